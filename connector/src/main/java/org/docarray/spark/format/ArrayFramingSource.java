@@ -1,0 +1,105 @@
+package org.docarray.spark.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The {@code protobuf-array} layout (docarray-format.md §6.3): the (decompressed) file is one
+ * {@code DocListProto}, a plain sequence of field-1 records {@code 0x0A, varint length, DocProto}.
+ * It is streamed record by record, so files above protobuf's 2 GiB message limit read fine.
+ */
+public final class ArrayFramingSource implements DocumentSource {
+  private final CountingInputStream in;
+  private final String fileName;
+  private final Limits limits;
+  private final long endPosition;
+  private byte[] buf = new byte[0];
+  private int length;
+  private long index;
+  private long position;
+
+  /**
+   * @param in the decompressed stream, positioned at {@code start}
+   * @param end exclusive end position of the range to read, or -1 for the end of the stream
+   */
+  public ArrayFramingSource(InputStream in, String fileName, Limits limits, long start, long end, long firstIndex) {
+    this.in = new CountingInputStream(in, start, limits.maxDecompressedFileBytes);
+    this.fileName = fileName;
+    this.limits = limits;
+    this.endPosition = end;
+    this.index = firstIndex - 1;
+  }
+
+  public ArrayFramingSource(InputStream in, String fileName, Limits limits) {
+    this(in, fileName, limits, 0, -1, 0);
+  }
+
+  @Override
+  public boolean next() throws IOException {
+    position = in.position();
+    if (endPosition >= 0 && position >= endPosition) return false;
+    long tag;
+    try {
+      int first = in.read();
+      if (first < 0) return false;
+      tag = readVarint(first);
+      if (tag != 0x0A) {
+        int field = (int) (tag >>> 3);
+        if (field >= 2 && field <= 4 && (tag & 7) == 2) {
+          throw new DocArrayFormatException(fileName, index + 1, position,
+              "top-level field " + field + " belongs to a DocVecProto, not a DocListProto: read it with 'container'='docvec'");
+        }
+        throw new DocArrayFormatException(fileName, index + 1, position, String.format(
+            "expected a DocListProto record (tag 0x0a), found tag 0x%x: not a 'protobuf-array' DocList file%s",
+            tag, first == 0x02 ? " (it may be a 'protobuf' stream: set 'protocol'='protobuf')" : ""));
+      }
+      long len = readVarint(-1);
+      if (len > limits.maxDocumentBytes) {
+        throw new DocArrayFormatException(fileName, index + 1, position, "document length " + len
+            + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + ")");
+      }
+      int l = (int) len;
+      if (buf.length < l) buf = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, buf.length * 2L))];
+      int r = in.readFully(buf, 0, l);
+      if (r < l) {
+        throw new DocArrayFormatException(fileName, index + 1, position,
+            "input ends inside a document: expected " + l + " bytes, found " + r);
+      }
+      length = l;
+      index++;
+      return true;
+    } catch (CountingInputStream.LimitExceededException e) {
+      throw new DocArrayFormatException(fileName, index + 1, position,
+          "decompressed data exceeds maxDecompressedFileBytes (" + e.limit + ")");
+    }
+  }
+
+  private long readVarint(int first) throws IOException {
+    long result = 0;
+    int shift = 0;
+    int b = first >= 0 ? first : in.read();
+    while (true) {
+      if (b < 0) {
+        throw new DocArrayFormatException(fileName, index + 1, position, "input ends inside a varint");
+      }
+      result |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return result;
+      shift += 7;
+      if (shift >= 64) throw new DocArrayFormatException(fileName, index + 1, position, "malformed varint");
+      b = in.read();
+    }
+  }
+
+  @Override public byte[] buffer() { return buf; }
+  @Override public int offset() { return 0; }
+  @Override public int length() { return length; }
+  @Override public long documentIndex() { return index; }
+  @Override public long documentPosition() { return position; }
+  @Override public long declaredCount() { return -1; }
+  @Override public String fileName() { return fileName; }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

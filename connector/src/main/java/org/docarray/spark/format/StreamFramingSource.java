@@ -1,0 +1,197 @@
+package org.docarray.spark.format;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The {@code protobuf} streaming layout (docarray-format.md §6.2): version byte 0x02, an 8-byte
+ * big-endian document count, then per document a 4-byte big-endian length and the payload,
+ * compressed on its own when a codec is set. The reader is strict where DocArray is lenient: a
+ * count that disagrees with the data and trailing bytes are errors.
+ *
+ * <p>It can also read a byte range of the file that starts and ends at document boundaries (a
+ * split): then {@code firstIndex} is the index of the first document in the range and the header is
+ * not read.
+ */
+public final class StreamFramingSource implements DocumentSource {
+  public static final int HEADER_BYTES = 9;
+  public static final int VERSION = 2;
+
+  private final CountingInputStream in;
+  private final String fileName;
+  private final Codec codec;
+  private final Limits limits;
+  private final long fileLength; // -1 when unknown
+  private final long endPosition; // exclusive end of the range, or -1 for "to the declared count"
+  private long declaredCount = -1;
+  private long index;
+  private long position;
+  private byte[] raw = new byte[0];
+  private byte[] decoded = new byte[0];
+  private byte[] current;
+  private int currentLength;
+  private final boolean whole;
+
+  /** Whole file from offset 0: header, all documents, trailing-byte check. */
+  public StreamFramingSource(InputStream in, String fileName, long fileLength, Codec codec, Limits limits)
+      throws IOException {
+    this.in = new CountingInputStream(in, 0, Long.MAX_VALUE);
+    this.fileName = fileName;
+    this.codec = codec;
+    this.limits = limits;
+    this.fileLength = fileLength;
+    this.endPosition = -1;
+    this.whole = true;
+    readHeader();
+    this.index = -1;
+  }
+
+  /**
+   * A range [start, end) of the file, positioned at {@code start} already, that starts at a
+   * document boundary; {@code firstIndex} is the index of that document.
+   */
+  public StreamFramingSource(InputStream in, String fileName, long fileLength, Codec codec, Limits limits,
+      long start, long end, long firstIndex, long declaredCount) {
+    this.in = new CountingInputStream(in, start, Long.MAX_VALUE);
+    this.fileName = fileName;
+    this.codec = codec;
+    this.limits = limits;
+    this.fileLength = fileLength;
+    this.endPosition = end;
+    this.whole = false;
+    this.index = firstIndex - 1;
+    this.declaredCount = declaredCount;
+  }
+
+  private void readHeader() throws IOException {
+    byte[] h = new byte[HEADER_BYTES];
+    int n = in.readFully(h, 0, HEADER_BYTES);
+    if (n == 0) {
+      throw new DocArrayFormatException(fileName, -1, 0,
+          "empty file; a 'protobuf' DocList file starts with a 9-byte header (an empty DocList is 02 00 00 00 00 00 00 00 00)");
+    }
+    if ((h[0] & 0xff) != VERSION) {
+      throw new DocArrayFormatException(fileName, -1, 0, String.format(
+          "version byte is 0x%02x, expected 0x02 of DocArray's 'protobuf' format%s", h[0] & 0xff, hint(h, n)));
+    }
+    if (n < HEADER_BYTES) {
+      throw new DocArrayFormatException(fileName, -1, n, "file ends inside the 9-byte header");
+    }
+    long count = 0;
+    for (int i = 1; i < 9; i++) count = (count << 8) | (h[i] & 0xff);
+    if (count < 0) {
+      throw new DocArrayFormatException(fileName, -1, 1, "document count " + Long.toUnsignedString(count) + " is absurd");
+    }
+    if (fileLength >= 0 && count > (fileLength - HEADER_BYTES) / 4) {
+      throw new DocArrayFormatException(fileName, -1, 1, "header declares " + count
+          + " documents but the file has only " + fileLength + " bytes (each document needs at least 4)");
+    }
+    this.declaredCount = count;
+  }
+
+  private static String hint(byte[] h, int n) {
+    if (n >= 4 && (h[0] & 0xff) == 0x04 && (h[1] & 0xff) == 0x22 && (h[2] & 0xff) == 0x4d && (h[3] & 0xff) == 0x18) {
+      return " (the bytes are an LZ4 frame: is the whole file compressed? set the 'compression' option)";
+    }
+    if (n >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) return " (the bytes are gzip: set 'compression'='gzip')";
+    if (n >= 3 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h') return " (the bytes are bzip2: set 'compression'='bz2')";
+    if (n >= 2 && (h[0] & 0xff) == 0xfd && h[1] == '7') return " (the bytes are xz: set 'compression'='lzma')";
+    if (n >= 1 && (h[0] & 0xff) == 0x80) return " (this looks like a Python pickle, which is never read)";
+    if (n >= 1 && (h[0] & 0xff) == 0x0a) return " (this looks like a 'protobuf-array' file: set 'protocol'='protobuf-array')";
+    if (n >= 1 && (h[0] == '[' || h[0] == '{')) return " (this looks like JSON: set 'protocol'='json-array')";
+    return "";
+  }
+
+  @Override
+  public boolean next() throws IOException {
+    long nextIndex = index + 1;
+    position = in.position();
+    if (endPosition >= 0) {
+      if (position >= endPosition) return false;
+    } else if (nextIndex >= declaredCount) {
+      if (whole) checkTrailing();
+      return false;
+    }
+    byte[] lb = new byte[4];
+    int got = in.readFully(lb, 0, 4);
+    if (got < 4) {
+      throw new DocArrayFormatException(fileName, nextIndex, position, got == 0
+          ? "file ends after " + nextIndex + " documents but the header declares " + declaredCount
+          : "file ends inside the 4-byte length prefix");
+    }
+    long len = ((lb[0] & 0xffL) << 24) | ((lb[1] & 0xffL) << 16) | ((lb[2] & 0xffL) << 8) | (lb[3] & 0xffL);
+    if (len > limits.maxDocumentBytes) {
+      throw new DocArrayFormatException(fileName, nextIndex, position, "length prefix " + len
+          + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + "); raise the option if the file is genuine");
+    }
+    long remaining = fileLength >= 0 ? fileLength - position - 4 : Long.MAX_VALUE;
+    if (len > remaining) {
+      throw new DocArrayFormatException(fileName, nextIndex, position, "length prefix " + len
+          + " runs past the end of the file (" + remaining + " bytes left)");
+    }
+    int l = (int) len;
+    if (raw.length < l) raw = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, raw.length * 2L))];
+    int r = in.readFully(raw, 0, l);
+    if (r < l) {
+      throw new DocArrayFormatException(fileName, nextIndex, position, "file ends inside a document: expected "
+          + l + " bytes, found " + r);
+    }
+    index = nextIndex;
+    if (codec == Codec.NONE) {
+      current = raw;
+      currentLength = l;
+    } else {
+      decompress(l);
+    }
+    return true;
+  }
+
+  private void decompress(int l) throws IOException {
+    try (InputStream dec = codec.decompress(new java.io.ByteArrayInputStream(raw, 0, l))) {
+      int n = 0;
+      if (decoded.length == 0) decoded = new byte[Math.max(1024, l * 2)];
+      while (true) {
+        if (n == decoded.length) {
+          if (n >= limits.maxDocumentBytes) {
+            throw new DocArrayFormatException(fileName, index, position, "document decompresses to more than maxDocumentBytes ("
+                + limits.maxDocumentBytes + ")");
+          }
+          decoded = java.util.Arrays.copyOf(decoded, (int) Math.min(limits.maxDocumentBytes, (long) n * 2));
+        }
+        int k = dec.read(decoded, n, decoded.length - n);
+        if (k < 0) break;
+        n += k;
+      }
+      current = decoded;
+      currentLength = n;
+    } catch (DocArrayFormatException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new DocArrayFormatException(fileName, index, position, "cannot decompress the document as "
+          + codec.wireName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void checkTrailing() throws IOException {
+    long at = in.position();
+    int b = in.read();
+    if (b >= 0) {
+      throw new DocArrayFormatException(fileName, declaredCount, at, "trailing bytes after the " + declaredCount
+          + " documents the header declares");
+    }
+  }
+
+  @Override public byte[] buffer() { return current; }
+  @Override public int offset() { return 0; }
+  @Override public int length() { return currentLength; }
+  @Override public long documentIndex() { return index; }
+  @Override public long documentPosition() { return position; }
+  @Override public long declaredCount() { return declaredCount; }
+  @Override public String fileName() { return fileName; }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

@@ -1,0 +1,68 @@
+package org.docarray.spark.format;
+
+/** Field numbers and tags of the DocArray protobuf messages (docarray-format.md §2.1). */
+public final class Wire {
+  private Wire() {}
+
+  public static final int WT_VARINT = 0;
+  public static final int WT_FIXED64 = 1;
+  public static final int WT_LEN = 2;
+  public static final int WT_FIXED32 = 5;
+
+  // NodeProto
+  public static final int NODE_TEXT = 1;
+  public static final int NODE_INTEGER = 2;
+  public static final int NODE_FLOAT = 3;
+  public static final int NODE_BOOLEAN = 4;
+  public static final int NODE_BLOB = 5;
+  public static final int NODE_NDARRAY = 6;
+  public static final int NODE_DOC = 7;
+  public static final int NODE_DOC_ARRAY = 8;
+  public static final int NODE_LIST = 9;
+  public static final int NODE_SET = 10;
+  public static final int NODE_TUPLE = 11;
+  public static final int NODE_DICT = 12;
+  public static final int NODE_TYPE = 13;
+
+  // DocProto / DictOfAnyProto: field 1 = map entry {1: key, 2: NodeProto}
+  public static final int MAP_FIELD = 1;
+  public static final int ENTRY_KEY = 1;
+  public static final int ENTRY_VALUE = 2;
+  // ListOfAnyProto.data, DocListProto.docs
+  public static final int REPEATED_FIELD = 1;
+
+  // NdArrayProto / DenseNdArrayProto
+  public static final int NDARRAY_DENSE = 1;
+  public static final int DENSE_BUFFER = 1;
+  public static final int DENSE_SHAPE = 2;
+  public static final int DENSE_DTYPE = 3;
+
+  // DocVecProto
+  public static final int DOCVEC_TENSOR_COLUMNS = 1;
+  public static final int DOCVEC_DOC_COLUMNS = 2;
+  public static final int DOCVEC_DOCS_VEC_COLUMNS = 3;
+  public static final int DOCVEC_ANY_COLUMNS = 4;
+
+  public static int tag(int field, int wireType) {
+    return (field << 3) | wireType;
+  }
+
+  /** The node kinds by NodeProto content field number, as the sidecars and metadata name them. */
+  public static String contentName(int field) {
+    switch (field) {
+      case NODE_TEXT: return "text";
+      case NODE_INTEGER: return "integer";
+      case NODE_FLOAT: return "float";
+      case NODE_BOOLEAN: return "boolean";
+      case NODE_BLOB: return "blob";
+      case NODE_NDARRAY: return "ndarray";
+      case NODE_DOC: return "doc";
+      case NODE_DOC_ARRAY: return "doc_array";
+      case NODE_LIST: return "list";
+      case NODE_SET: return "set";
+      case NODE_TUPLE: return "tuple";
+      case NODE_DICT: return "dict";
+      default: return null;
+    }
+  }
+}

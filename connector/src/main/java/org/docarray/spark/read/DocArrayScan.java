@@ -1,0 +1,111 @@
+package org.docarray.spark.read;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.read.Batch;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.DocArrayOptions;
+
+/** Plans the read: files packed into partitions up to {@code spark.sql.files.maxPartitionBytes}. */
+public final class DocArrayScan implements Scan, Batch {
+  private final DocArrayOptions options;
+  private final DocArrayFileIndex index;
+  private final StructType dataSchema;
+  private final StructType readSchema;
+  private final Configuration hadoopConf;
+
+  DocArrayScan(DocArrayOptions options, DocArrayFileIndex index, StructType dataSchema, StructType readSchema,
+      Configuration hadoopConf) {
+    this.options = options;
+    this.index = index;
+    this.dataSchema = dataSchema;
+    this.readSchema = readSchema;
+    this.hadoopConf = hadoopConf;
+  }
+
+  @Override
+  public StructType readSchema() {
+    return readSchema;
+  }
+
+  @Override
+  public String description() {
+    return "DocArrayScan " + options.paths + " files=" + index.files().size() + " readSchema=" + readSchema.simpleString();
+  }
+
+  @Override
+  public Batch toBatch() {
+    return this;
+  }
+
+  @Override
+  public InputPartition[] planInputPartitions() {
+    SparkSession spark = SparkSession.active();
+    long maxBytes = parseBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "134217728"));
+    long openCost = parseBytes(spark.conf().get("spark.sql.files.openCostInBytes", "4194304"));
+    List<InputPartition> out = new ArrayList<>();
+    List<DocArrayFileIndex.FileEntry> current = new ArrayList<>();
+    long size = 0;
+    for (DocArrayFileIndex.FileEntry f : index.files()) {
+      long cost = f.length + openCost;
+      if (!current.isEmpty() && size + cost > maxBytes) {
+        out.add(new DocArrayInputPartition(current.toArray(new DocArrayFileIndex.FileEntry[0])));
+        current.clear();
+        size = 0;
+      }
+      current.add(f);
+      size += cost;
+    }
+    if (!current.isEmpty()) out.add(new DocArrayInputPartition(current.toArray(new DocArrayFileIndex.FileEntry[0])));
+    return out.toArray(new InputPartition[0]);
+  }
+
+  static long parseBytes(String v) {
+    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+    long mult = 1;
+    if (s.endsWith("b")) s = s.substring(0, s.length() - 1);
+    if (s.endsWith("k")) { mult = 1L << 10; s = s.substring(0, s.length() - 1); }
+    else if (s.endsWith("m")) { mult = 1L << 20; s = s.substring(0, s.length() - 1); }
+    else if (s.endsWith("g")) { mult = 1L << 30; s = s.substring(0, s.length() - 1); }
+    return Long.parseLong(s.trim()) * mult;
+  }
+
+  @Override
+  public PartitionReaderFactory createReaderFactory() {
+    SparkSession spark = SparkSession.active();
+    Broadcast<SerializableConfiguration> conf =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new SerializableConfiguration(hadoopConf));
+    StructType partitionSchema = index.partitionSchema();
+    StructType dataRequired = new StructType();
+    int[] dataIndex = new int[readSchema.size()];
+    int[] partIndex = new int[readSchema.size()];
+    StructField[] fields = readSchema.fields();
+    for (int i = 0; i < fields.length; i++) {
+      int p = indexOf(partitionSchema, fields[i].name());
+      if (p >= 0) {
+        partIndex[i] = p;
+        dataIndex[i] = -1;
+      } else {
+        partIndex[i] = -1;
+        dataIndex[i] = dataRequired.size();
+        dataRequired = dataRequired.add(fields[i]);
+      }
+    }
+    return new DocArrayReaderFactory(conf, options, dataRequired, dataIndex, partIndex,
+        DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
+  }
+
+  private static int indexOf(StructType s, String name) {
+    String[] names = s.fieldNames();
+    for (int i = 0; i < names.length; i++) if (names[i].equalsIgnoreCase(name)) return i;
+    return -1;
+  }
+}

@@ -1,0 +1,58 @@
+package org.docarray.spark.read;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.format.DocArrayFormatException;
+import org.docarray.spark.format.DocumentSource;
+import org.docarray.spark.format.MalformedDocumentException;
+import org.docarray.spark.schema.InferredType;
+import org.docarray.spark.schema.SchemaInferrer;
+import org.docarray.spark.schema.SparkSchemaMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Infers the Spark schema of a read: the union of the documents of up to
+ * {@code inferSchemaMaxFiles} files, {@code inferSchemaMaxDocuments} documents each.
+ */
+public final class DocArraySchemaInference {
+  private static final Logger LOG = LoggerFactory.getLogger(DocArraySchemaInference.class);
+
+  private DocArraySchemaInference() {}
+
+  public static StructType infer(DocArrayFileIndex index, DocArrayOptions options, Configuration conf,
+      boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
+    SchemaInferrer inferrer = new SchemaInferrer(options.limits);
+    List<DocArrayFileIndex.FileEntry> files = index.files();
+    int n = Math.min(files.size(), options.inferSchemaMaxFiles);
+    for (int i = 0; i < n; i++) {
+      DocArrayFileIndex.FileEntry f = files.get(i);
+      DocumentFiles.checkReadable(f.path, options.detect(f.path));
+      try (DocumentSource src = DocumentFiles.open(f.path, f.length, options, conf)) {
+        long docs = 0;
+        while (docs < options.inferSchemaMaxDocuments && src.next()) {
+          try {
+            inferrer.add(src.buffer(), src.offset(), src.length());
+          } catch (MalformedDocumentException e) {
+            throw new DocArrayFormatException(f.path, src.documentIndex(), src.documentPosition(), e.getMessage(), e);
+          }
+          docs++;
+        }
+      } catch (FileNotFoundException e) {
+        if (!ignoreMissingFiles) throw new IllegalStateException("File disappeared while inferring the schema: " + f.path, e);
+        LOG.warn("Skipped missing file {}", f.path);
+      } catch (IOException e) {
+        if (!ignoreCorruptFiles) {
+          throw new IllegalStateException("Cannot infer the schema: " + e.getMessage(), e);
+        }
+        LOG.warn("Skipped corrupt file {} while inferring the schema: {}", f.path, e.getMessage());
+      }
+    }
+    InferredType root = inferrer.result();
+    return new SparkSchemaMapper(options.binaryTensors()).toSpark(root);
+  }
+}

@@ -1,0 +1,393 @@
+package org.docarray.spark.read;
+
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.docarray.spark.format.Limits;
+import org.docarray.spark.format.MalformedDocumentException;
+import org.docarray.spark.format.NodeJsonWriter;
+import org.docarray.spark.format.TensorView;
+import org.docarray.spark.format.Wire;
+import org.docarray.spark.schema.DocArrayMetadata;
+import org.docarray.spark.schema.TensorTypes;
+
+/**
+ * Decodes {@code DocProto} bytes into Spark rows of a required schema. The schema is compiled once
+ * into a plan (field name to slot and converter); the per-document loop then only walks the wire:
+ * keys the schema does not ask for are skipped by length without looking inside.
+ */
+public final class DocDecoder {
+  private final DocPlan root;
+  private final Limits limits;
+  private final TensorView tensor = new TensorView();
+  private final NodeJsonWriter json;
+
+  public DocDecoder(StructType schema, Limits limits) {
+    this.limits = limits;
+    this.json = new NodeJsonWriter(limits);
+    this.root = new DocPlan("", schema);
+  }
+
+  /** Decodes one document into a new row of the schema's width. */
+  public InternalRow decode(byte[] buf, int off, int len) {
+    return root.decode(this, buf, off, len, 0);
+  }
+
+  // ---------------------------------------------------------------- plans
+
+  private enum Kind { STRING, JSON, INT, LONG, SHORT, BYTE, DOUBLE, FLOAT, DECIMAL, BOOLEAN, BINARY, STRUCT, ARRAY, MAP }
+
+  /** How one Spark position is filled from a NodeProto. */
+  private static final class Plan {
+    final String path;
+    final DataType type;
+    final Kind kind;
+    DocPlan doc; // STRUCT: a nested document or dict read as struct
+    DataType tensorElement; // STRUCT typed tensor, or ARRAY flat tensor data
+    boolean binaryTensor; // STRUCT lossless tensor
+    Plan element; // ARRAY element, MAP value
+
+    Plan(String path, DataType type, boolean jsonText) {
+      this.path = path;
+      this.type = type;
+      if (type == DataTypes.StringType) {
+        kind = jsonText ? Kind.JSON : Kind.STRING;
+      } else if (type == DataTypes.IntegerType) {
+        kind = Kind.INT;
+      } else if (type == DataTypes.LongType) {
+        kind = Kind.LONG;
+      } else if (type == DataTypes.ShortType) {
+        kind = Kind.SHORT;
+      } else if (type == DataTypes.ByteType) {
+        kind = Kind.BYTE;
+      } else if (type == DataTypes.DoubleType) {
+        kind = Kind.DOUBLE;
+      } else if (type == DataTypes.FloatType) {
+        kind = Kind.FLOAT;
+      } else if (type == DataTypes.BooleanType) {
+        kind = Kind.BOOLEAN;
+      } else if (type instanceof org.apache.spark.sql.types.DecimalType) {
+        kind = Kind.DECIMAL;
+      } else if (type == DataTypes.BinaryType) {
+        kind = Kind.BINARY;
+      } else if (type instanceof StructType) {
+        kind = Kind.STRUCT;
+        StructType s = (StructType) type;
+        doc = new DocPlan(path, s);
+        tensorElement = TensorTypes.typedElement(s);
+        binaryTensor = TensorTypes.isBinary(s);
+      } else if (type instanceof ArrayType) {
+        kind = Kind.ARRAY;
+        DataType et = ((ArrayType) type).elementType();
+        element = new Plan(path + "[]", et, false);
+        if (isNumeric(et)) tensorElement = et;
+      } else if (type instanceof MapType) {
+        MapType m = (MapType) type;
+        if (m.keyType() != DataTypes.StringType) {
+          throw new IllegalArgumentException("Column '" + path + "' is a map with key type "
+              + m.keyType().simpleString() + "; DocArray dicts have string keys");
+        }
+        kind = Kind.MAP;
+        element = new Plan(path + "{}", m.valueType(), false);
+      } else {
+        throw new IllegalArgumentException("Column '" + path + "' has type " + type.simpleString()
+            + ", which DocArray documents cannot hold");
+      }
+    }
+
+    private static boolean isNumeric(DataType t) {
+      return t == DataTypes.FloatType || t == DataTypes.DoubleType || t == DataTypes.ByteType
+          || t == DataTypes.ShortType || t == DataTypes.IntegerType || t == DataTypes.LongType
+          || t == DataTypes.BooleanType || t.equals(TensorTypes.UINT64);
+    }
+  }
+
+  /** A document (or dict read as a struct): key to slot. */
+  private static final class DocPlan {
+    final String path;
+    final int width;
+    final Map<String, Integer> slots = new HashMap<>();
+    final Plan[] plans;
+
+    DocPlan(String path, StructType schema) {
+      this.path = path;
+      StructField[] fields = schema.fields();
+      this.width = fields.length;
+      this.plans = new Plan[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        StructField f = fields[i];
+        String p = path.isEmpty() ? f.name() : path + "." + f.name();
+        slots.put(f.name(), i);
+        plans[i] = new Plan(p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON));
+      }
+    }
+
+    InternalRow decode(DocDecoder d, byte[] buf, int off, int len, int depth) {
+      if (depth > d.limits.maxNestingDepth) {
+        throw new MalformedDocumentException("documents nest deeper than maxNestingDepth ("
+            + d.limits.maxNestingDepth + ") at '" + path + "'", off);
+      }
+      GenericInternalRow row = new GenericInternalRow(width);
+      try {
+        CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+        while (true) {
+          int tag = in.readTag();
+          if (tag == 0) break;
+          if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
+            in.skipField(tag);
+            continue;
+          }
+          int l = in.readRawVarint32();
+          int s = off + in.getTotalBytesRead();
+          check(l, len - in.getTotalBytesRead(), s);
+          in.skipRawBytes(l);
+          d.entry(this, row, buf, s, l, depth);
+        }
+      } catch (IOException e) {
+        throw new MalformedDocumentException("'" + (path.isEmpty() ? "document" : path)
+            + "' is not a DocProto: " + e.getMessage(), off, e);
+      }
+      return row;
+    }
+  }
+
+  // ---------------------------------------------------------------- decoding
+
+  private void entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth) throws IOException {
+    CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
+    Integer slot = null;
+    int vs = -1, vl = 0;
+    while (true) {
+      int et = e.readTag();
+      if (et == 0) break;
+      if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
+        int kl = e.readRawVarint32();
+        int ks = s + e.getTotalBytesRead();
+        check(kl, l - e.getTotalBytesRead(), ks);
+        slot = plan.slots.get(new String(buf, ks, kl, StandardCharsets.UTF_8));
+        if (slot == null) return; // a key the query does not need: skipped without decoding
+        e.skipRawBytes(kl);
+      } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
+        vl = e.readRawVarint32();
+        vs = s + e.getTotalBytesRead();
+        check(vl, l - e.getTotalBytesRead(), vs);
+        e.skipRawBytes(vl);
+      } else {
+        e.skipField(et);
+      }
+    }
+    if (slot == null) slot = plan.slots.get("");
+    if (slot == null || vs < 0) return;
+    row.update(slot, node(plan.plans[slot], buf, vs, vl, depth + 1));
+  }
+
+  /** Converts one NodeProto to the plan's Spark value; null for None. */
+  private Object node(Plan p, byte[] buf, int off, int len, int depth) throws IOException {
+    if (p.kind == Kind.JSON) {
+      String j = json.nodeToJson(buf, off, len);
+      return j == null ? null : UTF8String.fromString(j);
+    }
+    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+    int field = 0;
+    long scalar = 0;
+    double dbl = 0;
+    int cs = 0, cl = 0;
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) break;
+      int f = tag >>> 3;
+      int wt = tag & 7;
+      if (f == Wire.NODE_INTEGER && wt == Wire.WT_VARINT) {
+        field = f;
+        scalar = in.readInt32();
+      } else if (f == Wire.NODE_BOOLEAN && wt == Wire.WT_VARINT) {
+        field = f;
+        scalar = in.readBool() ? 1 : 0;
+      } else if (f == Wire.NODE_FLOAT && wt == Wire.WT_FIXED64) {
+        field = f;
+        dbl = in.readDouble();
+      } else if (f >= Wire.NODE_TEXT && f <= Wire.NODE_DICT && wt == Wire.WT_LEN && f != Wire.NODE_INTEGER
+          && f != Wire.NODE_FLOAT && f != Wire.NODE_BOOLEAN) {
+        field = f;
+        cl = in.readRawVarint32();
+        cs = off + in.getTotalBytesRead();
+        check(cl, len - in.getTotalBytesRead(), cs);
+        in.skipRawBytes(cl);
+      } else if (f >= 1 && f <= 12) {
+        throw new MalformedDocumentException("'" + p.path + "': NodeProto field " + f + " ("
+            + Wire.contentName(f) + ") has wrong wire type " + wt, off + in.getTotalBytesRead());
+      } else {
+        in.skipField(tag); // the type tag and unknown fields
+      }
+    }
+    if (field == 0) return null;
+    switch (p.kind) {
+      case STRING:
+        if (field == Wire.NODE_TEXT) return UTF8String.fromBytes(java.util.Arrays.copyOfRange(buf, cs, cs + cl));
+        return UTF8String.fromString(json.nodeToJson(buf, off, len));
+      case INT:
+        if (field == Wire.NODE_INTEGER) return (int) scalar;
+        break;
+      case LONG:
+        if (field == Wire.NODE_INTEGER) return scalar;
+        break;
+      case SHORT:
+        if (field == Wire.NODE_INTEGER && scalar == (short) scalar) return (short) scalar;
+        break;
+      case BYTE:
+        if (field == Wire.NODE_INTEGER && scalar == (byte) scalar) return (byte) scalar;
+        break;
+      case DOUBLE:
+        if (field == Wire.NODE_FLOAT) return dbl;
+        if (field == Wire.NODE_INTEGER) return (double) scalar;
+        break;
+      case FLOAT:
+        if (field == Wire.NODE_FLOAT) return (float) dbl;
+        if (field == Wire.NODE_INTEGER) return (float) scalar;
+        break;
+      case BOOLEAN:
+        if (field == Wire.NODE_BOOLEAN) return scalar != 0;
+        break;
+      case DECIMAL:
+        if (field == Wire.NODE_INTEGER) return org.apache.spark.sql.types.Decimal.apply(scalar);
+        break;
+      case BINARY:
+        if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT) return java.util.Arrays.copyOfRange(buf, cs, cs + cl);
+        break;
+      case STRUCT:
+        if (field == Wire.NODE_NDARRAY && (p.tensorElement != null || p.binaryTensor)) {
+          return tensor(p, buf, cs, cl);
+        }
+        if (field == Wire.NODE_DOC || field == Wire.NODE_DICT) return p.doc.decode(this, buf, cs, cl, depth + 1);
+        break;
+      case ARRAY:
+        if (field == Wire.NODE_DOC_ARRAY && p.element.kind == Kind.STRUCT) return docArray(p.element, buf, cs, cl, depth);
+        if (field == Wire.NODE_LIST || field == Wire.NODE_SET || field == Wire.NODE_TUPLE) {
+          return list(p.element, buf, cs, cl, depth);
+        }
+        if (field == Wire.NODE_NDARRAY && p.tensorElement != null) {
+          tensor.parse(buf, cs, cl, limits, true);
+          if (tensor.isNoneMarker()) return null;
+          return TensorConverter.data(tensor, p.tensorElement, p.path);
+        }
+        break;
+      case MAP:
+        if (field == Wire.NODE_DICT) return dict(p.element, buf, cs, cl, depth);
+        break;
+      default:
+        break;
+    }
+    throw new MalformedDocumentException("'" + p.path + "' holds a " + Wire.contentName(field)
+        + " node, which does not convert to the column type " + p.type.simpleString(), off);
+  }
+
+  private Object tensor(Plan p, byte[] buf, int off, int len) {
+    TensorView t = tensor.parse(buf, off, len, limits, !p.binaryTensor);
+    if (t.isNoneMarker()) return null;
+    if (p.binaryTensor) {
+      return new GenericInternalRow(new Object[] {
+          UTF8String.fromString(t.dtypeText), TensorConverter.shape(t.shape),
+          java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength)});
+    }
+    return new GenericInternalRow(new Object[] {TensorConverter.shape(t.shape), TensorConverter.data(t, p.tensorElement, p.path)});
+  }
+
+  private Object docArray(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
+    List<Object> out = new ArrayList<>();
+    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) break;
+      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
+        in.skipField(tag);
+        continue;
+      }
+      int l = in.readRawVarint32();
+      int s = off + in.getTotalBytesRead();
+      check(l, len - in.getTotalBytesRead(), s);
+      in.skipRawBytes(l);
+      out.add(element.doc.decode(this, buf, s, l, depth + 1));
+    }
+    return new GenericArrayData(out.toArray());
+  }
+
+  private Object list(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
+    List<Object> out = new ArrayList<>();
+    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) break;
+      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
+        in.skipField(tag);
+        continue;
+      }
+      int l = in.readRawVarint32();
+      int s = off + in.getTotalBytesRead();
+      check(l, len - in.getTotalBytesRead(), s);
+      in.skipRawBytes(l);
+      out.add(node(element, buf, s, l, depth + 1));
+    }
+    return new GenericArrayData(out.toArray());
+  }
+
+  private Object dict(Plan value, byte[] buf, int off, int len, int depth) throws IOException {
+    List<Object> keys = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) break;
+      if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
+        in.skipField(tag);
+        continue;
+      }
+      int l = in.readRawVarint32();
+      int s = off + in.getTotalBytesRead();
+      check(l, len - in.getTotalBytesRead(), s);
+      in.skipRawBytes(l);
+      CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
+      String key = "";
+      Object v = null;
+      while (true) {
+        int et = e.readTag();
+        if (et == 0) break;
+        if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
+          key = e.readStringRequireUtf8();
+        } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
+          int vl = e.readRawVarint32();
+          int vs = s + e.getTotalBytesRead();
+          check(vl, l - e.getTotalBytesRead(), vs);
+          e.skipRawBytes(vl);
+          v = node(value, buf, vs, vl, depth + 1);
+        } else {
+          e.skipField(et);
+        }
+      }
+      keys.add(UTF8String.fromString(key));
+      values.add(v);
+    }
+    return new ArrayBasedMapData(new GenericArrayData(keys.toArray()), new GenericArrayData(values.toArray()));
+  }
+
+  private static void check(int l, int remaining, int at) {
+    if (l < 0 || l > remaining) {
+      throw new MalformedDocumentException("length " + Integer.toUnsignedString(l)
+          + " runs past the end of its message (" + remaining + " bytes left)", at);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.docarray.spark.read;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.format.ArrayFramingSource;
+import org.docarray.spark.format.Codec;
+import org.docarray.spark.format.ContainerSniffer;
+import org.docarray.spark.format.DocArrayFormatException;
+import org.docarray.spark.format.DocumentSource;
+import org.docarray.spark.format.FileFormatDetector;
+import org.docarray.spark.format.Protocol;
+import org.docarray.spark.format.StreamFramingSource;
+
+/** Opens one DocArray file as a {@link DocumentSource}: framing and codec from name and options. */
+public final class DocumentFiles {
+  private DocumentFiles() {}
+
+  private static final int BUFFER = 256 * 1024;
+
+  /** Refuses the formats that are never read, with the reason and the way out. */
+  public static void checkReadable(String path, FileFormatDetector.Detected d) {
+    if (d.protocol.isPickle()) {
+      throw new UnsupportedOperationException("Refusing to read " + path + ": it is a Python pickle (protocol '"
+          + d.protocol.wireName() + "'). Loading a pickle runs arbitrary Python code from the file, so docarray-spark "
+          + "never reads pickles, and a JVM could not rebuild the Python objects anyway. In Python, load it with "
+          + "DocList[MyDoc].load_binary(path, protocol='" + d.protocol.wireName() + "') and save it again with "
+          + "save_binary(path, protocol='protobuf') (or 'protobuf-array'), which docarray-spark reads.");
+    }
+    if (d.protocol == Protocol.JSON) {
+      throw new UnsupportedOperationException("Cannot read " + path + ": protocol 'json' is not a DocList file format "
+          + "(DocArray itself cannot save or load it); use protocol 'json-array'.");
+    }
+  }
+
+  /** Opens a whole file. */
+  public static DocumentSource open(String path, long length, DocArrayOptions options, Configuration conf)
+      throws IOException {
+    FileFormatDetector.Detected d = options.detect(path);
+    checkReadable(path, d);
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    FSDataInputStream raw = fs.open(p, BUFFER);
+    try {
+      return open(raw, path, length, d, options);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  static DocumentSource open(InputStream raw, String path, long length, FileFormatDetector.Detected d,
+      DocArrayOptions options) throws IOException {
+    switch (d.protocol) {
+      case PROTOBUF:
+        return new StreamFramingSource(new BufferedInputStream(raw, BUFFER), path, length, d.codec, options.limits);
+      case PROTOBUF_ARRAY: {
+        // DocArray writes '.protobuf-array.zlib' uncompressed and reads it the same way (§6.5)
+        Codec codec = d.codec == Codec.ZLIB ? Codec.NONE : d.codec;
+        InputStream in;
+        try {
+          in = new BufferedInputStream(codec.decompress(new BufferedInputStream(raw, BUFFER)), BUFFER);
+        } catch (IOException e) {
+          throw new DocArrayFormatException(path, -1, 0, "not a " + codec.wireName() + " stream: " + e.getMessage(), e);
+        }
+        boolean docVec = options.container == DocArrayOptions.Container.DOCVEC
+            || (options.container == DocArrayOptions.Container.AUTO && ContainerSniffer.isDocVec(in));
+        if (docVec) {
+          throw new UnsupportedOperationException("Cannot read " + path + ": it holds a DocVec (DocVecProto, columnar), "
+              + "which this version reads only when saved row-wise with protocol='protobuf'. If it is a DocList, set "
+              + "option container=doclist.");
+        }
+        return new ArrayFramingSource(in, path, options.limits);
+      }
+      case JSON_ARRAY:
+        throw new UnsupportedOperationException("Cannot read " + path + ": json-array files are not supported yet; "
+            + "save with protocol='protobuf' or 'protobuf-array'.");
+      default:
+        throw new AssertionError(d.protocol);
+    }
+  }
+}

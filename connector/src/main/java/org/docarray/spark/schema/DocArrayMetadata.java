@@ -1,0 +1,46 @@
+package org.docarray.spark.schema;
+
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The field-metadata keys that carry DocArray facts Spark types cannot (docarray-format.md §10), in
+ * one place. A writer reads them back to restore tags, dtypes and container kinds.
+ */
+public final class DocArrayMetadata {
+  private DocArrayMetadata() {}
+
+  /** NodeProto {@code type} tag, e.g. {@code id}, {@code image_url}, {@code ndarray_embedding}. */
+  public static final String TAG = "docarray.tag";
+  /** numpy dtype string of a tensor column, e.g. {@code <f4}. */
+  public static final String DTYPE = "docarray.dtype";
+  /** Fixed tensor shape when one is declared, e.g. {@code [128]}. */
+  public static final String SHAPE = "docarray.shape";
+  /**
+   * What the column holds: {@code text, integer, float, boolean, blob, tensor, doc, doc_array,
+   * list, tuple, set, dict} or {@code json} (a node in canonical JSON form).
+   */
+  public static final String KIND = "docarray.kind";
+
+  public static final String KIND_JSON = "json";
+  public static final String KIND_TENSOR = "tensor";
+
+  public static String getString(StructField f, String key) {
+    Metadata m = f.metadata();
+    return m != null && m.contains(key) ? m.getString(key) : null;
+  }
+
+  public static boolean isKind(StructField f, String kind) {
+    return kind.equals(getString(f, KIND));
+  }
+
+  static Metadata build(String kind, String tag, String dtype, String shape) {
+    MetadataBuilder b = new MetadataBuilder();
+    if (kind != null) b.putString(KIND, kind);
+    if (tag != null) b.putString(TAG, tag);
+    if (dtype != null) b.putString(DTYPE, dtype);
+    if (shape != null) b.putString(SHAPE, shape);
+    return b.build();
+  }
+}

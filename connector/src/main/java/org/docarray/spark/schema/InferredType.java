@@ -1,0 +1,81 @@
+package org.docarray.spark.schema;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What schema inference learned about one DocArray node position, merged over all sampled
+ * documents: the node kind, its tag, tensor dtypes, nested fields or element type.
+ */
+public final class InferredType {
+  /** Node kinds; NULL means only None was seen, ANY that the kinds disagree (a JSON column). */
+  public enum Kind { NULL, TEXT, INTEGER, FLOAT, BOOLEAN, BLOB, TENSOR, DOC, DOC_ARRAY, LIST, DICT, ANY }
+
+  public final Kind kind;
+  /** First NodeProto type tag seen here, or null. */
+  public String tag;
+  /** LIST: which branch was seen ({@code list}, {@code tuple}, {@code set}). */
+  public String container;
+  /** TENSOR: every dtype string seen, in order. */
+  public final Set<String> dtypes;
+  /** DOC and DOC_ARRAY: field name to type, in the order first seen. */
+  public final Map<String, InferredType> fields;
+  /** LIST element or DICT value type. */
+  public InferredType element;
+
+  private InferredType(Kind kind) {
+    this.kind = kind;
+    this.dtypes = kind == Kind.TENSOR ? new LinkedHashSet<>() : null;
+    this.fields = kind == Kind.DOC || kind == Kind.DOC_ARRAY ? new LinkedHashMap<>() : null;
+  }
+
+  public static InferredType of(Kind kind) {
+    return new InferredType(kind);
+  }
+
+  public static InferredType tensor(String dtype) {
+    InferredType t = new InferredType(Kind.TENSOR);
+    t.dtypes.add(dtype);
+    return t;
+  }
+
+  /** Merges b into a (either may be null) and returns the result; a may be modified. */
+  public static InferredType merge(InferredType a, InferredType b) {
+    if (a == null || a.kind == Kind.NULL) return b == null ? a : b;
+    if (b == null || b.kind == Kind.NULL) return a;
+    if (a.kind == Kind.ANY) return a;
+    if (b.kind == Kind.ANY) return b;
+    if (a.kind != b.kind) {
+      if ((a.kind == Kind.INTEGER && b.kind == Kind.FLOAT) || (a.kind == Kind.FLOAT && b.kind == Kind.INTEGER)) {
+        InferredType f = of(Kind.FLOAT);
+        f.tag = a.tag != null ? a.tag : b.tag;
+        return f;
+      }
+      return of(Kind.ANY);
+    }
+    if (a.tag == null) a.tag = b.tag;
+    switch (a.kind) {
+      case TENSOR:
+        a.dtypes.addAll(b.dtypes);
+        return a;
+      case DOC:
+      case DOC_ARRAY:
+        for (Map.Entry<String, InferredType> e : b.fields.entrySet()) {
+          a.fields.put(e.getKey(), merge(a.fields.get(e.getKey()), e.getValue()));
+        }
+        return a;
+      case LIST:
+        if (!Objects.equals(a.container, b.container)) a.container = "list";
+        a.element = merge(a.element, b.element);
+        return a.element != null && a.element.kind == Kind.ANY ? of(Kind.ANY) : a;
+      case DICT:
+        a.element = merge(a.element, b.element);
+        return a.element != null && a.element.kind == Kind.ANY ? of(Kind.ANY) : a;
+      default:
+        return a;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package org.docarray.spark.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.schema.InferredType.Kind;
+
+/**
+ * Turns an {@link InferredType} into the Spark schema (the type-mapping table of the README and
+ * docarray-format.md §10). Fields are ordered {@code id} first, then by name: files do not record
+ * class field order and write map entries in arbitrary order, so this is the only order that is the
+ * same for every file and every run.
+ */
+public final class SparkSchemaMapper {
+  private final boolean binaryTensors;
+
+  public SparkSchemaMapper(boolean binaryTensors) {
+    this.binaryTensors = binaryTensors;
+  }
+
+  public StructType toSpark(InferredType doc) {
+    return struct("", doc.fields);
+  }
+
+  private StructType struct(String path, Map<String, InferredType> fields) {
+    List<String> names = new ArrayList<>(fields.keySet());
+    names.sort((a, b) -> a.equals("id") ? (b.equals("id") ? 0 : -1) : b.equals("id") ? 1 : a.compareTo(b));
+    List<StructField> out = new ArrayList<>();
+    for (String name : names) {
+      InferredType t = fields.get(name);
+      String p = path.isEmpty() ? name : path + "." + name;
+      out.add(DataTypes.createStructField(name, type(p, t), true, metadata(p, t)));
+    }
+    return DataTypes.createStructType(out);
+  }
+
+  private DataType type(String path, InferredType t) {
+    switch (t.kind) {
+      case NULL:
+      case TEXT:
+      case ANY:
+        return DataTypes.StringType;
+      case INTEGER:
+        return DataTypes.IntegerType;
+      case FLOAT:
+        return DataTypes.DoubleType;
+      case BOOLEAN:
+        return DataTypes.BooleanType;
+      case BLOB:
+        return DataTypes.BinaryType;
+      case TENSOR:
+        return binaryTensors ? TensorTypes.binary() : TensorTypes.typed(TensorTypes.commonElementType(path, t.dtypes));
+      case DOC:
+        return struct(path, t.fields);
+      case DOC_ARRAY:
+        return DataTypes.createArrayType(struct(path, t.fields), false);
+      case LIST:
+        return DataTypes.createArrayType(
+            t.element == null || t.element.kind == Kind.NULL ? DataTypes.StringType : type(path + "[]", t.element), true);
+      case DICT:
+        return DataTypes.createMapType(DataTypes.StringType,
+            t.element == null || t.element.kind == Kind.NULL ? DataTypes.StringType : type(path + "{}", t.element), true);
+      default:
+        throw new AssertionError(t.kind);
+    }
+  }
+
+  private static Metadata metadata(String path, InferredType t) {
+    switch (t.kind) {
+      case TENSOR:
+        return DocArrayMetadata.build(DocArrayMetadata.KIND_TENSOR, t.tag,
+            t.dtypes.size() == 1 ? t.dtypes.iterator().next() : null, null);
+      case ANY:
+        return DocArrayMetadata.build(DocArrayMetadata.KIND_JSON, null, null, null);
+      case NULL:
+        return DocArrayMetadata.build(null, t.tag, null, null);
+      case LIST:
+        return DocArrayMetadata.build(t.container, t.tag, null, null);
+      default:
+        return DocArrayMetadata.build(t.kind.name().toLowerCase(java.util.Locale.ROOT), t.tag, null, null);
+    }
+  }
+}

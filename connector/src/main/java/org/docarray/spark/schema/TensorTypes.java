@@ -1,0 +1,133 @@
+package org.docarray.spark.schema;
+
+import java.util.Collection;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.format.DType;
+
+/**
+ * Spark shapes of tensor columns (docarray-format.md §10): typed
+ * {@code struct<shape: array<int>, data: array<E>>} or lossless
+ * {@code struct<dtype: string, shape: array<int>, buffer: binary>}.
+ */
+public final class TensorTypes {
+  private TensorTypes() {}
+
+  public static final String SHAPE = "shape";
+  public static final String DATA = "data";
+  public static final String DTYPE = "dtype";
+  public static final String BUFFER = "buffer";
+
+  /** Spark's type for unsigned 64-bit elements. */
+  public static final DecimalType UINT64 = DataTypes.createDecimalType(20, 0);
+
+  public static StructType typed(DataType element) {
+    return new StructType(new StructField[] {
+        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+        DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)});
+  }
+
+  public static StructType binary() {
+    return new StructType(new StructField[] {
+        DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
+        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+        DataTypes.createStructField(BUFFER, DataTypes.BinaryType, true)});
+  }
+
+  /** Whether a struct has the typed tensor shape; returns its element type or null. */
+  public static DataType typedElement(StructType s) {
+    if (s.fields().length != 2 || !hasField(s, SHAPE) || !hasField(s, DATA)) return null;
+    if (!(s.apply(SHAPE).dataType() instanceof ArrayType)) return null;
+    DataType data = s.apply(DATA).dataType();
+    return data instanceof ArrayType ? ((ArrayType) data).elementType() : null;
+  }
+
+  public static boolean isBinary(StructType s) {
+    return s.fields().length == 3 && hasField(s, DTYPE) && hasField(s, SHAPE) && hasField(s, BUFFER)
+        && s.apply(BUFFER).dataType() == DataTypes.BinaryType;
+  }
+
+  static boolean hasField(StructType s, String name) {
+    for (String n : s.fieldNames()) if (n.equals(name)) return true;
+    return false;
+  }
+
+  /** The Spark element type for a numeric dtype, or null when typed mode cannot hold it. */
+  public static DataType elementType(DType d) {
+    switch (d.kind()) {
+      case FLOAT:
+        return d.itemSize() == 8 ? DataTypes.DoubleType : DataTypes.FloatType;
+      case INT:
+        switch (d.itemSize()) {
+          case 1: return DataTypes.ByteType;
+          case 2: return DataTypes.ShortType;
+          case 4: return DataTypes.IntegerType;
+          default: return DataTypes.LongType;
+        }
+      case UINT:
+        switch (d.itemSize()) {
+          case 1: return DataTypes.ShortType;
+          case 2: return DataTypes.IntegerType;
+          case 4: return DataTypes.LongType;
+          default: return UINT64;
+        }
+      case BOOL:
+        return DataTypes.BooleanType;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The common element type of several dtypes (ragged dtypes across documents), widening
+   * integers to larger integers and mixing integers with floats into double. Throws with a pointer
+   * to {@code tensorMode=binary} when they have none.
+   */
+  public static DataType commonElementType(String path, Collection<String> dtypes) {
+    DataType result = null;
+    for (String text : dtypes) {
+      DType d;
+      try {
+        d = DType.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw unsupported(path, text);
+      }
+      DataType t = elementType(d);
+      if (t == null) throw unsupported(path, text);
+      result = result == null ? t : widen(path, result, t, dtypes);
+    }
+    return result == null ? DataTypes.FloatType : result;
+  }
+
+  private static int rank(DataType t) {
+    if (t == DataTypes.ByteType) return 1;
+    if (t == DataTypes.ShortType) return 2;
+    if (t == DataTypes.IntegerType) return 3;
+    if (t == DataTypes.LongType) return 4;
+    if (t.equals(UINT64)) return 5;
+    return 0;
+  }
+
+  private static DataType widen(String path, DataType a, DataType b, Collection<String> all) {
+    if (a.equals(b)) return a;
+    if (a == DataTypes.BooleanType || b == DataTypes.BooleanType) {
+      throw new IllegalArgumentException("Tensor field '" + path + "' mixes boolean and numeric dtypes " + all
+          + " across documents; read it with option tensorMode=binary, or declare the column type in a schema");
+    }
+    int ra = rank(a), rb = rank(b);
+    if (ra > 0 && rb > 0) return ra >= rb ? a : b;
+    boolean fa = a == DataTypes.FloatType, fb = b == DataTypes.FloatType;
+    if ((fa && rb > 0 && rb <= 2) || (fb && ra > 0 && ra <= 2)) return DataTypes.FloatType;
+    return DataTypes.DoubleType;
+  }
+
+  static IllegalArgumentException unsupported(String path, String dtype) {
+    return new IllegalArgumentException("Tensor field '" + path + "' has dtype '" + dtype
+        + "', which typed tensors cannot represent (complex, string, datetime, object or unknown dtypes); "
+        + "read it with option tensorMode=binary to get struct<dtype, shape, buffer> with the exact bytes");
+  }
+}
