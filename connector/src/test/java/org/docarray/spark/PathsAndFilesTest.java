@@ -1,0 +1,134 @@
+package org.docarray.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Directories, globs, several paths, filters, partition directories, codec mixes and refusals. */
+class PathsAndFilesTest extends SparkTestBase {
+  @TempDir Path tmp;
+
+  private Path copy(String fixture, Path dir, String as) throws IOException {
+    Files.createDirectories(dir);
+    Path target = dir.resolve(as == null ? fixture : as);
+    Files.copy(fixture(fixture), target);
+    return target;
+  }
+
+  private static Map<String, JsonNode> docsById(String fixture) {
+    Map<String, JsonNode> m = new HashMap<>();
+    for (JsonNode d : SidecarAssert.sidecarOf(fixture).get("docs")) m.put(d.get("id").get("text").asText(), d);
+    return m;
+  }
+
+  @Test
+  void directoryOfMixedCodecsAndFramingsReadsAsOneDataFrame() throws IOException {
+    Path dir = tmp.resolve("mixed");
+    copy("students.protobuf.lz4", dir, "a.protobuf.lz4");
+    copy("students.protobuf-array.gzip", dir, "b.protobuf-array.gzip");
+    copy("images.protobuf.lz4", dir.resolve("nested"), "c.protobuf.lz4");
+    Dataset<Row> df = spark().read().format("docarray").option("pathGlobFilter", "[ab].*").load(dir.toString());
+    List<Row> rows = df.collectAsList();
+    assertEquals(6, rows.size());
+    Map<String, JsonNode> expected = docsById("students.protobuf.lz4");
+    for (Row r : rows) {
+      SidecarAssert.assertDoc("mixed", df.schema(), r, expected.get((String) r.getAs("id")));
+    }
+  }
+
+  @Test
+  void globsAndSeveralPaths() throws IOException {
+    Path dir = tmp.resolve("g");
+    copy("students.protobuf", dir, null);
+    copy("students.protobuf.bz2", dir, null);
+    copy("scalars.protobuf", dir, null);
+    assertEquals(6, spark().read().format("docarray").load(dir.resolve("students.*").toString()).count());
+    assertEquals(11, spark().read().format("docarray")
+        .load(dir.resolve("students.protobuf").toString(), dir.resolve("scalars.protobuf").toString()).count());
+  }
+
+  @Test
+  void hivePartitionDirectoriesBecomeTypedColumns() throws IOException {
+    Path root = tmp.resolve("t");
+    copy("students.protobuf", root.resolve("year=2024").resolve("split=train"), null);
+    copy("students.protobuf.lzma", root.resolve("year=2025").resolve("split=test"), null);
+    Dataset<Row> df = spark().read().format("docarray").load(root.toString());
+    assertEquals(DataTypes.IntegerType, df.schema().apply("year").dataType());
+    assertEquals(DataTypes.StringType, df.schema().apply("split").dataType());
+    assertEquals(3, df.filter("year = 2025 AND split = 'test'").count());
+    List<Row> r = df.groupBy("year").count().orderBy("year").collectAsList();
+    assertEquals(2024, r.get(0).getInt(0));
+    assertEquals(3L, r.get(0).getLong(1));
+    List<Row> pruned = df.select("year", "id").filter("year = 2024").orderBy("id").collectAsList();
+    assertEquals(Arrays.asList("stu-0", "stu-1", "stu-2"), Arrays.asList(pruned.get(0).getString(1),
+        pruned.get(1).getString(1), pruned.get(2).getString(1)));
+  }
+
+  @Test
+  void recursiveFileLookupReadsEverythingWithoutPartitionColumns() throws IOException {
+    Path root = tmp.resolve("r");
+    copy("students.protobuf", root.resolve("year=2024"), null);
+    copy("students.protobuf", root.resolve("other"), null);
+    Dataset<Row> df = spark().read().format("docarray").option("recursiveFileLookup", "true").load(root.toString());
+    assertEquals(6, df.count());
+    assertTrue(Arrays.asList(df.schema().fieldNames()).indexOf("year") < 0);
+  }
+
+  @Test
+  void protocolAndCompressionOptionsOverrideTheName() throws IOException {
+    Path f = copy("students.protobuf.lz4", tmp, "students.bin");
+    Dataset<Row> df = spark().read().format("docarray").option("protocol", "protobuf").option("compression", "lz4")
+        .load(f.toString());
+    SidecarAssert.assertRowsMatch(df.schema(), df.collectAsList(), SidecarAssert.sidecarOf("students.protobuf.lz4").get("docs"));
+  }
+
+  @Test
+  void picklesAreRefusedWithTheReasonAndAWayOut() {
+    for (String f : new String[] {"students.pickle", "students.pickle-array"}) {
+      Exception e = assertThrows(Exception.class, () -> read(f).collectAsList());
+      String m = rootMessage(e);
+      assertTrue(m.contains("pickle") && m.contains("arbitrary") && m.contains("protocol='protobuf'"), m);
+    }
+  }
+
+  @Test
+  void missingPathIsAClearError() {
+    Exception e = assertThrows(Exception.class,
+        () -> spark().read().format("docarray").load(tmp.resolve("nope.protobuf").toString()));
+    assertTrue(rootMessage(e).contains("Path does not exist"), rootMessage(e));
+  }
+
+  @Test
+  void corruptFileNamesFileAndOffsetOrIsSkippedOnRequest() throws IOException {
+    Path dir = tmp.resolve("c");
+    copy("students.protobuf", dir, "good.protobuf");
+    byte[] bytes = Files.readAllBytes(fixture("students.protobuf"));
+    Files.write(dir.resolve("bad.protobuf"), Arrays.copyOf(bytes, bytes.length - 10));
+    Exception e = assertThrows(Exception.class, () -> spark().read().format("docarray")
+        .schema("id STRING").load(dir.toString()).collectAsList());
+    String m = rootMessage(e);
+    assertTrue(m.contains("bad.protobuf") && m.contains("document 2") && m.contains("byte offset"), m);
+    assertEquals(3 + 2, spark().read().format("docarray").schema("id STRING").option("ignoreCorruptFiles", "true")
+        .load(dir.toString()).count(), "good file whole, bad file up to its damage");
+  }
+
+  static String rootMessage(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) sb.append(t.getMessage()).append(" | ");
+    return sb.toString();
+  }
+}
