@@ -197,4 +197,23 @@ class EdgeCaseTest extends SparkTestBase {
     assertTrue(rows.get(0).isNullAt(2));
     assertEquals(0, rows.get(0).getInt(1));
   }
+
+  @Test
+  void nestedColumnPruningInsideTensorStructs() {
+    Dataset<Row> df = read("students.protobuf");
+    List<Row> shapes = df.selectExpr("id", "thesis.title.embedding.shape AS s").orderBy("id").collectAsList();
+    assertNull(shapes.get(0).get(1));
+    assertEquals(Arrays.asList(4), shapes.get(1).getList(1));
+    List<Row> dtypes = spark().read().format("docarray").option("tensorMode", "binary")
+        .load(fixture("dtypes.protobuf").toString()).selectExpr("f16.dtype", "size(f16.shape)").collectAsList();
+    assertEquals("<f2", dtypes.get(0).getString(0));
+    assertEquals(1, dtypes.get(0).getInt(1));
+  }
+
+  @Test
+  void inputFileNameIsSet() {
+    List<Row> r = read("students.protobuf").selectExpr("input_file_name()").distinct().collectAsList();
+    assertEquals(1, r.size());
+    assertTrue(r.get(0).getString(0).endsWith("students.protobuf"), r.get(0).getString(0));
+  }
 }

@@ -2,6 +2,7 @@ package org.docarray.spark.read;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import org.apache.spark.rdd.InputFileBlockHolder;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.read.PartitionReader;
@@ -96,6 +97,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
       documents = 0;
       try {
         source = DocumentFiles.open(file.path, file.length, f.options, f.conf.value().value());
+        InputFileBlockHolder.set(file.path, 0, file.length); // input_file_name()
         return true;
       } catch (FileNotFoundException e) {
         if (!f.ignoreMissingFiles) throw e;
@@ -123,6 +125,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
 
   @Override
   public void close() throws IOException {
+    InputFileBlockHolder.unset();
     closeSource();
   }
 }

@@ -58,8 +58,10 @@ public final class DocDecoder {
     final DataType type;
     final Kind kind;
     DocPlan doc; // STRUCT: a nested document or dict read as struct
-    DataType tensorElement; // STRUCT typed tensor, or ARRAY flat tensor data
-    boolean binaryTensor; // STRUCT lossless tensor
+    DataType tensorElement; // STRUCT typed tensor data, or ARRAY flat tensor data
+    // STRUCT that can hold a tensor (possibly pruned to some of its fields): slots, or -1
+    boolean tensorStruct;
+    int shapeSlot = -1, dataSlot = -1, dtypeSlot = -1, bufferSlot = -1;
     Plan element; // ARRAY element, MAP value
 
     Plan(String path, DataType type, boolean jsonText) {
@@ -89,8 +91,21 @@ public final class DocDecoder {
         kind = Kind.STRUCT;
         StructType s = (StructType) type;
         doc = new DocPlan(path, s);
-        tensorElement = TensorTypes.typedElement(s);
-        binaryTensor = TensorTypes.isBinary(s);
+        tensorStruct = TensorTypes.isTensorStruct(s);
+        if (tensorStruct) {
+          String[] names = s.fieldNames();
+          for (int i = 0; i < names.length; i++) {
+            switch (names[i]) {
+              case TensorTypes.SHAPE: shapeSlot = i; break;
+              case TensorTypes.DATA:
+                dataSlot = i;
+                tensorElement = ((ArrayType) s.fields()[i].dataType()).elementType();
+                break;
+              case TensorTypes.DTYPE: dtypeSlot = i; break;
+              default: bufferSlot = i;
+            }
+          }
+        }
       } else if (type instanceof ArrayType) {
         kind = Kind.ARRAY;
         DataType et = ((ArrayType) type).elementType();
@@ -270,7 +285,7 @@ public final class DocDecoder {
         if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT) return java.util.Arrays.copyOfRange(buf, cs, cs + cl);
         break;
       case STRUCT:
-        if (field == Wire.NODE_NDARRAY && (p.tensorElement != null || p.binaryTensor)) {
+        if (field == Wire.NODE_NDARRAY && p.tensorStruct) {
           return tensor(p, buf, cs, cl);
         }
         if (field == Wire.NODE_DOC || field == Wire.NODE_DICT) return p.doc.decode(this, buf, cs, cl, depth + 1);
@@ -296,15 +311,18 @@ public final class DocDecoder {
         + " node, which does not convert to the column type " + p.type.simpleString(), off);
   }
 
+  /** Fills whichever of shape, data, dtype and buffer the (possibly pruned) tensor struct asks for. */
   private Object tensor(Plan p, byte[] buf, int off, int len) {
-    TensorView t = tensor.parse(buf, off, len, limits, !p.binaryTensor);
+    TensorView t = tensor.parse(buf, off, len, limits, p.dataSlot >= 0);
     if (t.isNoneMarker()) return null;
-    if (p.binaryTensor) {
-      return new GenericInternalRow(new Object[] {
-          UTF8String.fromString(t.dtypeText), TensorConverter.shape(t.shape),
-          java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength)});
+    Object[] v = new Object[p.doc.width];
+    if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(t.shape);
+    if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(t.dtypeText);
+    if (p.bufferSlot >= 0) {
+      v[p.bufferSlot] = java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength);
     }
-    return new GenericInternalRow(new Object[] {TensorConverter.shape(t.shape), TensorConverter.data(t, p.tensorElement, p.path)});
+    if (p.dataSlot >= 0) v[p.dataSlot] = TensorConverter.data(t, p.tensorElement, p.path);
+    return new GenericInternalRow(v);
   }
 
   private Object docArray(Plan element, byte[] buf, int off, int len, int depth) throws IOException {

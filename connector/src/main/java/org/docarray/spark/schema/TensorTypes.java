@@ -46,6 +46,34 @@ public final class TensorTypes {
     return data instanceof ArrayType ? ((ArrayType) data).elementType() : null;
   }
 
+  /**
+   * Whether a struct can receive a tensor: its fields are a non-empty subset of
+   * {@code shape, data} or {@code dtype, shape, buffer} with the right types. Subsets occur when
+   * Spark prunes nested columns ({@code SELECT emb.shape}).
+   */
+  public static boolean isTensorStruct(StructType s) {
+    if (s.fields().length == 0) return false;
+    for (StructField f : s.fields()) {
+      switch (f.name()) {
+        case SHAPE:
+          if (!(f.dataType() instanceof ArrayType)) return false;
+          break;
+        case DATA:
+          if (!(f.dataType() instanceof ArrayType)) return false;
+          break;
+        case DTYPE:
+          if (f.dataType() != DataTypes.StringType) return false;
+          break;
+        case BUFFER:
+          if (f.dataType() != DataTypes.BinaryType) return false;
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
   public static boolean isBinary(StructType s) {
     return s.fields().length == 3 && hasField(s, DTYPE) && hasField(s, SHAPE) && hasField(s, BUFFER)
         && s.apply(BUFFER).dataType() == DataTypes.BinaryType;
