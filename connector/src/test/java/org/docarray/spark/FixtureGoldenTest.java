@@ -16,12 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every DocList fixture written as {@code protobuf} or {@code protobuf-array}, in every codec, read
+ * Every DocList and DocVec fixture written as {@code protobuf} or {@code protobuf-array}, in every codec, read
  * through {@code spark.read.format("docarray")} and compared value by value with its sidecar.
  */
 class FixtureGoldenTest extends SparkTestBase {
 
-  /** Fixture files whose sidecar says protobuf / protobuf-array and row-wise documents. */
+  /** Fixture files whose sidecar says protobuf / protobuf-array (DocList and DocVec containers). */
   static Stream<String> binaryDocListFixtures() throws IOException {
     try (Stream<Path> files = Files.list(fixtures())) {
       List<String> names = files.map(p -> p.getFileName().toString())
@@ -33,8 +33,7 @@ class FixtureGoldenTest extends SparkTestBase {
       return names.stream().filter(n -> {
         JsonNode s = SidecarAssert.sidecarOf(n);
         String protocol = s.get("protocol").asText();
-        boolean rowWise = s.get("container").asText().equals("DocList") || protocol.equals("protobuf");
-        return (protocol.equals("protobuf") || protocol.equals("protobuf-array")) && rowWise;
+        return protocol.equals("protobuf") || protocol.equals("protobuf-array");
       }).collect(Collectors.toList()).stream();
     }
   }
@@ -59,6 +58,28 @@ class FixtureGoldenTest extends SparkTestBase {
       assertFalse(names.stream().noneMatch(n -> n.endsWith(".protobuf." + codec)), "protobuf." + codec);
       assertFalse(names.stream().noneMatch(n -> n.endsWith(".protobuf-array." + codec)), "protobuf-array." + codec);
     }
-    assertEquals(35, names.size(), "number of row-wise protobuf fixtures: " + names);
+    assertEquals(37, names.size(), "number of row-wise protobuf fixtures: " + names);
+  }
+
+  @org.junit.jupiter.api.Test
+  void docVecAndRowWiseFilesOfTheSameFieldsMixInOneRead() {
+    Dataset<Row> both = spark().read().format("docarray")
+        .load(fixture("docvec.protobuf-array").toString(), fixture("docvec_rows.protobuf").toString());
+    List<Row> rows = both.collectAsList();
+    assertEquals(4 + 3, rows.size());
+    JsonNode vec = SidecarAssert.sidecarOf("docvec.protobuf-array").get("docs");
+    JsonNode rowWise = SidecarAssert.sidecarOf("docvec_rows.protobuf").get("docs");
+    for (Row r : rows) {
+      String id = r.getAs("id");
+      JsonNode expected = null;
+      for (JsonNode d : vec) if (d.get("id").get("text").asText().equals(id) && r.getAs("chunks") != null) expected = d;
+      for (JsonNode d : rowWise) if (d.get("id").get("text").asText().equals(id) && r.getAs("chunks") == null) expected = d;
+      SidecarAssert.assertDoc("mixed[" + id + "]", both.schema(), r, expected);
+    }
+    org.apache.spark.sql.types.StructType columnar = read("docvec.protobuf-array").schema();
+    org.apache.spark.sql.types.StructType rowSchema = read("docvec_rows.protobuf").schema();
+    for (org.apache.spark.sql.types.StructField f : rowSchema.fields()) {
+      assertEquals(f.dataType(), columnar.apply(f.name()).dataType(), "same Spark type for " + f.name());
+    }
   }
 }

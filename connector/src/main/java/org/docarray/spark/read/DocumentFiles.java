@@ -12,6 +12,7 @@ import org.docarray.spark.format.ArrayFramingSource;
 import org.docarray.spark.format.Codec;
 import org.docarray.spark.format.ContainerSniffer;
 import org.docarray.spark.format.DocArrayFormatException;
+import org.docarray.spark.format.DocVecSource;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
 import org.docarray.spark.format.Protocol;
@@ -70,11 +71,7 @@ public final class DocumentFiles {
         }
         boolean docVec = options.container == DocArrayOptions.Container.DOCVEC
             || (options.container == DocArrayOptions.Container.AUTO && ContainerSniffer.isDocVec(in));
-        if (docVec) {
-          throw new UnsupportedOperationException("Cannot read " + path + ": it holds a DocVec (DocVecProto, columnar), "
-              + "which this version reads only when saved row-wise with protocol='protobuf'. If it is a DocList, set "
-              + "option container=doclist.");
-        }
+        if (docVec) return new DocVecSource(in, path, options.limits);
         return new ArrayFramingSource(in, path, options.limits);
       }
       case JSON_ARRAY:
