@@ -38,6 +38,21 @@ class FixtureGoldenTest extends SparkTestBase {
     }
   }
 
+  static Stream<String> jsonArrayFixtures() throws IOException {
+    try (Stream<Path> files = Files.list(fixtures())) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> n.contains(".json-array") && !n.endsWith(".expected.json"))
+          .sorted().collect(Collectors.toList()).stream();
+    }
+  }
+
+  /** json-array files: tensors come back as float32 (JSON carries no dtype), values exact. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jsonArrayFixtures")
+  void readsJsonArrayFixtureExactly(String name) {
+    readsFixtureExactly(name);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("binaryDocListFixtures")
   void readsFixtureExactly(String name) {

@@ -20,6 +20,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   private final DocArrayReaderFactory f;
   private final DocArrayFileIndex.FileEntry[] files;
   private final DocDecoder decoder;
+  private final SchemaJsonHints hints;
   private int fileIndex = -1;
   private DocumentSource source;
   private DocArrayFileIndex.FileEntry file;
@@ -30,6 +31,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     this.f = factory;
     this.files = files;
     this.decoder = new DocDecoder(factory.dataSchema, factory.options.limits);
+    this.hints = new SchemaJsonHints(factory.dataSchema);
   }
 
   @Override
@@ -96,7 +98,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
       file = files[fileIndex];
       documents = 0;
       try {
-        source = DocumentFiles.open(file.path, file.length, f.options, f.conf.value().value());
+        source = DocumentFiles.open(file.path, file.length, f.options, f.conf.value().value(), hints);
         InputFileBlockHolder.set(file.path, 0, file.length); // input_file_name()
         return true;
       } catch (FileNotFoundException e) {

@@ -32,7 +32,7 @@ public final class DocArraySchemaInference {
     for (int i = 0; i < n; i++) {
       DocArrayFileIndex.FileEntry f = files.get(i);
       DocumentFiles.checkReadable(f.path, options.detect(f.path));
-      try (DocumentSource src = DocumentFiles.open(f.path, f.length, options, conf)) {
+      try (DocumentSource src = DocumentFiles.open(f.path, f.length, options, conf, org.docarray.spark.format.JsonHints.NONE)) {
         long docs = 0;
         while (docs < options.inferSchemaMaxDocuments && src.next()) {
           try {

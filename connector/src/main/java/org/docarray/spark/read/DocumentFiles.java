@@ -15,6 +15,8 @@ import org.docarray.spark.format.DocArrayFormatException;
 import org.docarray.spark.format.DocVecSource;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
+import org.docarray.spark.format.JsonArraySource;
+import org.docarray.spark.format.JsonHints;
 import org.docarray.spark.format.Protocol;
 import org.docarray.spark.format.StreamFramingSource;
 
@@ -40,15 +42,15 @@ public final class DocumentFiles {
   }
 
   /** Opens a whole file. */
-  public static DocumentSource open(String path, long length, DocArrayOptions options, Configuration conf)
-      throws IOException {
+  public static DocumentSource open(String path, long length, DocArrayOptions options, Configuration conf,
+      JsonHints hints) throws IOException {
     FileFormatDetector.Detected d = options.detect(path);
     checkReadable(path, d);
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     FSDataInputStream raw = fs.open(p, BUFFER);
     try {
-      return open(raw, path, length, d, options);
+      return open(raw, path, length, d, options, hints);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
@@ -56,29 +58,31 @@ public final class DocumentFiles {
   }
 
   static DocumentSource open(InputStream raw, String path, long length, FileFormatDetector.Detected d,
-      DocArrayOptions options) throws IOException {
+      DocArrayOptions options, JsonHints hints) throws IOException {
     switch (d.protocol) {
       case PROTOBUF:
         return new StreamFramingSource(new BufferedInputStream(raw, BUFFER), path, length, d.codec, options.limits);
       case PROTOBUF_ARRAY: {
-        // DocArray writes '.protobuf-array.zlib' uncompressed and reads it the same way (§6.5)
-        Codec codec = d.codec == Codec.ZLIB ? Codec.NONE : d.codec;
-        InputStream in;
-        try {
-          in = new BufferedInputStream(codec.decompress(new BufferedInputStream(raw, BUFFER)), BUFFER);
-        } catch (IOException e) {
-          throw new DocArrayFormatException(path, -1, 0, "not a " + codec.wireName() + " stream: " + e.getMessage(), e);
-        }
+        InputStream in = wholeFile(raw, path, d.codec);
         boolean docVec = options.container == DocArrayOptions.Container.DOCVEC
             || (options.container == DocArrayOptions.Container.AUTO && ContainerSniffer.isDocVec(in));
         if (docVec) return new DocVecSource(in, path, options.limits);
         return new ArrayFramingSource(in, path, options.limits);
       }
       case JSON_ARRAY:
-        throw new UnsupportedOperationException("Cannot read " + path + ": json-array files are not supported yet; "
-            + "save with protocol='protobuf' or 'protobuf-array'.");
+        return new JsonArraySource(wholeFile(raw, path, d.codec), path, options.limits, hints);
       default:
         throw new AssertionError(d.protocol);
+    }
+  }
+
+  /** The decompressed stream of a whole-file codec; DocArray never compresses array files with zlib (§6.5). */
+  private static InputStream wholeFile(InputStream raw, String path, Codec codec) throws IOException {
+    Codec c = codec == Codec.ZLIB ? Codec.NONE : codec;
+    try {
+      return new BufferedInputStream(c.decompress(new BufferedInputStream(raw, BUFFER)), BUFFER);
+    } catch (IOException e) {
+      throw new DocArrayFormatException(path, -1, 0, "not a " + c.wireName() + " stream: " + e.getMessage(), e);
     }
   }
 }

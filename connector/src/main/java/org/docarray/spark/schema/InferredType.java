@@ -42,12 +42,19 @@ public final class InferredType {
     return t;
   }
 
+  private static boolean isEmptyList(InferredType t) {
+    return t.kind == Kind.LIST && (t.element == null || t.element.kind == Kind.NULL);
+  }
+
   /** Merges b into a (either may be null) and returns the result; a may be modified. */
   public static InferredType merge(InferredType a, InferredType b) {
     if (a == null || a.kind == Kind.NULL) return b == null ? a : b;
     if (b == null || b.kind == Kind.NULL) return a;
     if (a.kind == Kind.ANY) return a;
     if (b.kind == Kind.ANY) return b;
+    // an empty list says nothing about its elements: it yields to a DocList, a tensor or a list
+    if (isEmptyList(a) && (b.kind == Kind.DOC_ARRAY || b.kind == Kind.TENSOR || b.kind == Kind.LIST)) return b;
+    if (isEmptyList(b) && (a.kind == Kind.DOC_ARRAY || a.kind == Kind.TENSOR || a.kind == Kind.LIST)) return a;
     if (a.kind != b.kind) {
       if ((a.kind == Kind.INTEGER && b.kind == Kind.FLOAT) || (a.kind == Kind.FLOAT && b.kind == Kind.INTEGER)) {
         InferredType f = of(Kind.FLOAT);

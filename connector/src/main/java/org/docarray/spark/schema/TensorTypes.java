@@ -79,7 +79,7 @@ public final class TensorTypes {
         && s.apply(BUFFER).dataType() == DataTypes.BinaryType;
   }
 
-  static boolean hasField(StructType s, String name) {
+  public static boolean hasField(StructType s, String name) {
     for (String n : s.fieldNames()) if (n.equals(name)) return true;
     return false;
   }
