@@ -60,6 +60,13 @@ public final class DocArrayFileIndex implements Serializable {
     return partitionSchema;
   }
 
+  /** An index over files already listed (by Spark's own file index), without partition columns. */
+  public static DocArrayFileIndex ofFiles(List<String> paths, List<Long> lengths) {
+    List<FileEntry> out = new ArrayList<>();
+    for (int i = 0; i < paths.size(); i++) out.add(new FileEntry(paths.get(i), lengths.get(i), new Object[0]));
+    return new DocArrayFileIndex(out, new StructType());
+  }
+
   /** Lists the files of the options' paths. */
   public static DocArrayFileIndex build(DocArrayOptions options, Configuration conf, boolean inferPartitionTypes) {
     if (options.paths.isEmpty()) {

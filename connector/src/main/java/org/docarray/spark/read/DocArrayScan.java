@@ -99,8 +99,9 @@ public final class DocArrayScan implements Scan, Batch {
         dataRequired = dataRequired.add(fields[i]);
       }
     }
-    return new DocArrayReaderFactory(conf, options, dataRequired, dataIndex, partIndex,
-        DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
+    return new DocArrayReaderFactory(conf, new DocumentRowReader.Settings(options, dataRequired,
+        DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options)),
+        dataIndex, partIndex);
   }
 
   private static int indexOf(StructType s, String name) {

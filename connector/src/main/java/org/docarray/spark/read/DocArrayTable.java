@@ -16,67 +16,70 @@ import org.docarray.spark.DocArrayOptions;
 
 /**
  * A set of DocArray files as a Spark table: its schema is the user's (if given) or the inferred one,
- * followed by the partition columns found in the directory names.
+ * followed by the partition columns found in the directory names. Files are listed lazily, on the
+ * first look at the schema or the first scan, so that a write to a new path never lists it.
+ * Writes go through Spark's file-source write path (the table does not claim BATCH_WRITE), which
+ * brings every save mode, partitionBy and the commit protocol.
  */
 public final class DocArrayTable implements SupportsRead {
   private final Map<String, String> properties;
   private final DocArrayOptions options;
-  private final DocArrayFileIndex index;
-  private final StructType schema;
-  private final StructType dataSchema;
-  private final Configuration hadoopConf;
+  private final StructType userSchema;
+  private DocArrayFileIndex index;
+  private Configuration hadoopConf;
+  private StructType dataSchema;
+  private StructType schema;
 
-  private DocArrayTable(Map<String, String> properties, DocArrayOptions options, DocArrayFileIndex index,
-      StructType dataSchema, Configuration hadoopConf) {
-    this.properties = properties;
-    this.options = options;
-    this.index = index;
-    this.dataSchema = dataSchema;
-    this.hadoopConf = hadoopConf;
-    StructType s = dataSchema;
-    for (StructField f : index.partitionSchema().fields()) {
-      if (!hasField(dataSchema, f.name())) s = s.add(f);
-    }
-    this.schema = s;
+  private DocArrayTable(Map<String, String> properties, StructType userSchema) {
+    this.properties = new HashMap<>(properties);
+    this.options = new DocArrayOptions(properties);
+    this.userSchema = userSchema;
   }
 
-  /** Lists the files and, when no schema is given, infers it. */
+  /** A table over the options' paths; {@code userSchema} may be null (inferred). */
   public static DocArrayTable forOptions(Map<String, String> properties, StructType userSchema) {
-    DocArrayOptions options = new DocArrayOptions(properties);
+    return new DocArrayTable(properties, userSchema);
+  }
+
+  private synchronized void resolve() {
+    if (schema != null) return;
     SparkSession spark = SparkSession.active();
+    hadoopConf = hadoopConf(spark, properties);
+    boolean inferPartitionTypes = Boolean.parseBoolean(
+        spark.conf().get("spark.sql.sources.partitionColumnTypeInference.enabled", "true"));
+    index = DocArrayFileIndex.build(options, hadoopConf, inferPartitionTypes);
+    StructType partitions = index.partitionSchema();
+    if (userSchema != null) {
+      StructType data = new StructType();
+      for (StructField f : userSchema.fields()) {
+        if (!hasField(partitions, f.name())) data = data.add(f);
+      }
+      dataSchema = data;
+      schema = appendMissing(userSchema, partitions);
+    } else {
+      dataSchema = DocArraySchemaInference.infer(index, options, hadoopConf, ignoreCorruptFiles(spark, options),
+          ignoreMissingFiles(spark, options));
+      schema = appendMissing(dataSchema, partitions);
+    }
+  }
+
+  /** The session's Hadoop configuration with the read options laid over it, as Spark's sources do. */
+  public static Configuration hadoopConf(SparkSession spark, Map<String, String> properties) {
     Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
     for (Map.Entry<String, String> e : properties.entrySet()) {
       if (e.getValue() != null && !e.getKey().equalsIgnoreCase("path") && !e.getKey().equalsIgnoreCase("paths")) {
         conf.set(e.getKey(), e.getValue());
       }
     }
-    boolean inferPartitionTypes = Boolean.parseBoolean(
-        spark.conf().get("spark.sql.sources.partitionColumnTypeInference.enabled", "true"));
-    DocArrayFileIndex index = DocArrayFileIndex.build(options, conf, inferPartitionTypes);
-    StructType data;
-    if (userSchema != null) {
-      data = new StructType();
-      for (StructField f : userSchema.fields()) {
-        if (!hasField(index.partitionSchema(), f.name())) data = data.add(f);
-      }
-      // keep the user's order including partition columns they listed
-      DocArrayTable t = new DocArrayTable(new HashMap<>(properties), options, index, data, conf);
-      return t.withSchema(userSchema);
-    }
-    data = DocArraySchemaInference.infer(index, options, conf, ignoreCorruptFiles(spark, options),
-        ignoreMissingFiles(spark, options));
-    return new DocArrayTable(new HashMap<>(properties), options, index, data, conf);
+    return conf;
   }
 
-  private StructType userOrder;
-
-  private DocArrayTable withSchema(StructType user) {
-    StructType s = user;
-    for (StructField f : index.partitionSchema().fields()) {
-      if (!hasField(user, f.name())) s = s.add(f);
+  private static StructType appendMissing(StructType s, StructType partitions) {
+    StructType out = s;
+    for (StructField f : partitions.fields()) {
+      if (!hasField(s, f.name())) out = out.add(f);
     }
-    this.userOrder = s;
-    return this;
+    return out;
   }
 
   static boolean ignoreCorruptFiles(SparkSession spark, DocArrayOptions o) {
@@ -101,7 +104,8 @@ public final class DocArrayTable implements SupportsRead {
 
   @Override
   public StructType schema() {
-    return userOrder != null ? userOrder : schema;
+    resolve();
+    return schema;
   }
 
   @Override
@@ -116,6 +120,7 @@ public final class DocArrayTable implements SupportsRead {
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
-    return new DocArrayScanBuilder(options, index, dataSchema, schema(), hadoopConf);
+    resolve();
+    return new DocArrayScanBuilder(options, index, dataSchema, schema, hadoopConf);
   }
 }

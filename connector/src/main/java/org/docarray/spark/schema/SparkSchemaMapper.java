@@ -23,7 +23,16 @@ public final class SparkSchemaMapper {
     this.binaryTensors = binaryTensors;
   }
 
+  /**
+   * The row schema. With no document seen at all (empty files) it is {@code id string}: every
+   * DocArray document has an id, and Spark cannot write an empty schema.
+   */
   public StructType toSpark(InferredType doc) {
+    if (doc.fields.isEmpty()) {
+      InferredType id = InferredType.of(InferredType.Kind.TEXT);
+      id.tag = "id";
+      doc.fields.put("id", id);
+    }
     return struct("", doc.fields);
   }
 

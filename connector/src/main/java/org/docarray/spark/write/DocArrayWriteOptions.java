@@ -1,0 +1,70 @@
+package org.docarray.spark.write;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.docarray.spark.format.Codec;
+import org.docarray.spark.format.Protocol;
+
+/** The write options, parsed once on the driver and shipped to the tasks. */
+public final class DocArrayWriteOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public enum Container { DOCLIST, DOCVEC }
+
+  /** What to do with Spark values DocArray cannot hold (longs beyond int32, timestamps, decimals...). */
+  public enum Unsupported { FAIL, TEXT }
+
+  public final Protocol protocol;
+  public final Codec compression;
+  public final Container container;
+  /** Keep torch/TensorFlow/JAX tensor tags from metadata (the reader then needs that framework). */
+  public final boolean keepFrameworkTags;
+  public final Unsupported unsupportedTypes;
+  /** Leave null fields out of the document (DocArray then uses the field default) instead of writing None. */
+  public final boolean ignoreNullFields;
+
+  public DocArrayWriteOptions(Map<String, String> options) {
+    Map<String, String> o = new HashMap<>();
+    for (Map.Entry<String, String> e : options.entrySet()) o.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+    String p = o.getOrDefault("protocol", "protobuf");
+    this.protocol = Protocol.parse(p);
+    if (protocol != Protocol.PROTOBUF && protocol != Protocol.PROTOBUF_ARRAY) {
+      throw new IllegalArgumentException("Option 'protocol' for writing must be protobuf or protobuf-array, not '" + p
+          + "' (json-array drops dtypes and bytes; pickles are never written)");
+    }
+    this.compression = Codec.parse(o.getOrDefault("compression", o.getOrDefault("codec", "none")));
+    String c = o.getOrDefault("container", "doclist").toUpperCase(Locale.ROOT);
+    try {
+      this.container = Container.valueOf(c);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Option 'container' must be doclist or docvec, not '" + c + "'");
+    }
+    if (container == Container.DOCVEC && protocol != Protocol.PROTOBUF_ARRAY) {
+      throw new IllegalArgumentException("container=docvec writes a DocVecProto, which DocArray stores with "
+          + "protocol='protobuf-array'; set option protocol=protobuf-array");
+    }
+    this.keepFrameworkTags = Boolean.parseBoolean(o.getOrDefault("keepframeworktags", "false"));
+    this.ignoreNullFields = Boolean.parseBoolean(o.getOrDefault("ignorenullfields", "false"));
+    String u = o.getOrDefault("unsupportedtypes", "fail").toUpperCase(Locale.ROOT);
+    try {
+      this.unsupportedTypes = Unsupported.valueOf(u);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Option 'unsupportedTypes' must be fail or text, not '" + u + "'");
+    }
+  }
+
+  /**
+   * The compression actually applied: DocArray never compresses {@code protobuf-array} files with
+   * zlib (it writes them plain and reads them plain, docarray-format.md §6.5), and neither do we.
+   */
+  public Codec effectiveCodec() {
+    return protocol == Protocol.PROTOBUF_ARRAY && compression == Codec.ZLIB ? Codec.NONE : compression;
+  }
+
+  /** {@code .protobuf[.lz4]}: the suffixes from which DocArray's load_binary picks protocol and codec. */
+  public String extension() {
+    return "." + protocol.wireName() + (compression == Codec.NONE ? "" : "." + compression.wireName());
+  }
+}

@@ -1,0 +1,90 @@
+package org.docarray.spark
+
+import java.util
+
+import scala.collection.JavaConverters._
+
+import org.apache.hadoop.conf.Configuration
+import org.apache.hadoop.fs.FileStatus
+import org.apache.hadoop.mapreduce.Job
+
+import org.apache.spark.sql.SparkSession
+import org.apache.spark.sql.catalyst.InternalRow
+import org.apache.spark.sql.connector.catalog.{Table, TableProvider}
+import org.apache.spark.sql.connector.expressions.Transform
+import org.apache.spark.sql.execution.datasources.{FileFormat, OutputWriterFactory, PartitionedFile}
+import org.apache.spark.sql.sources.{DataSourceRegister, Filter}
+import org.apache.spark.sql.types.StructType
+import org.apache.spark.sql.util.CaseInsensitiveStringMap
+
+import org.docarray.spark.read.{DocArraySchemaInference, DocArrayFileIndex, DocArrayTable, FileSourceReader}
+import org.docarray.spark.write.{DocArrayOutputWriterFactory, DocArrayWriteOptions}
+
+/**
+ * The `docarray` data source. Reads through DataSource V2 (`DocArrayTable`: pruning, partition
+ * discovery); writes and catalog tables through Spark's file-source path, as Spark's own Avro
+ * source does, which brings every save mode, `partitionBy`, `maxRecordsPerFile` and the commit
+ * protocol. Only this glue is Scala (Spark's `FileFormat` is a Scala trait whose collection types
+ * differ between Scala 2.12 and 2.13); the work is done by the Java packages.
+ */
+class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRegister with Serializable {
+
+  override def shortName(): String = DocArrayDataSource.ShortName
+
+  override def toString: String = "DocArray"
+
+  // ---- DataSource V2: spark.read.format("docarray")
+
+  override def inferSchema(options: CaseInsensitiveStringMap): StructType =
+    DocArrayTable.forOptions(options.asCaseSensitiveMap(), null).schema()
+
+  override def getTable(
+      schema: StructType,
+      partitioning: Array[Transform],
+      properties: util.Map[String, String]): Table =
+    DocArrayTable.forOptions(properties, schema)
+
+  override def supportsExternalMetadata(): Boolean = true
+
+  // ---- file source: df.write.format("docarray"), CREATE TABLE ... USING docarray
+
+  override def inferSchema(
+      sparkSession: SparkSession,
+      options: Map[String, String],
+      files: Seq[FileStatus]): Option[StructType] = {
+    val opts = new DocArrayOptions(options.asJava)
+    val conf = DocArrayTable.hadoopConf(sparkSession, options.asJava)
+    val listed = DocArrayFileIndex.ofFiles(files.map(f => f.getPath.toString).asJava,
+      files.map(f => java.lang.Long.valueOf(f.getLen)).asJava)
+    Option(DocArraySchemaInference.infer(listed, opts, conf,
+      sparkSession.sessionState.conf.ignoreCorruptFiles, sparkSession.sessionState.conf.ignoreMissingFiles))
+  }
+
+  override def prepareWrite(
+      sparkSession: SparkSession,
+      job: Job,
+      options: Map[String, String],
+      dataSchema: StructType): OutputWriterFactory =
+    new DocArrayOutputWriterFactory(new DocArrayWriteOptions(options.asJava), dataSchema)
+
+  override def buildReader(
+      sparkSession: SparkSession,
+      dataSchema: StructType,
+      partitionSchema: StructType,
+      requiredSchema: StructType,
+      filters: Seq[Filter],
+      options: Map[String, String],
+      hadoopConf: Configuration): PartitionedFile => Iterator[InternalRow] = {
+    val reader = new FileSourceReader(options.asJava, requiredSchema, hadoopConf,
+      sparkSession.sessionState.conf.ignoreCorruptFiles, sparkSession.sessionState.conf.ignoreMissingFiles)
+    (file: PartitionedFile) => reader.read(file.toPath.toString, file.fileSize).asScala
+  }
+
+  override def equals(other: Any): Boolean = other.isInstanceOf[DocArrayDataSource]
+
+  override def hashCode(): Int = getClass.hashCode()
+}
+
+object DocArrayDataSource {
+  val ShortName = "docarray"
+}

@@ -1,0 +1,168 @@
+package org.docarray.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the connector writes, loaded by the real Python DocArray (0.40, from the venv that
+ * bin/setup-python makes) and compared value by value with the fixture sidecars: every DocList
+ * fixture read, written in every protocol x codec, and loaded under its class spec.
+ */
+class DocArrayInteropTest extends SparkTestBase {
+  static final String[][] PROTOCOL_CODECS = {
+      {"protobuf", "none"}, {"protobuf", "lz4"}, {"protobuf", "bz2"}, {"protobuf", "lzma"}, {"protobuf", "zlib"},
+      {"protobuf", "gzip"}, {"protobuf-array", "none"}, {"protobuf-array", "lz4"}, {"protobuf-array", "bz2"},
+      {"protobuf-array", "lzma"}, {"protobuf-array", "zlib"}, {"protobuf-array", "gzip"}};
+
+  @TempDir Path tmp;
+
+  /** The venv python, or the test is skipped (failed when -Ddocarray.requirePython=true, as in bin/test). */
+  static Path python() {
+    Path root = repoRoot();
+    String p = System.getProperty("docarray.python", System.getenv("DOCARRAY_PYTHON"));
+    Path py = p != null ? Paths.get(p) : root.resolve(".venv/bin/python");
+    boolean ok = Files.isExecutable(py);
+    if (!ok && Boolean.getBoolean("docarray.requirePython")) {
+      fail("No Python DocArray environment at " + py + ": run bin/setup-python");
+    }
+    Assumptions.assumeTrue(ok, "no Python DocArray environment (run bin/setup-python)");
+    return py;
+  }
+
+  static Path repoRoot() {
+    Path p = Paths.get("").toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("python/batch_check.py"))) p = p.getParent();
+    if (p == null) throw new IllegalStateException("cannot find python/batch_check.py above " + Paths.get("").toAbsolutePath());
+    return p;
+  }
+
+  /** Runs the oracle over a manifest; returns its output lines; fails the test on any failure. */
+  static List<String> check(Path manifest) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(python().toString(), repoRoot().resolve("python/batch_check.py").toString(),
+        manifest.toString()).redirectErrorStream(true);
+    Process proc = pb.start();
+    String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(proc.waitFor(10, TimeUnit.MINUTES), "oracle timed out");
+    List<String> lines = List.of(out.split("\n"));
+    List<String> failed = lines.stream().filter(l -> l.startsWith("FAIL")).collect(Collectors.toList());
+    if (proc.exitValue() != 0 || !failed.isEmpty()) {
+      fail("DocArray could not load what we wrote:\n" + String.join("\n", failed.isEmpty() ? lines : failed));
+    }
+    return lines;
+  }
+
+  static String entry(Path file, Path expect, boolean ignoreTags, String container) {
+    ObjectNode n = SidecarAssert.JSON.createObjectNode();
+    n.put("path", file.toString());
+    n.put("expect", expect.toString());
+    n.put("ignore_tags", ignoreTags);
+    n.put("container", container);
+    return n.toString();
+  }
+
+  /** The part file of a single-task write. */
+  static Path partFile(Path dir) throws IOException {
+    List<String> files = WriteTest.dataFiles(dir);
+    assertEquals(1, files.size(), files.toString());
+    return dir.resolve(files.get(0));
+  }
+
+  /**
+   * The sidecar as DocArray will load our output: we write little-endian buffers, so big-endian
+   * dtype strings ({@code >f4}) come back as their little-endian twins with the same values.
+   */
+  Path littleEndianSidecar(String fixture) throws IOException {
+    JsonNode s = SidecarAssert.sidecarOf(fixture).deepCopy();
+    boolean changed = normalise(s);
+    if (!changed) return fixtures().resolve(fixture + ".expected.json");
+    Path p = tmp.resolve(fixture + ".le.expected.json");
+    SidecarAssert.JSON.writeValue(p.toFile(), s);
+    return p;
+  }
+
+  private static boolean normalise(JsonNode n) {
+    boolean changed = false;
+    if (n.isObject()) {
+      ObjectNode o = (ObjectNode) n;
+      if (o.has("dtype") && o.get("dtype").isTextual() && o.get("dtype").asText().startsWith(">")) {
+        o.put("dtype", "<" + o.get("dtype").asText().substring(1));
+        changed = true;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) changed |= normalise(it.next().getValue());
+    } else if (n.isArray()) {
+      for (JsonNode x : n) changed |= normalise(x);
+    }
+    return changed;
+  }
+
+  @Test
+  void everyFixtureRoundTripsThroughRealDocArrayInEveryProtocolAndCodec() throws Exception {
+    python();
+    List<String> manifest = new ArrayList<>();
+    List<String> fixtures = FixtureGoldenTest.binaryDocListFixtures().collect(Collectors.toList());
+    fixtures.add("large.protobuf");
+    for (String fixture : fixtures) {
+      if (fixture.contains(".protobuf.") || fixture.contains(".protobuf-array.")) continue; // codec variants: same docs
+      // images_torch mixes uint8 and float32 in one tensor field: only the lossless mode keeps both dtypes
+      boolean ragged = fixture.startsWith("images_torch");
+      Dataset<Row> df = spark().read().format("docarray").option("tensorMode", ragged ? "binary" : "typed")
+          .load(fixture(fixture).toString()).coalesce(1).cache();
+      Path expect = littleEndianSidecar(fixture);
+      boolean hetero = fixture.startsWith("hetero");
+      boolean torch = fixture.contains("torch");
+      // a DocVec file stores no tensor tags (the class decides), so its rows come back tagged "ndarray"
+      boolean docVec = fixture.startsWith("docvec.");
+      for (String[] pc : PROTOCOL_CODECS) {
+        // the 20,000-document fixture checks the two framings; the small ones every codec too
+        if (fixture.startsWith("large") && !pc[1].equals(pc[0].equals("protobuf") ? "lz4" : "none")) continue;
+        Path out = tmp.resolve(fixture).resolve(pc[0] + "-" + pc[1]);
+        df.write().format("docarray").option("protocol", pc[0]).option("compression", pc[1])
+            .option("ignoreNullFields", Boolean.toString(hetero)).option("keepFrameworkTags", Boolean.toString(torch))
+            .save(out.toString());
+        manifest.add(entry(partFile(out), expect, docVec, "doclist"));
+      }
+      df.unpersist();
+    }
+    Path m = tmp.resolve("manifest.jsonl");
+    Files.write(m, manifest);
+    long t0 = System.nanoTime();
+    List<String> lines = check(m);
+    System.out.printf("DocArray loaded %d files in %.1f s%n", manifest.size(), (System.nanoTime() - t0) / 1e9);
+    assertTrue(lines.get(lines.size() - 1).matches(manifest.size() + " passed, 0 failed"), lines.get(lines.size() - 1));
+  }
+
+  @Test
+  void docVecContainerLoadsAsDocVec() throws Exception {
+    python();
+    List<String> manifest = new ArrayList<>();
+    for (String codec : new String[] {"none", "lz4", "gzip"}) {
+      Path out = tmp.resolve("docvec-" + codec);
+      read("docvec.protobuf-array").coalesce(1).write().format("docarray").option("protocol", "protobuf-array")
+          .option("container", "docvec").option("compression", codec).save(out.toString());
+      manifest.add(entry(partFile(out), fixtures().resolve("docvec.protobuf-array.expected.json"), false, "docvec"));
+    }
+    Path m = tmp.resolve("manifest.jsonl");
+    Files.write(m, manifest);
+    check(m);
+  }
+}

@@ -1,0 +1,105 @@
+package org.docarray.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** df.write.format("docarray"): protocols, codecs, save modes, partitionBy; read back and compared. */
+class WriteTest extends SparkTestBase {
+  @TempDir Path tmp;
+
+  static List<String> dataFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
+          .filter(n -> !n.startsWith("_") && !n.contains("/_") && !n.startsWith(".") && !n.contains("/."))
+          .sorted().collect(Collectors.toList());
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"protobuf, none", "protobuf, lz4", "protobuf, bz2", "protobuf, lzma", "protobuf, zlib", "protobuf, gzip",
+      "protobuf-array, none", "protobuf-array, lz4", "protobuf-array, bz2", "protobuf-array, lzma",
+      "protobuf-array, zlib", "protobuf-array, gzip"})
+  void roundTripsEveryProtocolAndCodec(String protocol, String codec) throws IOException {
+    Dataset<Row> in = read("students.protobuf");
+    Path out = tmp.resolve("out");
+    in.coalesce(1).write().format("docarray").option("protocol", protocol).option("compression", codec)
+        .save(out.toString());
+    List<String> files = dataFiles(out);
+    assertEquals(1, files.size(), files.toString());
+    String ext = "." + protocol + (codec.equals("none") ? "" : "." + codec);
+    assertTrue(files.get(0).matches("part-00000-[0-9a-f-]+-c000" + java.util.regex.Pattern.quote(ext)), files.get(0));
+    Dataset<Row> back = spark().read().format("docarray").load(out.toString());
+    assertEquals(in.schema(), back.schema(), "same schema after the round trip");
+    SidecarAssert.assertRowsMatch(back.schema(), back.orderBy("id").collectAsList(),
+        SidecarAssert.sidecarOf("students.protobuf").get("docs"));
+  }
+
+  @Test
+  void saveModes() throws IOException {
+    Dataset<Row> in = read("students.protobuf");
+    Path out = tmp.resolve("modes");
+    in.write().format("docarray").save(out.toString());
+    assertThrows(Exception.class, () -> in.write().format("docarray").save(out.toString()), "errorifexists");
+    in.write().format("docarray").mode(SaveMode.Ignore).save(out.toString());
+    assertEquals(3, spark().read().format("docarray").load(out.toString()).count());
+    in.write().format("docarray").mode(SaveMode.Append).save(out.toString());
+    assertEquals(6, spark().read().format("docarray").load(out.toString()).count());
+    in.limit(1).write().format("docarray").mode(SaveMode.Overwrite).save(out.toString());
+    assertEquals(1, spark().read().format("docarray").load(out.toString()).count());
+  }
+
+  @Test
+  void partitionByWritesHiveDirectoriesThatReadBack() throws IOException {
+    Dataset<Row> in = read("pages.protobuf");
+    Path out = tmp.resolve("parts");
+    in.write().format("docarray").partitionBy("page_no").save(out.toString());
+    assertTrue(dataFiles(out).stream().allMatch(f -> f.startsWith("page_no=")), dataFiles(out).toString());
+    Dataset<Row> back = spark().read().format("docarray").load(out.toString());
+    assertEquals(3, back.count());
+    assertEquals(2, back.filter("page_no = 1").selectExpr("size(chunks)").first().getInt(0));
+  }
+
+  @Test
+  void maxRecordsPerFileSplitsOutput() throws IOException {
+    Path out = tmp.resolve("max");
+    read("scalars.protobuf").coalesce(1).write().format("docarray").option("maxRecordsPerFile", "3").save(out.toString());
+    assertEquals(3, dataFiles(out).size());
+    assertEquals(8, spark().read().format("docarray").load(out.toString()).count());
+  }
+
+  @Test
+  void idIsGeneratedWhenTheRowHasNone() throws IOException {
+    Path out = tmp.resolve("ids");
+    spark().sql("SELECT 'hello' AS text, 1 AS n").write().format("docarray").save(out.toString());
+    Row r = spark().read().format("docarray").load(out.toString()).first();
+    assertTrue(((String) r.getAs("id")).matches("[0-9a-f]{32}"), (String) r.getAs("id"));
+  }
+
+  @Test
+  void unwritableValuesNameTheColumnAndAWayOut() {
+    Path out = tmp.resolve("bad");
+    Exception e = assertThrows(Exception.class, () -> spark().sql("SELECT 'a' AS id, 5000000000L AS big")
+        .write().format("docarray").save(out.toString()));
+    String m = PathsAndFilesTest.rootMessage(e);
+    assertTrue(m.contains("'big'") && m.contains("int32") && m.contains("unsupportedTypes=text"), m);
+    Exception t = assertThrows(Exception.class, () -> spark().sql("SELECT 'a' AS id, current_timestamp() AS ts")
+        .write().format("docarray").save(tmp.resolve("bad2").toString()));
+    String tm = PathsAndFilesTest.rootMessage(t);
+    assertTrue(tm.contains("'ts'") && tm.contains("cast"), tm);
+  }
+}
