@@ -72,7 +72,12 @@ class DocArrayInteropTest extends SparkTestBase {
   }
 
   static String entry(Path file, Path expect, boolean ignoreTags, String container) {
+    return entry(file, expect, ignoreTags, container, false);
+  }
+
+  static String entry(Path file, Path expect, boolean ignoreTags, String container, boolean ignoreIds) {
     ObjectNode n = SidecarAssert.JSON.createObjectNode();
+    n.put("ignore_ids", ignoreIds);
     n.put("path", file.toString());
     n.put("expect", expect.toString());
     n.put("ignore_tags", ignoreTags);
@@ -160,6 +165,49 @@ class DocArrayInteropTest extends SparkTestBase {
       read("docvec.protobuf-array").coalesce(1).write().format("docarray").option("protocol", "protobuf-array")
           .option("container", "docvec").option("compression", codec).save(out.toString());
       manifest.add(entry(partFile(out), fixtures().resolve("docvec.protobuf-array.expected.json"), false, "docvec"));
+    }
+    Path m = tmp.resolve("manifest.jsonl");
+    Files.write(m, manifest);
+    check(m);
+  }
+
+  /** A DataFrame made in Spark, with no DocArray metadata at all, loaded under a class spec written here. */
+  @Test
+  void dataFrameBuiltInSparkLoadsUnderAClassSpec() throws Exception {
+    python();
+    Dataset<Row> df = spark().sql("SELECT * FROM VALUES "
+        + "('p-0', 'first', 0.5D, 3, array('a', 'b'), CAST(array(1.5, 2.0, -3.0, 0.25) AS ARRAY<FLOAT>), "
+        + "  named_struct('title', 'T0'), array(named_struct('text', 'c0', 'emb', array(1.0D, 2.0D))), map('x', 1)), "
+        + "('p-1', '', 0.0D, 0, array(), CAST(array(0, 0, 0, 0) AS ARRAY<FLOAT>), "
+        + "  named_struct('title', CAST(NULL AS STRING)), array(), map()) "
+        + "AS t(id, title, score, n, tags, emb, thesis, chunks, meta)");
+    String spec = "{\"root\": \"Paper\", \"classes\": {"
+        + "\"Chunk\": {\"fields\": {\"text\": {\"type\": \"str\"}, \"emb\": {\"type\": \"NdArray\"}}},"
+        + "\"Thesis\": {\"fields\": {\"title\": {\"type\": \"Optional[str]\", \"default\": null}}},"
+        + "\"Paper\": {\"fields\": {\"title\": {\"type\": \"str\"}, \"score\": {\"type\": \"float\"},"
+        + " \"n\": {\"type\": \"int\"}, \"tags\": {\"type\": \"List[str]\"}, \"emb\": {\"type\": \"NdArray[4]\"},"
+        + " \"thesis\": {\"type\": \"Thesis\"}, \"chunks\": {\"type\": \"DocList[Chunk]\"},"
+        + " \"meta\": {\"type\": \"Dict[str, int]\"}}}}}";
+    String doc0 = "{\"id\": {\"text\": \"p-0\"}, \"title\": {\"text\": \"first\"}, \"score\": {\"float\": 0.5},"
+        + " \"n\": {\"integer\": 3}, \"tags\": {\"list\": [{\"text\": \"a\"}, {\"text\": \"b\"}]},"
+        + " \"emb\": {\"ndarray\": {\"dtype\": \"<f4\", \"shape\": [4], \"values\": [1.5, 2.0, -3.0, 0.25]}, \"type\": \"ndarray\"},"
+        + " \"thesis\": {\"doc\": {\"title\": {\"text\": \"T0\"}}},"
+        + " \"chunks\": {\"doc_array\": [{\"text\": {\"text\": \"c0\"}, \"emb\": {\"ndarray\": {\"dtype\": \"<f8\", \"shape\": [2], \"values\": [1.0, 2.0]}, \"type\": \"ndarray\"}}]},"
+        + " \"meta\": {\"dict\": {\"x\": {\"integer\": 1}}}}";
+    String doc1 = "{\"id\": {\"text\": \"p-1\"}, \"title\": {\"text\": \"\"}, \"score\": {\"float\": 0.0},"
+        + " \"n\": {\"integer\": 0}, \"tags\": {\"list\": []},"
+        + " \"emb\": {\"ndarray\": {\"dtype\": \"<f4\", \"shape\": [4], \"values\": [0.0, 0.0, 0.0, 0.0]}, \"type\": \"ndarray\"},"
+        + " \"thesis\": {\"doc\": {\"title\": null}}, \"chunks\": {\"doc_array\": []}, \"meta\": {\"dict\": {}}}";
+    Path sidecar = tmp.resolve("paper.expected.json");
+    Files.writeString(sidecar, "{\"file\": \"paper\", \"class_spec\": " + spec + ", \"docs\": [" + doc0 + ", " + doc1 + "]}");
+    List<String> manifest = new ArrayList<>();
+    for (String[] pc : PROTOCOL_CODECS) {
+      Path out = tmp.resolve("paper").resolve(pc[0] + "-" + pc[1]);
+      df.coalesce(1).write().format("docarray").option("protocol", pc[0]).option("compression", pc[1]).save(out.toString());
+      // DocArray gives the nested documents (which have no id column here) random ids on load
+      manifest.add(entry(partFile(out), sidecar, false, "doclist", true));
+      assertEquals(List.of("p-0", "p-1"), spark().read().format("docarray").load(out.toString()).orderBy("id")
+          .select("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "root ids written as given");
     }
     Path m = tmp.resolve("manifest.jsonl");
     Files.write(m, manifest);

@@ -20,7 +20,7 @@ public abstract class SparkTestBase {
   protected static synchronized SparkSession spark() {
     if (spark == null) {
       spark = SparkSession.builder()
-          .master("local[2]")
+          .master("local[2,2]") // two cores; a failed task is retried once, as on a cluster
           .appName("docarray-spark-tests")
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "2")

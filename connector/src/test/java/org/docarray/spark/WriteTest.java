@@ -102,4 +102,34 @@ class WriteTest extends SparkTestBase {
     String tm = PathsAndFilesTest.rootMessage(t);
     assertTrue(tm.contains("'ts'") && tm.contains("cast"), tm);
   }
+
+  @Test
+  void aTaskThatFailsOnceAndIsRetriedLeavesExactlyOneCopyOfEachDocument() throws IOException {
+    spark().udf().register("failFirstAttempt", (org.apache.spark.sql.api.java.UDF1<Long, Long>) v -> {
+      org.apache.spark.TaskContext tc = org.apache.spark.TaskContext.get();
+      if (tc.attemptNumber() == 0 && tc.partitionId() == 1 && v % 50 == 7) {
+        throw new IllegalStateException("injected failure of the first attempt");
+      }
+      return v;
+    }, org.apache.spark.sql.types.DataTypes.LongType);
+    Path out = tmp.resolve("retried");
+    spark().range(0, 200, 1, 4).selectExpr("CAST(failFirstAttempt(id) AS INT) AS n", "CAST(id AS STRING) AS id")
+        .write().format("docarray").save(out.toString());
+    Dataset<Row> back = spark().read().format("docarray").load(out.toString());
+    assertEquals(200, back.count());
+    assertEquals(200, back.select("n").distinct().count());
+    assertEquals(4, dataFiles(out).size(), "one file per task, no leftovers of the failed attempt: " + dataFiles(out));
+  }
+
+  @Test
+  void aFailedJobLeavesNoOutputFiles() throws IOException {
+    spark().udf().register("alwaysFail", (org.apache.spark.sql.api.java.UDF1<Long, Long>) v -> {
+      if (v == 150) throw new IllegalStateException("injected failure");
+      return v;
+    }, org.apache.spark.sql.types.DataTypes.LongType);
+    Path out = tmp.resolve("failed");
+    assertThrows(Exception.class, () -> spark().range(0, 200, 1, 4)
+        .selectExpr("CAST(alwaysFail(id) AS INT) AS n").write().format("docarray").save(out.toString()));
+    assertEquals(List.of(), Files.exists(out) ? dataFiles(out) : List.of(), "no part files after a failed job");
+  }
 }
