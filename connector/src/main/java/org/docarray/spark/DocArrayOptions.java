@@ -46,6 +46,10 @@ public final class DocArrayOptions implements Serializable {
   public final int inferSchemaMaxFiles;
   public final long inferSchemaMaxDocuments;
   public final Limits limits;
+  /** Cut big splittable files into document-aligned ranges (one file, many tasks). */
+  public final boolean splitFiles;
+  /** Per-read override of spark.sql.files.maxPartitionBytes, or -1. */
+  public final long maxPartitionBytes;
 
   public DocArrayOptions(Map<String, String> options) {
     CaseInsensitive o = new CaseInsensitive(options);
@@ -64,6 +68,8 @@ public final class DocArrayOptions implements Serializable {
     this.mode = enumValue(ParseMode.class, "mode", o.get("mode"), ParseMode.FAILFAST);
     this.inferSchemaMaxFiles = (int) longValue(o, "inferSchemaMaxFiles", 1000, 1, Integer.MAX_VALUE);
     this.inferSchemaMaxDocuments = longValue(o, "inferSchemaMaxDocuments", 10_000, 1, Long.MAX_VALUE);
+    this.splitFiles = bool(o, "splitFiles", true);
+    this.maxPartitionBytes = longValue(o, "maxPartitionBytes", -1, 1, Long.MAX_VALUE);
     this.limits = new Limits(
         longValue(o, "maxDocumentBytes", Limits.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 16),
         longValue(o, "maxTensorElements", Limits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, Long.MAX_VALUE),

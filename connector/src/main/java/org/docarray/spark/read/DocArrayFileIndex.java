@@ -35,11 +35,13 @@ public final class DocArrayFileIndex implements Serializable {
     private static final long serialVersionUID = 1L;
     public final String path;
     public final long length;
+    public final long modificationTime;
     public final Object[] partitionValues;
 
-    FileEntry(String path, long length, Object[] partitionValues) {
+    FileEntry(String path, long length, long modificationTime, Object[] partitionValues) {
       this.path = path;
       this.length = length;
+      this.modificationTime = modificationTime;
       this.partitionValues = partitionValues;
     }
   }
@@ -63,7 +65,7 @@ public final class DocArrayFileIndex implements Serializable {
   /** An index over files already listed (by Spark's own file index), without partition columns. */
   public static DocArrayFileIndex ofFiles(List<String> paths, List<Long> lengths) {
     List<FileEntry> out = new ArrayList<>();
-    for (int i = 0; i < paths.size(); i++) out.add(new FileEntry(paths.get(i), lengths.get(i), new Object[0]));
+    for (int i = 0; i < paths.size(); i++) out.add(new FileEntry(paths.get(i), lengths.get(i), 0, new Object[0]));
     return new DocArrayFileIndex(out, new StructType());
   }
 
@@ -100,7 +102,8 @@ public final class DocArrayFileIndex implements Serializable {
           if (root.isDirectory()) {
             listLeaves(fs, root.getPath(), new ArrayList<>(), nameFilter, raw, partSpecs, options.recursiveFileLookup);
           } else if (nameFilter == null || nameFilter.accept(root.getPath())) {
-            raw.add(new String[] {root.getPath().toString(), Long.toString(root.getLen())});
+            raw.add(new String[] {root.getPath().toString(), Long.toString(root.getLen()),
+                Long.toString(root.getModificationTime())});
             partSpecs.add(new ArrayList<>());
           }
         }
@@ -138,7 +141,7 @@ public final class DocArrayFileIndex implements Serializable {
       for (int c = 0; c < values.length; c++) {
         values[c] = convert(partSpecs.get(i).get(c)[1], partitionSchema.fields()[c].dataType());
       }
-      out.add(new FileEntry(raw.get(i)[0], Long.parseLong(raw.get(i)[1]), values));
+      out.add(new FileEntry(raw.get(i)[0], Long.parseLong(raw.get(i)[1]), Long.parseLong(raw.get(i)[2]), values));
     }
     out.sort((a, b) -> a.path.compareTo(b.path));
     return new DocArrayFileIndex(out, partitionSchema);
@@ -162,7 +165,7 @@ public final class DocArrayFileIndex implements Serializable {
         if (!recursive && eq > 0) next.add(new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
         listLeaves(fs, c.getPath(), next, filter, out, specs, recursive);
       } else if (filter == null || filter.accept(c.getPath())) {
-        out.add(new String[] {c.getPath().toString(), Long.toString(c.getLen())});
+        out.add(new String[] {c.getPath().toString(), Long.toString(c.getLen()), Long.toString(c.getModificationTime())});
         specs.add(spec);
       }
     }

@@ -2,12 +2,12 @@ package org.docarray.spark.read;
 
 import org.apache.spark.sql.connector.read.InputPartition;
 
-/** One task's work: one or more whole files (small files are packed together). */
+/** One task's work: ranges of big files, or several small files packed together. */
 public final class DocArrayInputPartition implements InputPartition {
   private static final long serialVersionUID = 1L;
-  final DocArrayFileIndex.FileEntry[] files;
+  final DocArrayFileSplit[] splits;
 
-  DocArrayInputPartition(DocArrayFileIndex.FileEntry[] files) {
-    this.files = files;
+  DocArrayInputPartition(DocArrayFileSplit[] splits) {
+    this.splits = splits;
   }
 }

@@ -9,16 +9,16 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 /** Reads the files of one partition, document by document, into rows with partition values. */
 final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   private final DocArrayReaderFactory f;
-  private final DocArrayFileIndex.FileEntry[] files;
+  private final DocArrayFileSplit[] splits;
   private final DocumentRowReader.Compiled compiled;
   private int fileIndex = -1;
   private DocumentRowReader reader;
   private DocArrayFileIndex.FileEntry file;
   private InternalRow current;
 
-  DocArrayPartitionReader(DocArrayReaderFactory factory, DocArrayFileIndex.FileEntry[] files) {
+  DocArrayPartitionReader(DocArrayReaderFactory factory, DocArrayFileSplit[] splits) {
     this.f = factory;
-    this.files = files;
+    this.splits = splits;
     this.compiled = factory.settings.compile();
   }
 
@@ -26,10 +26,11 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   public boolean next() throws IOException {
     while (true) {
       if (reader == null) {
-        if (++fileIndex >= files.length) return false;
-        file = files[fileIndex];
-        reader = DocumentRowReader.open(compiled, file.path, file.length, f.conf.value().value());
-        InputFileBlockHolder.set(file.path, 0, file.length); // input_file_name()
+        if (++fileIndex >= splits.length) return false;
+        DocArrayFileSplit split = splits[fileIndex];
+        file = split.file;
+        reader = DocumentRowReader.open(compiled, split, f.conf.value().value());
+        InputFileBlockHolder.set(file.path, Math.max(0, split.start), split.bytes()); // input_file_name()
       }
       if (reader.next()) {
         current = assemble(reader.get());

@@ -24,6 +24,6 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
-    return new DocArrayPartitionReader(this, ((DocArrayInputPartition) partition).files);
+    return new DocArrayPartitionReader(this, ((DocArrayInputPartition) partition).splits);
   }
 }

@@ -46,26 +46,49 @@ public final class DocArrayScan implements Scan, Batch {
     return this;
   }
 
+  /**
+   * Files cut at document boundaries into pieces of at most maxSplitBytes, computed as Spark's file
+   * sources do ({@code min(maxPartitionBytes, max(openCostInBytes, bytes / parallelism))}), then
+   * packed into partitions in order. A count-only read never splits: it uses the header counts.
+   */
   @Override
   public InputPartition[] planInputPartitions() {
     SparkSession spark = SparkSession.active();
-    long maxBytes = parseBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "134217728"));
+    long maxBytes = options.maxPartitionBytes > 0 ? options.maxPartitionBytes
+        : parseBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "134217728"));
     long openCost = parseBytes(spark.conf().get("spark.sql.files.openCostInBytes", "4194304"));
-    List<InputPartition> out = new ArrayList<>();
-    List<DocArrayFileIndex.FileEntry> current = new ArrayList<>();
-    long size = 0;
+    long total = 0;
+    for (DocArrayFileIndex.FileEntry f : index.files()) total += f.length + openCost;
+    int parallelism = Math.max(1, spark.sparkContext().defaultParallelism());
+    long maxSplitBytes = Math.min(maxBytes, Math.max(openCost, total / parallelism));
+    boolean countOnly = dataRequiredIsEmpty();
+    List<DocArrayFileSplit> splits = new ArrayList<>();
     for (DocArrayFileIndex.FileEntry f : index.files()) {
-      long cost = f.length + openCost;
-      if (!current.isEmpty() && size + cost > maxBytes) {
-        out.add(new DocArrayInputPartition(current.toArray(new DocArrayFileIndex.FileEntry[0])));
+      if (countOnly) splits.add(DocArrayFileSplit.whole(f));
+      else splits.addAll(SplitPlanner.split(f, options, hadoopConf, maxSplitBytes));
+    }
+    List<InputPartition> out = new ArrayList<>();
+    List<DocArrayFileSplit> current = new ArrayList<>();
+    long size = 0;
+    for (DocArrayFileSplit s : splits) {
+      long cost = s.bytes() + openCost;
+      if (!current.isEmpty() && size + cost > maxSplitBytes) {
+        out.add(new DocArrayInputPartition(current.toArray(new DocArrayFileSplit[0])));
         current.clear();
         size = 0;
       }
-      current.add(f);
+      current.add(s);
       size += cost;
     }
-    if (!current.isEmpty()) out.add(new DocArrayInputPartition(current.toArray(new DocArrayFileIndex.FileEntry[0])));
+    if (!current.isEmpty()) out.add(new DocArrayInputPartition(current.toArray(new DocArrayFileSplit[0])));
     return out.toArray(new InputPartition[0]);
+  }
+
+  private boolean dataRequiredIsEmpty() {
+    for (StructField f : readSchema.fields()) {
+      if (indexOf(index.partitionSchema(), f.name()) < 0) return false;
+    }
+    return true;
   }
 
   static long parseBytes(String v) {

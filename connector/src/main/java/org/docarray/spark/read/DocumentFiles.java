@@ -57,6 +57,26 @@ public final class DocumentFiles {
     }
   }
 
+  /** Opens a document-aligned byte range of a splittable file (see {@link SplitPlanner}). */
+  static DocumentSource openRange(DocArrayFileSplit split, DocArrayOptions options, Configuration conf) throws IOException {
+    String path = split.file.path;
+    FileFormatDetector.Detected d = options.detect(path);
+    Path p = new Path(path);
+    FSDataInputStream raw = p.getFileSystem(conf).open(p, BUFFER);
+    try {
+      raw.seek(split.start);
+      InputStream in = new BufferedInputStream(raw, BUFFER);
+      if (d.protocol == Protocol.PROTOBUF) {
+        return new StreamFramingSource(in, path, split.file.length, d.codec, options.limits, split.start, split.end,
+            split.firstIndex, -1);
+      }
+      return new ArrayFramingSource(in, path, options.limits, split.start, split.end, split.firstIndex);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
   static DocumentSource open(InputStream raw, String path, long length, FileFormatDetector.Detected d,
       DocArrayOptions options, JsonHints hints) throws IOException {
     switch (d.protocol) {

@@ -56,11 +56,14 @@ public final class DocumentRowReader implements Closeable {
     }
   }
 
+  private static final InternalRow EMPTY = new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(0);
   private final Compiled c;
   private final String path;
   private DocumentSource source;
   private InternalRow current;
   private long documents;
+  /** Count-only reads: rows left to emit without reading documents, or -1. */
+  private long emptyRowsLeft = -1;
 
   private DocumentRowReader(Compiled c, String path, DocumentSource source) {
     this.c = c;
@@ -68,11 +71,35 @@ public final class DocumentRowReader implements Closeable {
     this.source = source;
   }
 
-  /** Opens a file; a missing or unreadable file gives an empty reader when the options say to skip it. */
+  /** Opens a whole file; a missing or unreadable file gives an empty reader when the options say to skip it. */
   public static DocumentRowReader open(Compiled c, String path, long length, Configuration conf) throws IOException {
+    return open(c, DocArrayFileSplit.whole(new DocArrayFileIndex.FileEntry(path, length, 0, new Object[0])), conf);
+  }
+
+  /**
+   * Opens a split. When no column is needed (count(*)), documents are not read: a range knows its
+   * count from the split walk, a whole {@code protobuf} file from its header.
+   */
+  static DocumentRowReader open(Compiled c, DocArrayFileSplit split, Configuration conf) throws IOException {
     Settings s = c.settings;
+    String path = split.file.path;
+    boolean countOnly = s.dataSchema.isEmpty();
+    if (countOnly && split.count >= 0) {
+      DocumentRowReader r = new DocumentRowReader(c, path, null);
+      r.emptyRowsLeft = split.count;
+      return r;
+    }
     try {
-      return new DocumentRowReader(c, path, DocumentFiles.open(path, length, s.options, conf, c.hints));
+      DocumentSource src = split.isWhole()
+          ? DocumentFiles.open(path, split.file.length, s.options, conf, c.hints)
+          : DocumentFiles.openRange(split, s.options, conf);
+      if (countOnly && src.declaredCount() >= 0 && src instanceof org.docarray.spark.format.StreamFramingSource) {
+        DocumentRowReader r = new DocumentRowReader(c, path, null);
+        r.emptyRowsLeft = src.declaredCount();
+        src.close();
+        return r;
+      }
+      return new DocumentRowReader(c, path, src);
     } catch (FileNotFoundException e) {
       if (!s.ignoreMissingFiles) throw e;
       LOG.warn("Skipped missing file {}", path);
@@ -84,6 +111,12 @@ public final class DocumentRowReader implements Closeable {
   }
 
   public boolean next() throws IOException {
+    if (emptyRowsLeft >= 0) {
+      if (emptyRowsLeft == 0) return false;
+      emptyRowsLeft--;
+      current = EMPTY;
+      return true;
+    }
     Settings s = c.settings;
     while (source != null) {
       try {

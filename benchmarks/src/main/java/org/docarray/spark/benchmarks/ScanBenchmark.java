@@ -1,0 +1,247 @@
+package org.docarray.spark.benchmarks;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The end-to-end benchmark: generates documents of the `large` fixture's shape (id, text, int
+ * label, float32[128] embedding) and measures, in one run on the same data, the connector against
+ * its baselines: Spark's Parquet reader and writer, Spark's binaryFile source (raw bytes through
+ * Spark), a plain Java read of the files (the I/O limit), and real Python DocArray if a venv is there.
+ *
+ * <pre>
+ * mvn -q -pl benchmarks -am -DskipTests package exec:exec -Dbench.args="--docs 1600000"
+ * </pre>
+ * Options: --docs N (default 1,600,000), --runs R (best of R, default 3), --dir D (data, default
+ * benchmarks/data), --out D (results, default benchmarks/results), --python PATH, --master M.
+ */
+public final class ScanBenchmark {
+  private final SparkSession spark;
+  private final long docs;
+  private final int runs;
+  private final Path dir;
+  private final List<Map<String, Object>> rows = new ArrayList<>();
+
+  private ScanBenchmark(SparkSession spark, long docs, int runs, Path dir) {
+    this.spark = spark;
+    this.docs = docs;
+    this.runs = runs;
+    this.dir = dir;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    long docs = Long.parseLong(a.getOrDefault("docs", "1600000"));
+    int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+    Path dir = Paths.get(a.getOrDefault("dir", "benchmarks/data")).toAbsolutePath();
+    Path out = Paths.get(a.getOrDefault("out", "benchmarks/results")).toAbsolutePath();
+    String master = a.getOrDefault("master", "local[" + Runtime.getRuntime().availableProcessors() + "]");
+    SparkSession spark = SparkSession.builder().master(master).appName("docarray-spark benchmark")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.parquet.compression.codec", "snappy").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    try {
+      ScanBenchmark b = new ScanBenchmark(spark, docs, runs, dir);
+      b.run(a.get("python"));
+      b.report(out, master);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** The documents: same formula as the `large` fixture. */
+  private Dataset<Row> source() {
+    return spark.range(0, docs, 1, Math.max(1, (int) (docs / 200_000)))
+        .selectExpr("format_string('large-%08d', id) AS id",
+            "concat('doc ', format_string('%05d', id % 100000), ' ', element_at(array('alpha','beta','gamma','delta',''), CAST(id % 5 AS INT) + 1)) AS text",
+            "CAST(id % 10 AS INT) AS label",
+            "transform(sequence(0, 127), j -> CAST(((id * 128 + j) % 9973) / 9973.0D AS FLOAT)) AS embedding");
+  }
+
+  private void run(String python) throws Exception {
+    Path docarrayOne = dir.resolve("docarray-1file");
+    Path docarrayMany = dir.resolve("docarray-files");
+    Path parquet = dir.resolve("parquet");
+    Dataset<Row> src = source().cache();
+    src.count();
+
+    time("write", "parquet (snappy)", docs, () -> {
+      src.write().mode("overwrite").parquet(parquet.toString());
+      return docs;
+    }, 1);
+    time("write", "docarray protobuf", docs, () -> {
+      src.write().mode("overwrite").format("docarray").save(docarrayMany.toString());
+      return docs;
+    }, 1);
+    src.coalesce(1).write().mode("overwrite").format("docarray").save(docarrayOne.toString());
+    src.unpersist();
+
+    long bytes = size(docarrayMany);
+    long parquetBytes = size(parquet);
+    System.out.printf("data: %,d documents, docarray %,d bytes, parquet %,d bytes%n", docs, bytes, parquetBytes);
+
+    time("io", "plain Java read of the docarray files", bytes, () -> javaRead(docarrayMany), runs);
+    time("io", "Spark binaryFile (raw bytes)", bytes, () -> {
+      spark.read().format("binaryFile").load(docarrayMany.toString()).selectExpr("length(content)").write()
+          .format("noop").mode("overwrite").save();
+      return docs;
+    }, runs);
+    time("full scan", "parquet", parquetBytes, () -> noop(spark.read().parquet(parquet.toString())), runs);
+    time("full scan", "docarray", bytes, () -> noop(spark.read().format("docarray").load(docarrayMany.toString())), runs);
+    time("pruned: label", "parquet", parquetBytes, () -> noop(spark.read().parquet(parquet.toString()).select("label")), runs);
+    time("pruned: label", "docarray", bytes,
+        () -> noop(spark.read().format("docarray").load(docarrayMany.toString()).select("label")), runs);
+    time("pruned: id", "docarray", bytes,
+        () -> noop(spark.read().format("docarray").load(docarrayMany.toString()).select("id")), runs);
+    time("count(*)", "parquet", parquetBytes, () -> spark.read().parquet(parquet.toString()).count(), runs);
+    time("count(*)", "docarray", bytes, () -> spark.read().format("docarray").load(docarrayMany.toString()).count(), runs);
+    long oneFile = size(docarrayOne);
+    time("one big file", "docarray, default splits", oneFile,
+        () -> noop(spark.read().format("docarray").load(docarrayOne.toString())), runs);
+    time("one big file", "docarray, 1 split", oneFile, () -> noop(spark.read().format("docarray")
+        .option("maxPartitionBytes", Long.toString(Long.MAX_VALUE / 4)).load(docarrayOne.toString())), runs);
+    if (python != null && Files.isExecutable(Paths.get(python))) pythonLoad(python, docarrayOne);
+  }
+
+  private long noop(Dataset<Row> df) {
+    df.write().format("noop").mode("overwrite").save();
+    return docs;
+  }
+
+  private static long javaRead(Path dir) {
+    long total = 0;
+    byte[] buf = new byte[1 << 20];
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        try (InputStream in = new FileInputStream(p.toFile())) {
+          int n;
+          while ((n = in.read(buf)) > 0) total += n;
+        }
+      }
+    } catch (IOException e) {
+      throw new RuntimeException(e);
+    }
+    return total;
+  }
+
+  private void pythonLoad(String python, Path oneFileDir) throws Exception {
+    Path file;
+    try (Stream<Path> s = Files.list(oneFileDir)) {
+      file = s.filter(p -> p.getFileName().toString().endsWith(".protobuf")).findFirst().orElseThrow();
+    }
+    String script = "import sys, time\n"
+        + "from docarray import BaseDoc, DocList\nfrom docarray.typing import NdArray\n"
+        + "class LargeDoc(BaseDoc):\n    text: str\n    label: int\n    embedding: NdArray[128]\n"
+        + "t = time.perf_counter()\nd = DocList[LargeDoc].load_binary(sys.argv[1])\n"
+        + "print(len(d), time.perf_counter() - t)\n";
+    Process p = new ProcessBuilder(python, "-c", script, file.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    p.waitFor(1, TimeUnit.HOURS);
+    String[] last = out.substring(out.lastIndexOf('\n') + 1).split(" ");
+    double seconds = Double.parseDouble(last[1]);
+    record("python", "real DocArray load_binary (1 core)", Long.parseLong(last[0]), Files.size(file), seconds);
+  }
+
+  private void time(String group, String what, long bytes, Supplier<Long> body, int repeat) {
+    double best = Double.MAX_VALUE;
+    long n = 0;
+    for (int i = 0; i < repeat; i++) {
+      long t0 = System.nanoTime();
+      n = body.get();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    record(group, what, group.equals("io") ? docs : n, bytes, best);
+  }
+
+  private void record(String group, String what, long n, long bytes, double seconds) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("group", group);
+    r.put("what", what);
+    r.put("documents", n);
+    r.put("seconds", seconds);
+    r.put("docs_per_s", n / seconds);
+    r.put("mb_per_s", bytes / 1e6 / seconds);
+    rows.add(r);
+    System.out.printf(Locale.ROOT, "%-14s %-40s %8.2f s %12.0f docs/s %9.1f MB/s%n", group, what, seconds, n / seconds,
+        bytes / 1e6 / seconds);
+  }
+
+  private static long size(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")
+          && !p.getFileName().toString().startsWith("_")).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  private double rate(String group, String what) {
+    for (Map<String, Object> r : rows) {
+      if (r.get("group").equals(group) && r.get("what").equals(what)) return (Double) r.get("docs_per_s");
+    }
+    return Double.NaN;
+  }
+
+  private void report(Path out, String master) throws IOException {
+    Files.createDirectories(out);
+    Map<String, Double> ratios = new LinkedHashMap<>();
+    ratios.put("full scan: docarray / parquet", rate("full scan", "docarray") / rate("full scan", "parquet"));
+    ratios.put("full scan: docarray / python DocArray (1 core)",
+        rate("full scan", "docarray") / rate("python", "real DocArray load_binary (1 core)"));
+    ratios.put("label-only scan / full scan", rate("pruned: label", "docarray") / rate("full scan", "docarray"));
+    ratios.put("count(*) / full scan", rate("count(*)", "docarray") / rate("full scan", "docarray"));
+    ratios.put("one big file: default splits / 1 split",
+        rate("one big file", "docarray, default splits") / rate("one big file", "docarray, 1 split"));
+    ratios.put("write: docarray / parquet", rate("write", "docarray protobuf") / rate("write", "parquet (snappy)"));
+    ratios.put("full scan: docarray / binaryFile raw bytes", rate("full scan", "docarray") / rate("io", "Spark binaryFile (raw bytes)"));
+    String env = String.format(Locale.ROOT, "Java %s, %d cores, Spark %s, master %s, %s %s, %,d documents",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), spark.version(), master,
+        System.getProperty("os.name"), System.getProperty("os.arch"), docs);
+    StringBuilder md = new StringBuilder("# docarray-spark benchmark\n\n").append(env).append("\n\n");
+    md.append("| group | what | seconds | docs/s | MB/s |\n|---|---|---:|---:|---:|\n");
+    for (Map<String, Object> r : rows) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %,.0f | %.1f |%n", r.get("group"), r.get("what"),
+          r.get("seconds"), r.get("docs_per_s"), r.get("mb_per_s")));
+    }
+    md.append("\n| ratio | value |\n|---|---:|\n");
+    ratios.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.2f× |%n", k, v)));
+    System.out.println(md);
+    String stamp = "spark-" + spark.version();
+    Files.writeString(out.resolve("scan-" + stamp + ".md"), md.toString());
+    StringBuilder json = new StringBuilder("{\"environment\": \"" + env + "\", \"results\": [");
+    for (int i = 0; i < rows.size(); i++) {
+      Map<String, Object> r = rows.get(i);
+      json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+          "%n {\"group\": \"%s\", \"what\": \"%s\", \"documents\": %d, \"seconds\": %.4f, \"docs_per_s\": %.1f, \"mb_per_s\": %.2f}",
+          r.get("group"), r.get("what"), r.get("documents"), r.get("seconds"), r.get("docs_per_s"), r.get("mb_per_s")));
+    }
+    json.append("\n], \"ratios\": {");
+    int i = 0;
+    for (Map.Entry<String, Double> e : ratios.entrySet()) {
+      json.append(i++ == 0 ? "" : ",").append(String.format(Locale.ROOT, "%n \"%s\": %.3f", e.getKey(),
+          e.getValue().isNaN() ? 0.0 : e.getValue()));
+    }
+    json.append("\n}}\n");
+    Files.writeString(out.resolve("scan-" + stamp + ".json"), json.toString());
+    try (PrintWriter w = new PrintWriter(new File(out.toFile(), "LATEST"))) {
+      w.println("scan-" + stamp);
+    }
+  }
+}
