@@ -4,9 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
@@ -136,7 +134,7 @@ public final class DocDecoder {
   private static final class DocPlan {
     final String path;
     final int width;
-    final Map<String, Integer> slots = new HashMap<>();
+    final byte[][] names; // UTF-8 field names, matched against key bytes without making Strings
     final Plan[] plans;
 
     DocPlan(String path, StructType schema) {
@@ -144,12 +142,22 @@ public final class DocDecoder {
       StructField[] fields = schema.fields();
       this.width = fields.length;
       this.plans = new Plan[fields.length];
+      this.names = new byte[fields.length][];
       for (int i = 0; i < fields.length; i++) {
         StructField f = fields[i];
+        names[i] = f.name().getBytes(StandardCharsets.UTF_8);
         String p = path.isEmpty() ? f.name() : path + "." + f.name();
-        slots.put(f.name(), i);
         plans[i] = new Plan(p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON));
       }
+    }
+
+    /** The slot of the field whose UTF-8 name is buf[off, off+len), or -1. */
+    int slot(byte[] buf, int off, int len) {
+      for (int i = 0; i < names.length; i++) {
+        byte[] n = names[i];
+        if (n.length == len && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) return i;
+      }
+      return -1;
     }
 
     InternalRow decode(DocDecoder d, byte[] buf, int off, int len, int depth) {
@@ -185,7 +193,7 @@ public final class DocDecoder {
 
   private void entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth) throws IOException {
     CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
-    Integer slot = null;
+    int slot = -2;
     int vs = -1, vl = 0;
     while (true) {
       int et = e.readTag();
@@ -194,8 +202,8 @@ public final class DocDecoder {
         int kl = e.readRawVarint32();
         int ks = s + e.getTotalBytesRead();
         check(kl, l - e.getTotalBytesRead(), ks);
-        slot = plan.slots.get(new String(buf, ks, kl, StandardCharsets.UTF_8));
-        if (slot == null) return; // a key the query does not need: skipped without decoding
+        slot = plan.slot(buf, ks, kl);
+        if (slot < 0) return; // a key the query does not need: skipped without decoding
         e.skipRawBytes(kl);
       } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
         vl = e.readRawVarint32();
@@ -206,8 +214,8 @@ public final class DocDecoder {
         e.skipField(et);
       }
     }
-    if (slot == null) slot = plan.slots.get("");
-    if (slot == null || vs < 0) return;
+    if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
+    if (slot < 0 || vs < 0) return;
     row.update(slot, node(plan.plans[slot], buf, vs, vl, depth + 1));
   }
 

@@ -8,6 +8,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.unsafe.Platform;
 import org.docarray.spark.format.DType;
 import org.docarray.spark.format.Half;
 import org.docarray.spark.format.MalformedDocumentException;
@@ -26,9 +27,28 @@ final class TensorConverter {
     return UnsafeArrayData.fromPrimitiveArray(shape);
   }
 
+  private static final boolean NATIVE_LE = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+  /** The stored dtype is exactly the column's element type, little-endian: one bulk copy into Spark's layout. */
+  private static boolean sameLayout(DType d, DataType target) {
+    if (!NATIVE_LE || d.bigEndian()) return false;
+    switch (d.kind()) {
+      case FLOAT:
+        return (d.itemSize() == 4 && target == DataTypes.FloatType) || (d.itemSize() == 8 && target == DataTypes.DoubleType);
+      case INT:
+        return (d.itemSize() == 1 && target == DataTypes.ByteType) || (d.itemSize() == 2 && target == DataTypes.ShortType)
+            || (d.itemSize() == 4 && target == DataTypes.IntegerType) || (d.itemSize() == 8 && target == DataTypes.LongType);
+      default:
+        return false;
+    }
+  }
+
   static ArrayData data(TensorView t, DataType target, String path) {
     DType d = t.dtype;
     int n = (int) t.elementCount;
+    if (sameLayout(d, target)) {
+      return UnsafeArrayData.fromPrimitiveArray(t.data, Platform.BYTE_ARRAY_OFFSET + t.bufferOffset, n, d.itemSize());
+    }
     ByteBuffer bb = ByteBuffer.wrap(t.data, t.bufferOffset, t.bufferLength).slice().order(d.byteOrder());
     int size = d.itemSize();
     switch (d.kind()) {
