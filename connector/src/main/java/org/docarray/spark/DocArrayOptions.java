@@ -43,6 +43,8 @@ public final class DocArrayOptions implements Serializable {
   /** null: use the session's spark.sql.files.ignoreMissingFiles. */
   public final Boolean ignoreMissingFiles;
   public final ParseMode mode;
+  /** PERMISSIVE: the string column that receives the error of a malformed document. */
+  public final String columnNameOfCorruptRecord;
   public final int inferSchemaMaxFiles;
   public final long inferSchemaMaxDocuments;
   public final Limits limits;
@@ -66,6 +68,8 @@ public final class DocArrayOptions implements Serializable {
     this.ignoreCorruptFiles = o.get("ignoreCorruptFiles") == null ? null : bool(o, "ignoreCorruptFiles", false);
     this.ignoreMissingFiles = o.get("ignoreMissingFiles") == null ? null : bool(o, "ignoreMissingFiles", false);
     this.mode = enumValue(ParseMode.class, "mode", o.get("mode"), ParseMode.FAILFAST);
+    String corrupt = o.get("columnNameOfCorruptRecord");
+    this.columnNameOfCorruptRecord = corrupt == null || corrupt.isEmpty() ? "_corrupt_record" : corrupt;
     this.inferSchemaMaxFiles = (int) longValue(o, "inferSchemaMaxFiles", 1000, 1, Integer.MAX_VALUE);
     this.inferSchemaMaxDocuments = longValue(o, "inferSchemaMaxDocuments", 10_000, 1, Long.MAX_VALUE);
     this.splitFiles = bool(o, "splitFiles", true);

@@ -27,6 +27,14 @@ public interface DocumentSource extends Closeable {
   /** The document count the file declares, or -1 when the format has none. */
   long declaredCount();
 
+  /**
+   * Non-null when the current document's payload could not be recovered (e.g. its per-document
+   * compression is corrupt) but the framing around it is intact, so the next document can be read.
+   */
+  default String payloadError() {
+    return null;
+  }
+
   /** Name of the file, for messages. */
   String fileName();
 }

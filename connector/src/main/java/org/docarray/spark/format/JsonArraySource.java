@@ -41,6 +41,7 @@ public final class JsonArraySource implements DocumentSource {
   private long position;
   private byte[] current;
   private boolean done;
+  private String payloadError;
 
   public JsonArraySource(InputStream in, String fileName, Limits limits, JsonHints hints) throws IOException {
     this.fileName = fileName;
@@ -90,7 +91,14 @@ public final class JsonArraySource implements DocumentSource {
       }
       JsonNode doc = MAPPER.readTree(parser);
       index++;
-      current = doc(doc, "", 0).toByteArray();
+      payloadError = null;
+      try {
+        current = doc(doc, "", 0).toByteArray();
+      } catch (MalformedDocumentException e) {
+        // the JSON object was read whole, so the next document is still reachable
+        payloadError = e.getMessage();
+        current = new byte[0];
+      }
       return true;
     } catch (JsonParseException e) {
       throw new DocArrayFormatException(fileName, index + 1, tokenOffset(), "malformed JSON: " + e.getOriginalMessage(), e);
@@ -247,6 +255,7 @@ public final class JsonArraySource implements DocumentSource {
     }
   }
 
+  @Override public String payloadError() { return payloadError; }
   @Override public byte[] buffer() { return current; }
   @Override public int offset() { return 0; }
   @Override public int length() { return current.length; }

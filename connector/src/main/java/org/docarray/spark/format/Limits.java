@@ -9,7 +9,7 @@ import java.io.Serializable;
 public final class Limits implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public static final long DEFAULT_MAX_DOCUMENT_BYTES = 256L << 20; // 256 MiB
+  public static final long DEFAULT_MAX_DOCUMENT_BYTES = 64L << 20; // 64 MiB: a bomb stays far below a small heap
   public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 1L << 28; // 268M elements
   public static final int DEFAULT_MAX_NESTING_DEPTH = 64;
   public static final long DEFAULT_MAX_DECOMPRESSED_FILE_BYTES = 64L << 30; // 64 GiB

@@ -60,8 +60,12 @@ public final class NodeJsonWriter {
     while (true) {
       int tag = in.readTag();
       if (tag == 0) break;
-      int f = tag >>> 3;
+      int f = Wire.checkNodeField(tag, off + in.getTotalBytesRead());
       int wt = tag & 7;
+      if (f != Wire.NODE_TYPE && field != 0 && field != f) {
+        throw new MalformedDocumentException("NodeProto sets both " + Wire.contentName(field) + " and "
+            + Wire.contentName(f) + ", but they share one oneof", off + in.getTotalBytesRead());
+      }
       if (f == Wire.NODE_INTEGER && wt == Wire.WT_VARINT) {
         field = f;
         scalar = in.readInt32();
@@ -81,10 +85,8 @@ public final class NodeJsonWriter {
           throw new MalformedDocumentException("length runs past the end of its node", cs);
         }
         in.skipRawBytes(cl);
-      } else if (f >= 1 && f <= 13) {
-        throw new MalformedDocumentException("NodeProto field " + f + " has wrong wire type " + wt, off);
       } else {
-        in.skipField(tag);
+        throw Wire.unexpected("NodeProto", tag, off + in.getTotalBytesRead());
       }
     }
     if (field == 0) {
@@ -128,8 +130,7 @@ public final class NodeJsonWriter {
           int tag = in2.readTag();
           if (tag == 0) break;
           if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            in2.skipField(tag);
-            continue;
+            throw Wire.unexpected("repeated message", tag, cs + in2.getTotalBytesRead());
           }
           int l = in2.readRawVarint32();
           int s = cs + in2.getTotalBytesRead();
@@ -146,8 +147,7 @@ public final class NodeJsonWriter {
           int tag = in2.readTag();
           if (tag == 0) break;
           if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            in2.skipField(tag);
-            continue;
+            throw Wire.unexpected("repeated message", tag, cs + in2.getTotalBytesRead());
           }
           int l = in2.readRawVarint32();
           int s = cs + in2.getTotalBytesRead();
@@ -170,8 +170,7 @@ public final class NodeJsonWriter {
       int tag = in.readTag();
       if (tag == 0) break;
       if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-        in.skipField(tag);
-        continue;
+        throw Wire.unexpected("DocProto", tag, off + in.getTotalBytesRead());
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
@@ -188,7 +187,7 @@ public final class NodeJsonWriter {
           vs = s + e.getTotalBytesRead();
           e.skipRawBytes(vl);
         } else {
-          e.skipField(et);
+          throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
         }
       }
       in.skipRawBytes(l);

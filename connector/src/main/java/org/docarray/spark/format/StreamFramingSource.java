@@ -32,6 +32,7 @@ public final class StreamFramingSource implements DocumentSource {
   private byte[] current;
   private int currentLength;
   private final boolean whole;
+  private String payloadError;
 
   /** Whole file from offset 0: header, all documents, trailing-byte check. */
   public StreamFramingSource(InputStream in, String fileName, long fileLength, Codec codec, Limits limits)
@@ -138,6 +139,7 @@ public final class StreamFramingSource implements DocumentSource {
           + l + " bytes, found " + r);
     }
     index = nextIndex;
+    payloadError = null;
     if (codec == Codec.NONE) {
       current = raw;
       currentLength = l;
@@ -166,10 +168,12 @@ public final class StreamFramingSource implements DocumentSource {
       current = decoded;
       currentLength = n;
     } catch (DocArrayFormatException e) {
-      throw e;
+      payloadError = e.getMessage();
+      currentLength = 0;
     } catch (IOException | RuntimeException e) {
-      throw new DocArrayFormatException(fileName, index, position, "cannot decompress the document as "
-          + codec.wireName() + ": " + e.getMessage(), e);
+      // the length prefix was right, so the next document is still reachable
+      payloadError = "cannot decompress the document as " + codec.wireName() + ": " + e;
+      currentLength = 0;
     }
   }
 
@@ -182,6 +186,7 @@ public final class StreamFramingSource implements DocumentSource {
     }
   }
 
+  @Override public String payloadError() { return payloadError; }
   @Override public byte[] buffer() { return current; }
   @Override public int offset() { return 0; }
   @Override public int length() { return currentLength; }

@@ -44,8 +44,10 @@ public final class TensorView {
           parseDense(buf, start, l, limits);
           in.skipRawBytes(l);
           sawDense = true;
+        } else if (tag == Wire.tag(2, Wire.WT_LEN)) {
+          in.skipField(tag); // NdArrayProto.parameters: never written by DocArray, ignored when read
         } else {
-          in.skipField(tag);
+          throw Wire.unexpected("NdArrayProto", tag, off + in.getTotalBytesRead());
         }
       }
     } catch (IOException e) {
@@ -126,7 +128,7 @@ public final class TensorView {
       } else if (field == Wire.DENSE_DTYPE && wt == Wire.WT_LEN) {
         dtypeText = in.readStringRequireUtf8();
       } else {
-        in.skipField(tag);
+        throw Wire.unexpected("DenseNdArrayProto", tag, off + in.getTotalBytesRead());
       }
     }
     shape = ndims == 0 ? NO_DIMS : java.util.Arrays.copyOf(dims, ndims);

@@ -43,6 +43,32 @@ public final class Wire {
   public static final int DOCVEC_DOCS_VEC_COLUMNS = 3;
   public static final int DOCVEC_ANY_COLUMNS = 4;
 
+  /**
+   * A field DocArray never writes where it was found: the bytes are not the message they should be
+   * (garbage, another format, a wrong codec guess). Readers are strict here instead of skipping,
+   * so such input fails rather than reading as empty documents.
+   */
+  public static MalformedDocumentException unexpected(String message, int tag, int at) {
+    return new MalformedDocumentException("not a " + message + ": unexpected field " + (tag >>> 3) + " with wire type "
+        + (tag & 7), at);
+  }
+
+  /** Checks the wire type of a NodeProto content field; returns the field number. */
+  public static int checkNodeField(int tag, int at) {
+    int f = tag >>> 3;
+    int wt = tag & 7;
+    boolean ok;
+    switch (f) {
+      case NODE_INTEGER: case NODE_BOOLEAN: ok = wt == WT_VARINT; break;
+      case NODE_FLOAT: ok = wt == WT_FIXED64; break;
+      case NODE_TEXT: case NODE_BLOB: case NODE_NDARRAY: case NODE_DOC: case NODE_DOC_ARRAY: case NODE_LIST:
+      case NODE_SET: case NODE_TUPLE: case NODE_DICT: case NODE_TYPE: ok = wt == WT_LEN; break;
+      default: ok = false;
+    }
+    if (!ok) throw unexpected("NodeProto", tag, at);
+    return f;
+  }
+
   public static int tag(int field, int wireType) {
     return (field << 3) | wireType;
   }

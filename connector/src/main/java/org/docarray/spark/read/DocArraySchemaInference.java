@@ -34,11 +34,23 @@ public final class DocArraySchemaInference {
       DocumentFiles.checkReadable(f.path, options.detect(f.path));
       try (DocumentSource src = DocumentFiles.open(f.path, f.length, options, conf, org.docarray.spark.format.JsonHints.NONE)) {
         long docs = 0;
-        while (docs < options.inferSchemaMaxDocuments && src.next()) {
+        boolean strict = options.mode == DocArrayOptions.ParseMode.FAILFAST;
+        while (docs < options.inferSchemaMaxDocuments) {
           try {
+            if (!src.next()) break;
+          } catch (IOException | RuntimeException e) {
+            if (strict) throw e;
+            LOG.warn("Schema inference stops reading {} at a malformed part: {}", f.path, e.getMessage());
+            break;
+          }
+          try {
+            if (src.payloadError() != null) throw new MalformedDocumentException(src.payloadError(), -1);
             inferrer.add(src.buffer(), src.offset(), src.length());
           } catch (MalformedDocumentException e) {
-            throw new DocArrayFormatException(f.path, src.documentIndex(), src.documentPosition(), e.getMessage(), e);
+            if (strict) {
+              throw new DocArrayFormatException(f.path, src.documentIndex(), src.documentPosition(), e.getMessage(), e);
+            }
+            LOG.warn("Schema inference skips malformed document {} of {}: {}", src.documentIndex(), f.path, e.getMessage());
           }
           docs++;
         }
@@ -46,7 +58,7 @@ public final class DocArraySchemaInference {
         if (!ignoreMissingFiles) throw new IllegalStateException("File disappeared while inferring the schema: " + f.path, e);
         LOG.warn("Skipped missing file {}", f.path);
       } catch (IOException e) {
-        if (!ignoreCorruptFiles) {
+        if (!ignoreCorruptFiles && options.mode == DocArrayOptions.ParseMode.FAILFAST) {
           throw new IllegalStateException("Cannot infer the schema: " + e.getMessage(), e);
         }
         LOG.warn("Skipped corrupt file {} while inferring the schema: {}", f.path, e.getMessage());

@@ -172,8 +172,7 @@ public final class DocDecoder {
           int tag = in.readTag();
           if (tag == 0) break;
           if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-            in.skipField(tag);
-            continue;
+            throw Wire.unexpected("DocProto", tag, off + in.getTotalBytesRead());
           }
           int l = in.readRawVarint32();
           int s = off + in.getTotalBytesRead();
@@ -211,7 +210,7 @@ public final class DocDecoder {
         check(vl, l - e.getTotalBytesRead(), vs);
         e.skipRawBytes(vl);
       } else {
-        e.skipField(et);
+        throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
       }
     }
     if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
@@ -233,35 +232,38 @@ public final class DocDecoder {
     while (true) {
       int tag = in.readTag();
       if (tag == 0) break;
-      int f = tag >>> 3;
-      int wt = tag & 7;
-      if (f == Wire.NODE_INTEGER && wt == Wire.WT_VARINT) {
-        field = f;
+      int f = Wire.checkNodeField(tag, off + in.getTotalBytesRead());
+      if (f == Wire.NODE_TYPE) {
+        in.skipField(tag);
+        continue;
+      }
+      if (field != 0 && field != f) {
+        throw new MalformedDocumentException("'" + p.path + "': NodeProto sets both " + Wire.contentName(field) + " and "
+            + Wire.contentName(f) + ", but they share one oneof", off + in.getTotalBytesRead());
+      }
+      field = f;
+      if (f == Wire.NODE_INTEGER) {
         scalar = in.readInt32();
-      } else if (f == Wire.NODE_BOOLEAN && wt == Wire.WT_VARINT) {
-        field = f;
+      } else if (f == Wire.NODE_BOOLEAN) {
         scalar = in.readBool() ? 1 : 0;
-      } else if (f == Wire.NODE_FLOAT && wt == Wire.WT_FIXED64) {
-        field = f;
+      } else if (f == Wire.NODE_FLOAT) {
         dbl = in.readDouble();
-      } else if (f >= Wire.NODE_TEXT && f <= Wire.NODE_DICT && wt == Wire.WT_LEN && f != Wire.NODE_INTEGER
-          && f != Wire.NODE_FLOAT && f != Wire.NODE_BOOLEAN) {
-        field = f;
+      } else {
         cl = in.readRawVarint32();
         cs = off + in.getTotalBytesRead();
         check(cl, len - in.getTotalBytesRead(), cs);
         in.skipRawBytes(cl);
-      } else if (f >= 1 && f <= 12) {
-        throw new MalformedDocumentException("'" + p.path + "': NodeProto field " + f + " ("
-            + Wire.contentName(f) + ") has wrong wire type " + wt, off + in.getTotalBytesRead());
-      } else {
-        in.skipField(tag); // the type tag and unknown fields
       }
     }
     if (field == 0) return null;
     switch (p.kind) {
       case STRING:
-        if (field == Wire.NODE_TEXT) return UTF8String.fromBytes(java.util.Arrays.copyOfRange(buf, cs, cs + cl));
+        if (field == Wire.NODE_TEXT) {
+          if (!org.docarray.spark.format.Utf8Validation.isValid(buf, cs, cs + cl)) {
+            throw new MalformedDocumentException("'" + p.path + "': text is not valid UTF-8", cs);
+          }
+          return UTF8String.fromBytes(java.util.Arrays.copyOfRange(buf, cs, cs + cl));
+        }
         return UTF8String.fromString(json.nodeToJson(buf, off, len));
       case INT:
         if (field == Wire.NODE_INTEGER) return (int) scalar;
@@ -340,8 +342,7 @@ public final class DocDecoder {
       int tag = in.readTag();
       if (tag == 0) break;
       if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-        in.skipField(tag);
-        continue;
+        throw Wire.unexpected("repeated message", tag, off + in.getTotalBytesRead());
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
@@ -359,8 +360,7 @@ public final class DocDecoder {
       int tag = in.readTag();
       if (tag == 0) break;
       if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-        in.skipField(tag);
-        continue;
+        throw Wire.unexpected("repeated message", tag, off + in.getTotalBytesRead());
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
@@ -379,8 +379,7 @@ public final class DocDecoder {
       int tag = in.readTag();
       if (tag == 0) break;
       if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-        in.skipField(tag);
-        continue;
+        throw Wire.unexpected("DictOfAnyProto", tag, off + in.getTotalBytesRead());
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
@@ -401,7 +400,7 @@ public final class DocDecoder {
           e.skipRawBytes(vl);
           v = node(value, buf, vs, vl, depth + 1);
         } else {
-          e.skipField(et);
+          throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
         }
       }
       keys.add(UTF8String.fromString(key));

@@ -29,12 +29,25 @@ public final class DocumentRowReader implements Closeable {
     final StructType dataSchema;
     final boolean ignoreCorruptFiles;
     final boolean ignoreMissingFiles;
+    /** PERMISSIVE: the slot of the corrupt-record column in the data schema, or -1. */
+    final int corruptSlot;
 
     public Settings(DocArrayOptions options, StructType dataSchema, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
       this.options = options;
       this.dataSchema = dataSchema;
       this.ignoreCorruptFiles = ignoreCorruptFiles;
       this.ignoreMissingFiles = ignoreMissingFiles;
+      int slot = -1;
+      String[] names = dataSchema.fieldNames();
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(options.columnNameOfCorruptRecord)) {
+          if (dataSchema.fields()[i].dataType() != org.apache.spark.sql.types.DataTypes.StringType) {
+            throw new IllegalArgumentException("The corrupt record column '" + names[i] + "' must be a nullable string");
+          }
+          slot = i;
+        }
+      }
+      this.corruptSlot = slot;
     }
 
     /** Per-reader state compiled from the settings (the decode plan and JSON hints). */
@@ -62,6 +75,8 @@ public final class DocumentRowReader implements Closeable {
   private DocumentSource source;
   private InternalRow current;
   private long documents;
+  /** PERMISSIVE: the corrupt row of a file that could not even be opened, emitted once. */
+  private InternalRow pending;
   /** Count-only reads: rows left to emit without reading documents, or -1. */
   private long emptyRowsLeft = -1;
 
@@ -103,14 +118,31 @@ public final class DocumentRowReader implements Closeable {
     } catch (FileNotFoundException e) {
       if (!s.ignoreMissingFiles) throw e;
       LOG.warn("Skipped missing file {}", path);
-    } catch (IOException e) {
-      if (!s.ignoreCorruptFiles) throw e;
-      LOG.warn("Skipped corrupt file {}: {}", path, e.getMessage());
+    } catch (IOException ioe) {
+      DocArrayFormatException e = ioe instanceof DocArrayFormatException ? (DocArrayFormatException) ioe
+          : new DocArrayFormatException(path, 0, -1, "cannot open: " + ioe, ioe);
+      if (s.ignoreCorruptFiles) {
+        LOG.warn("Skipped corrupt file {}: {}", path, e.getMessage());
+      } else if (s.options.mode == DocArrayOptions.ParseMode.DROPMALFORMED) {
+        LOG.warn("Dropped unreadable file {}: {}", path, e.getMessage());
+      } else if (s.options.mode == DocArrayOptions.ParseMode.PERMISSIVE) {
+        LOG.warn("Unreadable file {}: {}", path, e.getMessage());
+        DocumentRowReader r = new DocumentRowReader(c, path, null);
+        r.pending = r.corruptRow(e);
+        return r;
+      } else {
+        throw e;
+      }
     }
     return new DocumentRowReader(c, path, null);
   }
 
   public boolean next() throws IOException {
+    if (pending != null) {
+      current = pending;
+      pending = null;
+      return true;
+    }
     if (emptyRowsLeft >= 0) {
       if (emptyRowsLeft == 0) return false;
       emptyRowsLeft--;
@@ -133,12 +165,25 @@ public final class DocumentRowReader implements Closeable {
       } catch (IOException | RuntimeException e) {
         DocArrayFormatException err = e instanceof DocArrayFormatException ? (DocArrayFormatException) e
             : new DocArrayFormatException(path, source.documentIndex() + 1, -1, e.toString(), e);
-        if (!s.ignoreCorruptFiles) throw err;
-        LOG.warn("Skipped the rest of corrupt file {}: {}", path, err.getMessage());
-        close();
-        return false;
+        close(); // the framing is broken: nothing after this point can be trusted
+        if (s.ignoreCorruptFiles) {
+          LOG.warn("Skipped the rest of corrupt file {}: {}", path, err.getMessage());
+          return false;
+        }
+        switch (s.options.mode) {
+          case DROPMALFORMED:
+            LOG.warn("Dropped the rest of {}: {}", path, err.getMessage());
+            return false;
+          case PERMISSIVE:
+            LOG.warn("Malformed rest of {}: {}", path, err.getMessage());
+            current = corruptRow(err);
+            return true;
+          default:
+            throw err;
+        }
       }
       try {
+        if (source.payloadError() != null) throw new MalformedDocumentException(source.payloadError(), -1);
         current = c.decoder.decode(source.buffer(), source.offset(), source.length());
       } catch (MalformedDocumentException e) {
         DocArrayFormatException err = new DocArrayFormatException(path, source.documentIndex(),
@@ -147,6 +192,12 @@ public final class DocumentRowReader implements Closeable {
         if (s.options.mode == DocArrayOptions.ParseMode.DROPMALFORMED) {
           LOG.warn("Dropped malformed document: {}", err.getMessage());
           continue;
+        }
+        if (s.options.mode == DocArrayOptions.ParseMode.PERMISSIVE) {
+          LOG.warn("Malformed document: {}", err.getMessage());
+          current = corruptRow(err);
+          documents++;
+          return true;
         }
         if (s.ignoreCorruptFiles) {
           LOG.warn("Skipped the rest of corrupt file {}: {}", path, err.getMessage());
@@ -159,6 +210,16 @@ public final class DocumentRowReader implements Closeable {
       return true;
     }
     return false;
+  }
+
+  /** PERMISSIVE: a row of nulls whose corrupt-record column (if the schema has one) holds the error. */
+  private InternalRow corruptRow(DocArrayFormatException err) {
+    org.apache.spark.sql.catalyst.expressions.GenericInternalRow row =
+        new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(c.settings.dataSchema.size());
+    if (c.settings.corruptSlot >= 0) {
+      row.update(c.settings.corruptSlot, org.apache.spark.unsafe.types.UTF8String.fromString(err.getMessage()));
+    }
+    return row;
   }
 
   /** The current row, of the data schema. */

@@ -47,8 +47,7 @@ public final class SchemaInferrer {
         int tag = in.readTag();
         if (tag == 0) break;
         if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-          in.skipField(tag);
-          continue;
+          throw Wire.unexpected("DocProto", tag, off + in.getTotalBytesRead());
         }
         int l = in.readRawVarint32();
         int start = off + in.getTotalBytesRead();
@@ -68,7 +67,7 @@ public final class SchemaInferrer {
             value = node(buf, vs, vl, depth + 1);
             e.skipRawBytes(vl);
           } else {
-            e.skipField(et);
+            throw Wire.unexpected("map entry", et, start + e.getTotalBytesRead());
           }
         }
         in.skipRawBytes(l);
@@ -93,8 +92,11 @@ public final class SchemaInferrer {
     while (true) {
       int tag = in.readTag();
       if (tag == 0) break;
-      int field = tag >>> 3;
+      int field = Wire.checkNodeField(tag, off + in.getTotalBytesRead());
       int wt = tag & 7;
+      if (t != null && field != Wire.NODE_TYPE) {
+        throw new MalformedDocumentException("NodeProto sets two content fields of one oneof", off + in.getTotalBytesRead());
+      }
       switch (field) {
         case Wire.NODE_TEXT:
           in.skipField(tag);
@@ -161,8 +163,7 @@ public final class SchemaInferrer {
           int tag = in.readTag();
           if (tag == 0) break;
           if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            in.skipField(tag);
-            continue;
+            throw Wire.unexpected("repeated message", tag, s + in.getTotalBytesRead());
           }
           int dl = in.readRawVarint32();
           int ds = s + in.getTotalBytesRead();
@@ -183,8 +184,7 @@ public final class SchemaInferrer {
           int tag = in.readTag();
           if (tag == 0) break;
           if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            in.skipField(tag);
-            continue;
+            throw Wire.unexpected("repeated message", tag, s + in.getTotalBytesRead());
           }
           int el = in.readRawVarint32();
           int es = s + in.getTotalBytesRead();
