@@ -38,8 +38,9 @@ public final class DocVecSource implements DocumentSource {
   public DocVecSource(InputStream in, String fileName, Limits limits) throws IOException {
     this.fileName = fileName;
     this.limits = limits;
+    // a DocVec is one message held whole (as in DocArray): it is bounded like a document
     CountingInputStream counted = new CountingInputStream(in, 0,
-        Math.min(limits.maxDecompressedFileBytes, Integer.MAX_VALUE));
+        Math.min(limits.maxDecompressedFileBytes, limits.maxDocumentBytes));
     try {
       CodedInputStream cis = CodedInputStream.newInstance(counted);
       cis.setSizeLimit(Integer.MAX_VALUE);
@@ -47,7 +48,7 @@ public final class DocVecSource implements DocumentSource {
       this.vec = DocVecProto.parseFrom(cis);
     } catch (CountingInputStream.LimitExceededException e) {
       throw new DocArrayFormatException(fileName, -1, e.limit, "DocVec file is larger than "
-          + e.limit + " bytes (maxDecompressedFileBytes, or protobuf's 2 GiB message limit)");
+          + e.limit + " bytes: a DocVec is read whole, so it must fit maxDocumentBytes (raise the option for big DocVec files)");
     } catch (InvalidProtocolBufferException e) {
       throw new DocArrayFormatException(fileName, -1, counted.position(), "not a DocVecProto: " + e.getMessage(), e);
     }
