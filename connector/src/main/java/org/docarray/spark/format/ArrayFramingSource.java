@@ -54,8 +54,8 @@ public final class ArrayFramingSource implements DocumentSource {
             tag, first == 0x02 ? " (it may be a 'protobuf' stream: set 'protocol'='protobuf')" : ""));
       }
       long len = readVarint(-1);
-      if (len > limits.maxDocumentBytes) {
-        throw new DocArrayFormatException(fileName, index + 1, position, "document length " + len
+      if (len < 0 || len > limits.maxDocumentBytes) {
+        throw new DocArrayFormatException(fileName, index + 1, position, "document length " + Long.toUnsignedString(len)
             + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + ")");
       }
       int l = (int) len;

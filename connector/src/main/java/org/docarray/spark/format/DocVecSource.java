@@ -34,6 +34,7 @@ public final class DocVecSource implements DocumentSource {
   private final Limits limits;
   private int index = -1;
   private byte[] current;
+  private String payloadError;
 
   public DocVecSource(InputStream in, String fileName, Limits limits) throws IOException {
     this.fileName = fileName;
@@ -182,14 +183,18 @@ public final class DocVecSource implements DocumentSource {
   public boolean next() {
     if (index + 1 >= rows) return false;
     index++;
+    payloadError = null;
     try {
       current = row(vec, index).toByteArray();
     } catch (MalformedDocumentException | ArithmeticException e) {
-      throw new MalformedDocumentException(fileName + ", row " + index + ": " + e.getMessage(), -1, e);
+      // the columns are parsed: the other rows stay readable
+      payloadError = "row " + index + ": " + e.getMessage();
+      current = new byte[0];
     }
     return true;
   }
 
+  @Override public String payloadError() { return payloadError; }
   @Override public byte[] buffer() { return current; }
   @Override public int offset() { return 0; }
   @Override public int length() { return current.length; }

@@ -48,12 +48,19 @@ public final class JsonArraySource implements DocumentSource {
     this.limits = limits;
     this.hints = hints == null ? JsonHints.NONE : hints;
     JsonFactory f = MAPPER.getFactory();
-    this.parser = f.createParser(in);
+    // DocArray writes UTF-8 only: no encoding detection, and malformed UTF-8 is an error, not U+FFFD
+    this.parser = f.createParser(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)));
     JsonToken t;
     try {
       t = parser.nextToken();
     } catch (JsonParseException e) {
       throw new DocArrayFormatException(fileName, -1, tokenOffset(), "not JSON: " + e.getOriginalMessage(), e);
+    } catch (DocArrayFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new DocArrayFormatException(fileName, -1, tokenOffset(), "not UTF-8 JSON: " + e, e);
     }
     if (t == null) {
       throw new DocArrayFormatException(fileName, -1, 0, "empty file; an empty json-array DocList is '[]'");
@@ -104,6 +111,10 @@ public final class JsonArraySource implements DocumentSource {
       throw new DocArrayFormatException(fileName, index + 1, tokenOffset(), "malformed JSON: " + e.getOriginalMessage(), e);
     } catch (MalformedDocumentException e) {
       throw new DocArrayFormatException(fileName, index, position, e.getMessage(), e);
+    } catch (DocArrayFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new DocArrayFormatException(fileName, index + 1, tokenOffset(), "not UTF-8 JSON: " + e, e);
     }
   }
 

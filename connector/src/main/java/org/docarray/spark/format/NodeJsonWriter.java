@@ -134,6 +134,7 @@ public final class NodeJsonWriter {
           }
           int l = in2.readRawVarint32();
           int s = cs + in2.getTotalBytesRead();
+          Wire.checkLength(l, cl - in2.getTotalBytesRead(), s);
           map(g, buf, s, l, depth + 1);
           in2.skipRawBytes(l);
         }
@@ -151,6 +152,7 @@ public final class NodeJsonWriter {
           }
           int l = in2.readRawVarint32();
           int s = cs + in2.getTotalBytesRead();
+          Wire.checkLength(l, cl - in2.getTotalBytesRead(), s);
           node(g, buf, s, l, depth + 1);
           in2.skipRawBytes(l);
         }
@@ -174,6 +176,7 @@ public final class NodeJsonWriter {
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
+      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
       String key = "";
       int vs = -1, vl = 0;
       CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
@@ -185,6 +188,7 @@ public final class NodeJsonWriter {
         } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
           vl = e.readRawVarint32();
           vs = s + e.getTotalBytesRead();
+          Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
           e.skipRawBytes(vl);
         } else {
           throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());

@@ -40,7 +40,7 @@ public final class TensorView {
         if (tag == Wire.tag(Wire.NDARRAY_DENSE, Wire.WT_LEN)) {
           int l = in.readRawVarint32();
           int start = off + in.getTotalBytesRead();
-          checkLen(l, len - in.getTotalBytesRead(), start);
+          Wire.checkLength(l, len - in.getTotalBytesRead(), start);
           parseDense(buf, start, l, limits);
           in.skipRawBytes(l);
           sawDense = true;
@@ -107,13 +107,13 @@ public final class TensorView {
       if (field == Wire.DENSE_BUFFER && wt == Wire.WT_LEN) {
         int l = in.readRawVarint32();
         int start = off + in.getTotalBytesRead();
-        checkLen(l, len - in.getTotalBytesRead(), start);
+        Wire.checkLength(l, len - in.getTotalBytesRead(), start);
         bufferOffset = start;
         bufferLength = l;
         in.skipRawBytes(l);
       } else if (field == Wire.DENSE_SHAPE && wt == Wire.WT_LEN) {
         int l = in.readRawVarint32();
-        checkLen(l, len - in.getTotalBytesRead(), off + in.getTotalBytesRead());
+        Wire.checkLength(l, len - in.getTotalBytesRead(), off + in.getTotalBytesRead());
         int old = in.pushLimit(l);
         while (in.getBytesUntilLimit() > 0) {
           if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, Math.max(4, ndims * 2));
@@ -134,10 +134,4 @@ public final class TensorView {
     shape = ndims == 0 ? NO_DIMS : java.util.Arrays.copyOf(dims, ndims);
   }
 
-  private static void checkLen(int l, int remaining, int at) {
-    if (l < 0 || l > remaining) {
-      throw new MalformedDocumentException("length " + Integer.toUnsignedString(l) + " runs past the end of its message ("
-          + remaining + " bytes left)", at);
-    }
-  }
 }

@@ -69,6 +69,14 @@ public final class Wire {
     return f;
   }
 
+  /** A length read from the input must fit what is left of its enclosing message. */
+  public static void checkLength(int length, int remaining, int at) {
+    if (length < 0 || length > remaining) {
+      throw new MalformedDocumentException("length " + Integer.toUnsignedString(length)
+          + " runs past the end of its message (" + remaining + " bytes left)", at);
+    }
+  }
+
   public static int tag(int field, int wireType) {
     return (field << 3) | wireType;
   }

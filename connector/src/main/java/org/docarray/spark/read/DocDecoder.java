@@ -176,7 +176,7 @@ public final class DocDecoder {
           }
           int l = in.readRawVarint32();
           int s = off + in.getTotalBytesRead();
-          check(l, len - in.getTotalBytesRead(), s);
+          Wire.checkLength(l, len - in.getTotalBytesRead(), s);
           in.skipRawBytes(l);
           d.entry(this, row, buf, s, l, depth);
         }
@@ -200,14 +200,14 @@ public final class DocDecoder {
       if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
         int kl = e.readRawVarint32();
         int ks = s + e.getTotalBytesRead();
-        check(kl, l - e.getTotalBytesRead(), ks);
+        Wire.checkLength(kl, l - e.getTotalBytesRead(), ks);
         slot = plan.slot(buf, ks, kl);
         if (slot < 0) return; // a key the query does not need: skipped without decoding
         e.skipRawBytes(kl);
       } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
         vl = e.readRawVarint32();
         vs = s + e.getTotalBytesRead();
-        check(vl, l - e.getTotalBytesRead(), vs);
+        Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
         e.skipRawBytes(vl);
       } else {
         throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
@@ -251,7 +251,7 @@ public final class DocDecoder {
       } else {
         cl = in.readRawVarint32();
         cs = off + in.getTotalBytesRead();
-        check(cl, len - in.getTotalBytesRead(), cs);
+        Wire.checkLength(cl, len - in.getTotalBytesRead(), cs);
         in.skipRawBytes(cl);
       }
     }
@@ -346,7 +346,7 @@ public final class DocDecoder {
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
-      check(l, len - in.getTotalBytesRead(), s);
+      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
       in.skipRawBytes(l);
       out.add(element.doc.decode(this, buf, s, l, depth + 1));
     }
@@ -364,7 +364,7 @@ public final class DocDecoder {
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
-      check(l, len - in.getTotalBytesRead(), s);
+      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
       in.skipRawBytes(l);
       out.add(node(element, buf, s, l, depth + 1));
     }
@@ -383,7 +383,7 @@ public final class DocDecoder {
       }
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
-      check(l, len - in.getTotalBytesRead(), s);
+      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
       in.skipRawBytes(l);
       CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
       String key = "";
@@ -396,7 +396,7 @@ public final class DocDecoder {
         } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
           int vl = e.readRawVarint32();
           int vs = s + e.getTotalBytesRead();
-          check(vl, l - e.getTotalBytesRead(), vs);
+          Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
           e.skipRawBytes(vl);
           v = node(value, buf, vs, vl, depth + 1);
         } else {
@@ -409,10 +409,4 @@ public final class DocDecoder {
     return new ArrayBasedMapData(new GenericArrayData(keys.toArray()), new GenericArrayData(values.toArray()));
   }
 
-  private static void check(int l, int remaining, int at) {
-    if (l < 0 || l > remaining) {
-      throw new MalformedDocumentException("length " + Integer.toUnsignedString(l)
-          + " runs past the end of its message (" + remaining + " bytes left)", at);
-    }
-  }
 }

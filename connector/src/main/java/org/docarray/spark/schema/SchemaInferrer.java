@@ -51,7 +51,7 @@ public final class SchemaInferrer {
         }
         int l = in.readRawVarint32();
         int start = off + in.getTotalBytesRead();
-        check(l, len - in.getTotalBytesRead(), start);
+        Wire.checkLength(l, len - in.getTotalBytesRead(), start);
         String key = null;
         InferredType value = null;
         CodedInputStream e = CodedInputStream.newInstance(buf, start, l);
@@ -63,7 +63,7 @@ public final class SchemaInferrer {
           } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
             int vl = e.readRawVarint32();
             int vs = start + e.getTotalBytesRead();
-            check(vl, l - e.getTotalBytesRead(), vs);
+            Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
             value = node(buf, vs, vl, depth + 1);
             e.skipRawBytes(vl);
           } else {
@@ -134,7 +134,7 @@ public final class SchemaInferrer {
           }
           int l = in.readRawVarint32();
           int s = off + in.getTotalBytesRead();
-          check(l, len - in.getTotalBytesRead(), s);
+          Wire.checkLength(l, len - in.getTotalBytesRead(), s);
           t = content(field, buf, s, l, depth);
           in.skipRawBytes(l);
           break;
@@ -167,7 +167,7 @@ public final class SchemaInferrer {
           }
           int dl = in.readRawVarint32();
           int ds = s + in.getTotalBytesRead();
-          check(dl, l - in.getTotalBytesRead(), ds);
+          Wire.checkLength(dl, l - in.getTotalBytesRead(), ds);
           InferredType d = doc(buf, ds, dl, depth + 1);
           for (var e : d.fields.entrySet()) t.fields.put(e.getKey(), InferredType.merge(t.fields.get(e.getKey()), e.getValue()));
           in.skipRawBytes(dl);
@@ -188,7 +188,7 @@ public final class SchemaInferrer {
           }
           int el = in.readRawVarint32();
           int es = s + in.getTotalBytesRead();
-          check(el, l - in.getTotalBytesRead(), es);
+          Wire.checkLength(el, l - in.getTotalBytesRead(), es);
           t.element = InferredType.merge(t.element, node(buf, es, el, depth + 1));
           if (t.element == null) t.element = InferredType.of(Kind.NULL);
           in.skipRawBytes(el);
@@ -210,10 +210,4 @@ public final class SchemaInferrer {
     }
   }
 
-  private static void check(int l, int remaining, int at) {
-    if (l < 0 || l > remaining) {
-      throw new MalformedDocumentException("length " + Integer.toUnsignedString(l) + " runs past the end of its message ("
-          + remaining + " bytes left)", at);
-    }
-  }
 }
