@@ -43,6 +43,8 @@ public final class DocArrayOptions implements Serializable {
   /** null: use the session's spark.sql.files.ignoreMissingFiles. */
   public final Boolean ignoreMissingFiles;
   public final ParseMode mode;
+  /** A DocArray class spec or pydantic JSON schema, inline or as a path; null when not given. */
+  public final String docarraySchema;
   /** PERMISSIVE: the string column that receives the error of a malformed document. */
   public final String columnNameOfCorruptRecord;
   public final int inferSchemaMaxFiles;
@@ -67,6 +69,7 @@ public final class DocArrayOptions implements Serializable {
     this.pathGlobFilter = o.get("pathGlobFilter");
     this.ignoreCorruptFiles = o.get("ignoreCorruptFiles") == null ? null : bool(o, "ignoreCorruptFiles", false);
     this.ignoreMissingFiles = o.get("ignoreMissingFiles") == null ? null : bool(o, "ignoreMissingFiles", false);
+    this.docarraySchema = o.get("docarraySchema");
     this.mode = enumValue(ParseMode.class, "mode", o.get("mode"), ParseMode.FAILFAST);
     String corrupt = o.get("columnNameOfCorruptRecord");
     this.columnNameOfCorruptRecord = corrupt == null || corrupt.isEmpty() ? "_corrupt_record" : corrupt;

@@ -117,6 +117,15 @@ public final class SidecarAssert {
       JsonNode docs = n.get("doc_array");
       assertEquals(docs.size(), list.size(), path + ": DocList length");
       for (int i = 0; i < docs.size(); i++) assertDoc(path + "[" + i + "]", et, list.get(i), docs.get(i));
+    } else if ((n.has("list") || n.has("tuple")) && type instanceof StructType) {
+      // a plain list of numbers in a tensor column (Mesh3D.embedding's default [1, 0, 1]) reads as a 1-D tensor
+      JsonNode items = n.has("list") ? n.get("list") : n.get("tuple");
+      com.fasterxml.jackson.databind.node.ObjectNode t = JSON.createObjectNode();
+      t.put("dtype", "<f8");
+      t.putArray("shape").add(items.size());
+      com.fasterxml.jackson.databind.node.ArrayNode values = t.putArray("values");
+      for (JsonNode x : items) values.add(x.has("integer") ? x.get("integer") : x.get("float"));
+      assertTensor(path, type, v, t);
     } else if (n.has("list") || n.has("tuple") || n.has("set")) {
       String kind = n.has("list") ? "list" : n.has("tuple") ? "tuple" : "set";
       DataType et = ((ArrayType) type).elementType();

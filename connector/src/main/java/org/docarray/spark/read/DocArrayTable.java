@@ -13,6 +13,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.schema.DeclaredSchema;
+import org.docarray.spark.schema.SchemaRefiner;
 
 /**
  * A set of DocArray files as a Spark table: its schema is the user's (if given) or the inferred one,
@@ -56,10 +58,38 @@ public final class DocArrayTable implements SupportsRead {
       }
       dataSchema = data;
       schema = appendMissing(userSchema, partitions);
+    } else if (options.docarraySchema != null) {
+      // precedence: .schema(...) > docarraySchema (completed from the data) > inference
+      StructType declared = DeclaredSchema.parse(schemaText(options.docarraySchema, hadoopConf));
+      StructType inferred = null;
+      if (!index.files().isEmpty()) {
+        try {
+          inferred = DocArraySchemaInference.infer(index, options, hadoopConf, ignoreCorruptFiles(spark, options),
+              ignoreMissingFiles(spark, options));
+        } catch (IllegalArgumentException e) {
+          inferred = null; // e.g. a dtype typed mode cannot hold: the declaration stands alone
+        }
+      }
+      dataSchema = SchemaRefiner.refine(declared, inferred);
+      schema = appendMissing(dataSchema, partitions);
     } else {
       dataSchema = DocArraySchemaInference.infer(index, options, hadoopConf, ignoreCorruptFiles(spark, options),
           ignoreMissingFiles(spark, options));
       schema = appendMissing(dataSchema, partitions);
+    }
+  }
+
+  /** The option's text: inline JSON, or a file (any Hadoop path) holding it. */
+  static String schemaText(String value, Configuration conf) {
+    String v = value.trim();
+    if (v.startsWith("{")) return v;
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(v);
+      try (java.io.InputStream in = p.getFileSystem(conf).open(p)) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("Cannot read docarraySchema from " + v + ": " + e.getMessage(), e);
     }
   }
 

@@ -61,6 +61,13 @@ public final class DocDecoder {
     boolean tensorStruct;
     int shapeSlot = -1, dataSlot = -1, dtypeSlot = -1, bufferSlot = -1;
     Plan element; // ARRAY element, MAP value
+    private Plan tensorElementPlan;
+
+    /** Plan for one element of a tensor's data, for tensors written as plain number lists. */
+    Plan tensorElementPlan() {
+      if (tensorElementPlan == null) tensorElementPlan = new Plan(path + ".data[]", tensorElement, false);
+      return tensorElementPlan;
+    }
 
     Plan(String path, DataType type, boolean jsonText) {
       this.path = path;
@@ -297,6 +304,16 @@ public final class DocDecoder {
       case STRUCT:
         if (field == Wire.NODE_NDARRAY && p.tensorStruct) {
           return tensor(p, buf, cs, cl);
+        }
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct && p.dataSlot >= 0
+            && p.dtypeSlot < 0 && p.bufferSlot < 0) {
+          // a plain list of numbers in a tensor column is a 1-D tensor (DocArray converts it on load too)
+          org.apache.spark.sql.catalyst.util.ArrayData data =
+              (org.apache.spark.sql.catalyst.util.ArrayData) list(p.tensorElementPlan(), buf, cs, cl, depth);
+          Object[] v = new Object[p.doc.width];
+          if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(new int[] {data.numElements()});
+          v[p.dataSlot] = data;
+          return new GenericInternalRow(v);
         }
         if (field == Wire.NODE_DOC || field == Wire.NODE_DICT) return p.doc.decode(this, buf, cs, cl, depth + 1);
         break;
