@@ -97,4 +97,17 @@ class FixtureGoldenTest extends SparkTestBase {
       assertEquals(f.dataType(), columnar.apply(f.name()).dataType(), "same Spark type for " + f.name());
     }
   }
+
+  /** tensorMode=binary: every tensor's dtype, shape and buffer bytes exactly as stored (float16, big-endian...). */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"dtypes.protobuf", "dtypes.protobuf-array",
+      "torch_tensors.protobuf", "images_torch.protobuf", "multimodal.protobuf"})
+  void binaryTensorModeIsBitExact(String name) {
+    Dataset<Row> df = spark().read().format("docarray").option("tensorMode", "binary").load(fixture(name).toString());
+    org.apache.spark.sql.types.StructType s = df.schema();
+    assertFalse(!s.simpleString().contains("struct<dtype:string,shape:array<int>,buffer:binary>"),
+        "tensor columns are struct<dtype, shape, buffer>: " + s.simpleString());
+    assertFalse(s.simpleString().contains("data:array"), "no typed tensor left");
+    SidecarAssert.assertRowsMatch(s, df.collectAsList(), SidecarAssert.sidecarOf(name).get("docs"));
+  }
 }
