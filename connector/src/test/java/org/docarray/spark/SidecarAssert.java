@@ -121,7 +121,10 @@ public final class SidecarAssert {
       // a plain list of numbers in a tensor column (Mesh3D.embedding's default [1, 0, 1]) reads as a 1-D tensor
       JsonNode items = n.has("list") ? n.get("list") : n.get("tuple");
       com.fasterxml.jackson.databind.node.ObjectNode t = JSON.createObjectNode();
-      t.put("dtype", "<f8");
+      boolean ints = true;
+      for (JsonNode x : items) ints &= x.has("integer");
+      // typed columns compare values; the lossless form stores what numpy makes of the list
+      t.put("dtype", ints && ((StructType) type).getFieldIndex("buffer").isDefined() ? "<i8" : "<f8");
       t.putArray("shape").add(items.size());
       com.fasterxml.jackson.databind.node.ArrayNode values = t.putArray("values");
       for (JsonNode x : items) values.add(x.has("integer") ? x.get("integer") : x.get("float"));

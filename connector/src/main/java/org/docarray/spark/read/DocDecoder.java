@@ -305,8 +305,11 @@ public final class DocDecoder {
         if (field == Wire.NODE_NDARRAY && p.tensorStruct) {
           return tensor(p, buf, cs, cl);
         }
-        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct && p.dataSlot >= 0
-            && p.dtypeSlot < 0 && p.bufferSlot < 0) {
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct
+            && (p.dtypeSlot >= 0 || p.bufferSlot >= 0)) {
+          return numberListAsLosslessTensor(p, buf, cs, cl);
+        }
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct && p.dataSlot >= 0) {
           // a plain list of numbers in a tensor column is a 1-D tensor (DocArray converts it on load too)
           org.apache.spark.sql.catalyst.util.ArrayData data =
               (org.apache.spark.sql.catalyst.util.ArrayData) list(p.tensorElementPlan(), buf, cs, cl, depth);
@@ -349,6 +352,41 @@ public final class DocDecoder {
       v[p.bufferSlot] = java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength);
     }
     if (p.dataSlot >= 0) v[p.dataSlot] = TensorConverter.data(t, p.tensorElement, p.path);
+    return new GenericInternalRow(v);
+  }
+
+  /** A plain list of numbers in a lossless tensor column: int64 (all integers) or float64, as numpy would make it. */
+  private Object numberListAsLosslessTensor(Plan p, byte[] buf, int off, int len) throws IOException {
+    List<Number> values = new ArrayList<>();
+    boolean floats = false;
+    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) break;
+      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) throw Wire.unexpected("repeated message", tag, off);
+      CodedInputStream e = in.readBytes().newCodedInput();
+      int et = e.readTag();
+      if (et == Wire.tag(Wire.NODE_INTEGER, Wire.WT_VARINT)) {
+        values.add((long) e.readInt32());
+      } else if (et == Wire.tag(Wire.NODE_FLOAT, Wire.WT_FIXED64)) {
+        values.add(e.readDouble());
+        floats = true;
+      } else {
+        throw new MalformedDocumentException("'" + p.path + "' is a tensor column but holds a list of non-numbers", off);
+      }
+    }
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(values.size() * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (Number v : values) {
+      if (floats) bb.putDouble(v.doubleValue());
+      else bb.putLong(v.longValue());
+    }
+    Object[] v = new Object[p.doc.width];
+    if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(new int[] {values.size()});
+    if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(floats ? "<f8" : "<i8");
+    if (p.bufferSlot >= 0) v[p.bufferSlot] = bb.array();
+    if (p.dataSlot >= 0) {
+      throw new MalformedDocumentException("'" + p.path + "' mixes typed and lossless tensor fields", off);
+    }
     return new GenericInternalRow(v);
   }
 
