@@ -72,6 +72,9 @@ class DeclaredSchemaTest extends SparkTestBase {
     // same types, kinds and dtypes wherever the data shows a value, and the same tags where the file has
     // them (json-array files carry no tags: the declaration adds them)
     for (Map.Entry<String, String> e : inferred.entrySet()) {
+      // where the documents disagree on a field's kind (Mesh3D.embedding: a tensor in one, the plain list
+      // [1, 0, 1] in another) inference keeps the nodes as JSON; the declaration says what they mean
+      if (e.getValue().contains(" json ")) continue;
       assertEquals(e.getValue(), fromSpec.get(e.getKey()), fixture + ": " + e.getKey() + " (declared " + fromSpec + ")");
     }
     JsonNode s = SidecarAssert.sidecarOf(fixture);

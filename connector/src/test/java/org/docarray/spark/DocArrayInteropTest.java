@@ -128,7 +128,7 @@ class DocArrayInteropTest extends SparkTestBase {
     fixtures.add("large.protobuf");
     for (String fixture : fixtures) {
       if (fixture.contains(".protobuf.") || fixture.contains(".protobuf-array.")) continue; // codec variants: same docs
-      // images_torch mixes uint8 and float32 in one tensor field: only the lossless mode keeps both dtypes
+      // images_torch mixes uint8 and float32 in one tensor field: only the lossless mode keeps each row's dtype
       boolean ragged = fixture.startsWith("images_torch");
       Dataset<Row> df = spark().read().format("docarray").option("tensorMode", ragged ? "binary" : "typed")
           .load(fixture(fixture).toString()).coalesce(1).cache();

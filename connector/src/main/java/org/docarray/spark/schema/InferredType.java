@@ -42,15 +42,6 @@ public final class InferredType {
     return t;
   }
 
-  private static boolean numericList(InferredType t) {
-    return t.kind == Kind.LIST && t.element != null && (t.element.kind == Kind.INTEGER || t.element.kind == Kind.FLOAT);
-  }
-
-  private static InferredType withListDtype(InferredType tensor, InferredType list) {
-    tensor.dtypes.add(list.element.kind == Kind.INTEGER ? "<i8" : "<f8");
-    return tensor;
-  }
-
   private static boolean isEmptyList(InferredType t) {
     return t.kind == Kind.LIST && (t.element == null || t.element.kind == Kind.NULL);
   }
@@ -64,10 +55,6 @@ public final class InferredType {
     // an empty list says nothing about its elements: it yields to a DocList, a tensor or a list
     if (isEmptyList(a) && (b.kind == Kind.DOC_ARRAY || b.kind == Kind.TENSOR || b.kind == Kind.LIST)) return b;
     if (isEmptyList(b) && (a.kind == Kind.DOC_ARRAY || a.kind == Kind.TENSOR || a.kind == Kind.LIST)) return a;
-    // a plain list of numbers where other documents hold a tensor (Mesh3D.embedding's default [1, 0, 1]):
-    // DocArray turns it into a tensor on load, and so do we (int64 / float64, as numpy would)
-    if (a.kind == Kind.TENSOR && numericList(b)) return withListDtype(a, b);
-    if (b.kind == Kind.TENSOR && numericList(a)) return withListDtype(b, a);
     if (a.kind != b.kind) {
       if ((a.kind == Kind.INTEGER && b.kind == Kind.FLOAT) || (a.kind == Kind.FLOAT && b.kind == Kind.INTEGER)) {
         InferredType f = of(Kind.FLOAT);
