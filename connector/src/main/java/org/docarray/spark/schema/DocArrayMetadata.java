@@ -41,6 +41,18 @@ public final class DocArrayMetadata {
     if (tag != null) b.putString(TAG, tag);
     if (dtype != null) b.putString(DTYPE, dtype);
     if (shape != null) b.putString(SHAPE, shape);
+    String comment = comment(kind, tag, dtype, shape);
+    if (comment != null) b.putString("comment", comment);
     return b.build();
+  }
+
+  /** What DESCRIBE shows for a column: the DocArray facts of its metadata in one line. */
+  static String comment(String kind, String tag, String dtype, String shape) {
+    StringBuilder sb = new StringBuilder();
+    if (kind != null) sb.append("docarray ").append(kind);
+    if (tag != null) sb.append(sb.length() == 0 ? "docarray" : "").append(" tag=").append(tag);
+    if (dtype != null) sb.append(" dtype=").append(dtype);
+    if (shape != null) sb.append(" shape=").append(shape);
+    return sb.length() == 0 ? null : sb.toString();
   }
 }
