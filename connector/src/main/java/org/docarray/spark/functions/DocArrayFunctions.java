@@ -1,0 +1,178 @@
+package org.docarray.spark.functions;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.schema.TensorTypes;
+
+/**
+ * Tensor functions for SQL and DataFrame code over the connector's float32 tensor columns
+ * ({@code struct<shape: array<int>, data: array<float>>}) and flat {@code array<float>} embeddings.
+ * {@link #register} makes them callable from SQL ({@code SELECT docarray_l2_normalize(embedding)})
+ * and from PySpark through {@code spark.sql}; the static methods return Columns for Java/Scala.
+ *
+ * <ul>
+ *   <li>{@code docarray_tensor(array<float>)}: a 1-D tensor from a flat array</li>
+ *   <li>{@code docarray_flatten(tensor)}: the data as {@code array<float>}</li>
+ *   <li>{@code docarray_reshape(tensor, array<int>)}: same data, new shape (element count checked)</li>
+ *   <li>{@code docarray_l2_norm(tensor)}: the Euclidean norm (double)</li>
+ *   <li>{@code docarray_l2_normalize(tensor)}: the tensor divided by its norm (zero tensors unchanged)</li>
+ *   <li>{@code docarray_cosine_similarity(tensor, tensor)}: cosine of two equally long tensors</li>
+ *   <li>{@code docarray_stack(array<tensor>)}: a DocList's tensors stacked into one [N, ...] tensor</li>
+ * </ul>
+ * Null in, null out.
+ */
+public final class DocArrayFunctions {
+  private DocArrayFunctions() {}
+
+  public static final StructType TENSOR = TensorTypes.typed(DataTypes.FloatType);
+
+  /** Registers every function in the session (idempotent). */
+  public static void register(SparkSession spark) {
+    spark.udf().register("docarray_tensor", (UDF1<scala.collection.Seq<Float>, Row>) DocArrayFunctions::tensorOf, TENSOR);
+    spark.udf().register("docarray_flatten", (UDF1<Row, List<Float>>) DocArrayFunctions::flatten,
+        DataTypes.createArrayType(DataTypes.FloatType, false));
+    spark.udf().register("docarray_reshape", (UDF2<Row, scala.collection.Seq<Integer>, Row>) DocArrayFunctions::reshape,
+        TENSOR);
+    spark.udf().register("docarray_l2_norm", (UDF1<Row, Double>) DocArrayFunctions::norm, DataTypes.DoubleType);
+    spark.udf().register("docarray_l2_normalize", (UDF1<Row, Row>) DocArrayFunctions::normalize, TENSOR);
+    spark.udf().register("docarray_cosine_similarity", (UDF2<Row, Row, Double>) DocArrayFunctions::cosine,
+        DataTypes.DoubleType);
+    spark.udf().register("docarray_stack", (UDF1<scala.collection.Seq<Row>, Row>) DocArrayFunctions::stack, TENSOR);
+  }
+
+  public static Column l2Normalize(Column tensor) {
+    return org.apache.spark.sql.functions.call_udf("docarray_l2_normalize", tensor);
+  }
+
+  public static Column cosineSimilarity(Column a, Column b) {
+    return org.apache.spark.sql.functions.call_udf("docarray_cosine_similarity", a, b);
+  }
+
+  public static Column flatten(Column tensor) {
+    return org.apache.spark.sql.functions.call_udf("docarray_flatten", tensor);
+  }
+
+  public static Column tensor(Column flat) {
+    return org.apache.spark.sql.functions.call_udf("docarray_tensor", flat);
+  }
+
+  // ---------------------------------------------------------------- implementations
+
+  static float[] data(Row t) {
+    if (t == null || t.isNullAt(t.fieldIndex(TensorTypes.DATA))) return null;
+    List<Object> d = t.getList(t.fieldIndex(TensorTypes.DATA));
+    float[] out = new float[d.size()];
+    for (int i = 0; i < out.length; i++) out[i] = ((Number) d.get(i)).floatValue();
+    return out;
+  }
+
+  static List<Integer> shape(Row t) {
+    List<Integer> out = new ArrayList<>();
+    for (Object o : t.getList(t.fieldIndex(TensorTypes.SHAPE))) out.add(((Number) o).intValue());
+    return out;
+  }
+
+  static Row row(List<Integer> shape, float[] data) {
+    List<Float> d = new ArrayList<>(data.length);
+    for (float x : data) d.add(x);
+    return RowFactory.create(shape, d);
+  }
+
+  static Row tensorOf(scala.collection.Seq<Float> flat) {
+    if (flat == null) return null;
+    float[] d = new float[flat.length()];
+    for (int i = 0; i < d.length; i++) d[i] = flat.apply(i);
+    return row(List.of(d.length), d);
+  }
+
+  static List<Float> flatten(Row t) {
+    float[] d = data(t);
+    if (d == null) return null;
+    List<Float> out = new ArrayList<>(d.length);
+    for (float x : d) out.add(x);
+    return out;
+  }
+
+  static Row reshape(Row t, scala.collection.Seq<Integer> shape) {
+    float[] d = data(t);
+    if (d == null || shape == null) return null;
+    List<Integer> s = new ArrayList<>();
+    long n = 1;
+    for (int i = 0; i < shape.length(); i++) {
+      s.add(shape.apply(i));
+      n *= shape.apply(i);
+    }
+    if (n != d.length) {
+      throw new IllegalArgumentException("docarray_reshape: " + d.length + " elements do not fit shape " + s);
+    }
+    return row(s, d);
+  }
+
+  static Double norm(Row t) {
+    float[] d = data(t);
+    if (d == null) return null;
+    double s = 0;
+    for (float x : d) s += (double) x * x;
+    return Math.sqrt(s);
+  }
+
+  static Row normalize(Row t) {
+    float[] d = data(t);
+    if (d == null) return null;
+    double n = norm(t);
+    float[] out = d.clone();
+    if (n > 0) for (int i = 0; i < out.length; i++) out[i] = (float) (d[i] / n);
+    return row(shape(t), out);
+  }
+
+  static Double cosine(Row a, Row b) {
+    float[] x = data(a);
+    float[] y = data(b);
+    if (x == null || y == null) return null;
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("docarray_cosine_similarity: tensors of " + x.length + " and " + y.length + " elements");
+    }
+    double dot = 0, nx = 0, ny = 0;
+    for (int i = 0; i < x.length; i++) {
+      dot += (double) x[i] * y[i];
+      nx += (double) x[i] * x[i];
+      ny += (double) y[i] * y[i];
+    }
+    return nx == 0 || ny == 0 ? null : dot / Math.sqrt(nx * ny);
+  }
+
+  static Row stack(scala.collection.Seq<Row> tensors) {
+    if (tensors == null) return null;
+    List<Integer> inner = null;
+    List<float[]> parts = new ArrayList<>();
+    int total = 0;
+    for (int i = 0; i < tensors.length(); i++) {
+      Row t = tensors.apply(i);
+      if (t == null) throw new IllegalArgumentException("docarray_stack: element " + i + " is null");
+      List<Integer> s = shape(t);
+      if (inner == null) inner = s;
+      else if (!inner.equals(s)) throw new IllegalArgumentException("docarray_stack: shapes " + inner + " and " + s);
+      float[] d = data(t);
+      parts.add(d);
+      total += d.length;
+    }
+    float[] out = new float[total];
+    int at = 0;
+    for (float[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    List<Integer> shape = new ArrayList<>();
+    shape.add(parts.size());
+    if (inner != null) shape.addAll(inner);
+    return row(shape, out);
+  }
+}

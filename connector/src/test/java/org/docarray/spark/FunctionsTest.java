@@ -1,0 +1,60 @@
+package org.docarray.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.docarray.spark.functions.DocArrayFunctions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The tensor functions from SQL and the DataFrame API, on the fixtures' real tensors. */
+class FunctionsTest extends SparkTestBase {
+  @BeforeAll
+  static void register() {
+    DocArrayFunctions.register(spark());
+    read("students.protobuf").createOrReplaceTempView("students_f");
+    read("pages.protobuf").createOrReplaceTempView("pages_f");
+  }
+
+  @Test
+  void normalizeNormAndCosineFromSql() {
+    Row r = spark().sql("SELECT docarray_l2_norm(thesis.title.embedding) AS n, "
+        + "docarray_l2_normalize(thesis.title.embedding) AS u, "
+        + "docarray_l2_norm(docarray_l2_normalize(thesis.title.embedding)) AS one, "
+        + "docarray_cosine_similarity(thesis.title.embedding, thesis.title.embedding) AS self "
+        + "FROM students_f WHERE id = 'stu-1'").first();
+    double n = Math.sqrt(0.25 * 0.25 + 1.5 * 1.5 + 3.0 * 3.0 + (double) 0.001f * 0.001f);
+    assertEquals(n, r.getDouble(0), 1e-6);
+    assertEquals(List.of(4), ((Row) r.get(1)).getList(0));
+    assertEquals((float) (0.25 / n), (float) ((Row) r.get(1)).getList(1).get(0), 1e-6f);
+    assertEquals(1.0, r.getDouble(2), 1e-6);
+    assertEquals(1.0, r.getDouble(3), 1e-9);
+    assertNull(spark().sql("SELECT docarray_l2_normalize(thesis.title.embedding) FROM students_f WHERE id = 'stu-0'")
+        .first().get(0), "null in, null out");
+  }
+
+  @Test
+  void flattenReshapeTensorAndStack() {
+    Row r = spark().sql("SELECT docarray_flatten(docarray_reshape(thesis.title.embedding, array(2, 2))) AS f, "
+        + "docarray_reshape(thesis.title.embedding, array(2, 2)).shape AS s, "
+        + "docarray_tensor(array(CAST(1 AS FLOAT), CAST(2 AS FLOAT))).shape AS t "
+        + "FROM students_f WHERE id = 'stu-1'").first();
+    assertEquals(List.of(0.25f, -1.5f, 3.0f, 0.001f), r.getList(0));
+    assertEquals(List.of(2, 2), r.getList(1));
+    assertEquals(List.of(2), r.getList(2));
+    Row s = spark().sql("SELECT docarray_stack(transform(chunks, c -> c.emb)) AS st FROM pages_f WHERE page_no = 2").first();
+    assertEquals(List.of(3, 4), ((Row) s.get(0)).getList(0));
+    assertEquals(12, ((Row) s.get(0)).getList(1).size());
+  }
+
+  @Test
+  void dataFrameApi() {
+    Row r = read("students.protobuf").filter("id = 'stu-1'")
+        .select(DocArrayFunctions.cosineSimilarity(
+            DocArrayFunctions.l2Normalize(org.apache.spark.sql.functions.col("thesis.title.embedding")),
+            org.apache.spark.sql.functions.col("thesis.title.embedding"))).first();
+    assertEquals(1.0, r.getDouble(0), 1e-6);
+  }
+}
