@@ -52,6 +52,8 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       sparkSession: SparkSession,
       options: Map[String, String],
       files: Seq[FileStatus]): Option[StructType] = {
+    // no files: let Spark say it cannot infer a schema, rather than inventing one
+    if (files.isEmpty) return None
     val opts = new DocArrayOptions(options.asJava)
     val conf = DocArrayTable.hadoopConf(sparkSession, options.asJava)
     val listed = DocArrayFileIndex.ofFiles(files.map(f => f.getPath.toString).asJava,

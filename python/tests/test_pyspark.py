@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The connector from PySpark, on Spark local mode and on a standalone cluster of separate JVMs.
+
+Usage: test_pyspark.py CONNECTOR_JAR FIXTURES_DIR
+Prints one line per check and 'N passed, N failed'; exits 1 on any failure.
+"""
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType
+
+JAR, FIX = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+TMP = tempfile.mkdtemp(prefix='docarray-pyspark-')
+RESULTS = []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            RESULTS.append(True)
+            print(f'PASS {name}', flush=True)
+        except Exception:  # noqa: BLE001
+            RESULTS.append(False)
+            print(f'FAIL {name}\n{traceback.format_exc()}', flush=True)
+        return fn
+    return wrap
+
+
+def sidecar(name):
+    with open(os.path.join(FIX, name + '.expected.json')) as f:
+        return json.load(f)
+
+
+def session(master, **conf):
+    b = SparkSession.builder.master(master).appName('docarray-pyspark-test').config('spark.jars', JAR) \
+        .config('spark.ui.enabled', 'false').config('spark.sql.shuffle.partitions', '2')
+    for k, v in conf.items():
+        b = b.config(k, v)
+    return b.getOrCreate()
+
+
+def part_files(d):
+    return sorted(p for p in glob.glob(os.path.join(d, '**', 'part-*'), recursive=True))
+
+
+@check('the connector jar: protobuf, commons-compress and xz relocated, nothing unrelocated left')
+def _():
+    import zipfile
+    names = zipfile.ZipFile(JAR).namelist()
+    for prefix in ('com/google/protobuf/', 'org/apache/commons/compress/', 'org/tukaani/', 'org/apache/commons/lang3/',
+                   'org/apache/commons/io/'):
+        leaked = [n for n in names if n.startswith(prefix)]
+        assert not leaked, f'unrelocated classes in the jar: {leaked[:3]}'
+    assert any(n.startswith('org/docarray/spark/shaded/protobuf/') for n in names)
+    assert 'META-INF/services/org.apache.spark.sql.sources.DataSourceRegister' in names
+    assert not any(n.startswith('org/apache/spark/') or n.startswith('scala/') for n in names), 'Spark/Scala are provided'
+
+
+spark = session('local[2]')
+spark.sparkContext.setLogLevel('WARN')
+
+
+@check('read every codec of the students fixture and compare with the sidecar')
+def _():
+    for name in ['students.protobuf', 'students.protobuf.lz4', 'students.protobuf-array.gzip', 'students.json-array.bz2']:
+        docs = sidecar(name)['docs']
+        rows = spark.read.format('docarray').load(os.path.join(FIX, name)).orderBy('id').collect()
+        assert len(rows) == len(docs), name
+        for row, doc in zip(rows, sorted(docs, key=lambda d: d['id']['text'])):
+            assert row['id'] == doc['id']['text']
+            title = doc['thesis']['doc']['title']['doc']
+            assert row['thesis']['title']['text'] == title['text']['text']
+            emb = title['embedding']
+            if emb is None:
+                assert row['thesis']['title']['embedding'] is None
+            else:
+                import numpy as np
+                got = np.array(row['thesis']['title']['embedding']['data'], dtype=np.float32)
+                want = np.array(emb['ndarray']['values'], dtype=np.float32)
+                assert (got == want).all(), (got, want)
+
+
+@check('write from PySpark, load the files with the real DocArray')
+def _():
+    out = os.path.join(TMP, 'out')
+    df = spark.read.format('docarray').load(os.path.join(FIX, 'pages.protobuf'))
+    df.coalesce(1).write.format('docarray').option('protocol', 'protobuf-array').option('compression', 'gzip').save(out)
+    from docarray import BaseDoc, DocList
+    from docarray.typing import NdArray
+    from typing import Optional
+
+    class Chunk(BaseDoc):
+        text: str
+        emb: NdArray[4]
+        pos: int
+
+    class Page(BaseDoc):
+        page_no: int
+        title: Optional[str] = None
+        chunks: DocList[Chunk]
+
+    files = part_files(out)
+    assert len(files) == 1 and files[0].endswith('.protobuf-array.gzip'), files
+    pages = DocList[Page].load_binary(files[0])
+    by_no = {p.page_no: p for p in pages}
+    assert sorted(by_no) == [0, 1, 2]
+    assert len(by_no[2].chunks) == 3 and by_no[1].chunks[1].emb.tolist() == [1.0, 1.0, 1.25, -1.0]
+    assert by_no[1].title is None and by_no[0].title == 'cover'
+
+
+@check('SQL: CREATE TABLE USING docarray, nested SELECT, tensor functions')
+def _():
+    spark.sql('DROP TABLE IF EXISTS students')
+    spark.sql(f"CREATE TABLE students USING docarray OPTIONS (path '{os.path.join(FIX, 'students.protobuf')}')")
+    spark._jvm.org.docarray.spark.functions.DocArrayFunctions.register(spark._jsparkSession)
+    r = spark.sql("SELECT id, docarray_l2_norm(thesis.title.embedding) AS n FROM students WHERE id = 'stu-1'").first()
+    assert abs(r['n'] - (0.25 ** 2 + 1.5 ** 2 + 9 + 0.001 ** 2) ** 0.5) < 1e-5, r
+    spark.sql('DROP TABLE students')
+
+
+@check('bad input names the file, pickles are refused')
+def _():
+    try:
+        spark.read.format('docarray').load(os.path.join(FIX, 'students.pickle')).collect()
+        raise AssertionError('pickle was read')
+    except AssertionError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        assert 'pickle' in str(e) and 'protobuf' in str(e), str(e)[:500]
+
+
+spark.stop()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@check('standalone cluster: a master and two workers (separate JVMs) read, preprocess with a Python UDF and write')
+def _():
+    import pyspark
+    home = os.path.dirname(pyspark.__file__)
+    env = dict(os.environ, SPARK_HOME=home, SPARK_LOCAL_IP='127.0.0.1', SPARK_NO_DAEMONIZE='1')
+    port = free_port()
+    url = f'spark://127.0.0.1:{port}'
+    cls = os.path.join(home, 'bin', 'spark-class')
+    logs = os.path.join(TMP, 'cluster-logs')
+    os.makedirs(logs)
+    procs = [subprocess.Popen([cls, 'org.apache.spark.deploy.master.Master', '--host', '127.0.0.1', '--port', str(port),
+                               '--webui-port', str(free_port())], env=env,
+                              stdout=open(os.path.join(logs, 'master.log'), 'w'), stderr=subprocess.STDOUT)]
+    try:
+        time.sleep(3)
+        for i in range(2):
+            procs.append(subprocess.Popen([cls, 'org.apache.spark.deploy.worker.Worker', url, '--host', '127.0.0.1',
+                                           '--cores', '1', '--memory', '1g', '--webui-port', str(free_port()),
+                                           '--work-dir', os.path.join(TMP, f'work{i}')], env=env,
+                                          stdout=open(os.path.join(logs, f'worker{i}.log'), 'w'),
+                                          stderr=subprocess.STDOUT))
+        cs = session(url, **{'spark.executor.memory': '512m', 'spark.executor.cores': '1', 'spark.cores.max': '2'})
+        deadline = time.time() + 90
+        while cs.sparkContext._jsc.sc().getExecutorMemoryStatus().size() < 3 and time.time() < deadline:
+            time.sleep(1)
+        executors = cs.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1
+        assert executors == 2, f'{executors} executors registered'
+        cs._jvm.org.docarray.spark.functions.DocArrayFunctions.register(cs._jsparkSession)
+        shout = F.udf(lambda s: None if s is None else s.upper(), StringType())
+        df = cs.read.format('docarray').load([os.path.join(FIX, 'pages.protobuf'), os.path.join(FIX, 'students.protobuf')])
+        out = os.path.join(TMP, 'cluster-out')
+        students = cs.read.format('docarray').load(os.path.join(FIX, 'students.protobuf')).repartition(4)
+        done = students.withColumn('thesis', F.col('thesis').withField('title.text', shout(F.col('thesis.title.text')))) \
+            .withColumn('norm', F.expr('docarray_l2_norm(thesis.title.embedding)'))
+        done.write.format('docarray').option('compression', 'lz4').save(out)
+        back = cs.read.format('docarray').load(out).orderBy('id').collect()
+        assert [r['id'] for r in back] == ['stu-0', 'stu-1', 'stu-2']
+        assert back[0]['thesis']['title']['text'] == 'ON THE SPECTRAL RADIUS OF SPARSE RANDOM GRAPHS'
+        assert back[1]['norm'] is not None and back[0]['norm'] is None
+        hosts = cs.sparkContext.parallelize(range(8), 8).map(lambda _: os.getpid()).distinct().count()
+        assert hosts >= 2, f'tasks ran in {hosts} executor processes'
+        assert df.count() == 6
+        cs.stop()
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+shutil.rmtree(TMP, ignore_errors=True)
+passed, failed = RESULTS.count(True), RESULTS.count(False)
+print(f'{passed} passed, {failed} failed')
+sys.exit(1 if failed else 0)
