@@ -77,4 +77,24 @@ class SplitAndCountTest extends SparkTestBase {
     assertThrows(Exception.class, () -> spark().read().format("docarray").schema("id STRING").load(f.toString())
         .collectAsList(), "reading the documents finds the garbage");
   }
+
+  @Test
+  void scanMetricsAppearInTheSparkUi() {
+    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "1000000")
+        .load(fixture("large.protobuf").toString()).select("label");
+    assertEquals(20000, df.collectAsList().size());
+    org.apache.spark.sql.execution.SparkPlan plan = df.queryExecution().executedPlan();
+    scala.collection.Iterator<org.apache.spark.sql.execution.SparkPlan> leaves = plan.collectLeaves().iterator();
+    long docs = -1;
+    long files = -1;
+    while (leaves.hasNext()) {
+      org.apache.spark.sql.execution.SparkPlan leaf = leaves.next();
+      if (leaf.metrics().contains("documents")) {
+        docs = leaf.metrics().apply("documents").value();
+        files = leaf.metrics().apply("files").value();
+      }
+    }
+    assertEquals(20000, docs, "documents metric of the scan");
+    assertTrue(files >= 12, "splits opened: " + files);
+  }
 }

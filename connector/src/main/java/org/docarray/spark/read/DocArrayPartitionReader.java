@@ -15,6 +15,10 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   private DocumentRowReader reader;
   private DocArrayFileIndex.FileEntry file;
   private InternalRow current;
+  private long documents;
+  private long bytes;
+  private long decodeNanos;
+  private long opened;
 
   DocArrayPartitionReader(DocArrayReaderFactory factory, DocArrayFileSplit[] splits) {
     this.f = factory;
@@ -30,9 +34,15 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
         DocArrayFileSplit split = splits[fileIndex];
         file = split.file;
         reader = DocumentRowReader.open(compiled, split, f.conf.value().value());
+        bytes += split.bytes();
+        opened++;
         InputFileBlockHolder.set(file.path, Math.max(0, split.start), split.bytes()); // input_file_name()
       }
-      if (reader.next()) {
+      long t0 = System.nanoTime();
+      boolean more = reader.next();
+      decodeNanos += System.nanoTime() - t0;
+      if (more) {
+        documents++;
         current = assemble(reader.get());
         return true;
       }
@@ -51,6 +61,13 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     Object[] src = ((GenericInternalRow) data).values();
     for (int i = 0; i < di.length; i++) values[i] = di[i] >= 0 ? src[di[i]] : file.partitionValues[pi[i]];
     return new GenericInternalRow(values);
+  }
+
+  @Override
+  public org.apache.spark.sql.connector.metric.CustomTaskMetric[] currentMetricsValues() {
+    return new org.apache.spark.sql.connector.metric.CustomTaskMetric[] {
+        ScanMetrics.value(ScanMetrics.DOCUMENTS, documents), ScanMetrics.value(ScanMetrics.BYTES, bytes),
+        ScanMetrics.value(ScanMetrics.DECODE_MS, decodeNanos / 1_000_000), ScanMetrics.value(ScanMetrics.FILES, opened)};
   }
 
   @Override

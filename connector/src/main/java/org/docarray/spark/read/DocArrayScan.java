@@ -42,6 +42,11 @@ public final class DocArrayScan implements Scan, Batch {
   }
 
   @Override
+  public org.apache.spark.sql.connector.metric.CustomMetric[] supportedCustomMetrics() {
+    return ScanMetrics.supported();
+  }
+
+  @Override
   public Batch toBatch() {
     return this;
   }
