@@ -36,6 +36,10 @@ public final class DocArrayOptions implements Serializable {
   public final Codec compression;
   public final Container container;
   public final TensorMode tensorMode;
+  /** Fixed-length 1-D tensors as struct<shape, data> (default), a flat array, or a Spark ML vector. */
+  public final org.docarray.spark.schema.SparkSchemaMapper.Embeddings embeddings;
+  /** With a user schema: fail on document keys the schema does not declare (otherwise they are skipped). */
+  public final boolean failOnUndeclaredFields;
   public final boolean recursiveFileLookup;
   public final String pathGlobFilter;
   /** null: use the session's spark.sql.files.ignoreCorruptFiles. */
@@ -65,6 +69,9 @@ public final class DocArrayOptions implements Serializable {
     this.compression = c == null || c.isEmpty() || c.equalsIgnoreCase("auto") ? null : Codec.parse(c);
     this.container = enumValue(Container.class, "container", o.get("container"), Container.AUTO);
     this.tensorMode = enumValue(TensorMode.class, "tensorMode", o.get("tensorMode"), TensorMode.TYPED);
+    this.embeddings = enumValue(org.docarray.spark.schema.SparkSchemaMapper.Embeddings.class, "embeddings",
+        o.get("embeddings"), org.docarray.spark.schema.SparkSchemaMapper.Embeddings.STRUCT);
+    this.failOnUndeclaredFields = bool(o, "failOnUndeclaredFields", false);
     this.recursiveFileLookup = bool(o, "recursiveFileLookup", false);
     this.pathGlobFilter = o.get("pathGlobFilter");
     this.ignoreCorruptFiles = o.get("ignoreCorruptFiles") == null ? null : bool(o, "ignoreCorruptFiles", false);

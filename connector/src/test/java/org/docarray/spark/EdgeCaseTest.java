@@ -216,4 +216,37 @@ class EdgeCaseTest extends SparkTestBase {
     assertEquals(1, r.size());
     assertTrue(r.get(0).getString(0).endsWith("students.protobuf"), r.get(0).getString(0));
   }
+
+  @Test
+  void fixedLengthEmbeddingsAsFlatArraysOrSparkMlVectors() {
+    Dataset<Row> arr = spark().read().format("docarray").option("embeddings", "array").load(fixture("large.protobuf").toString());
+    assertEquals(DataTypes.createArrayType(DataTypes.FloatType, false), arr.schema().apply("embedding").dataType());
+    assertEquals("[128]", DocArrayMetadata.getString(arr.schema().apply("embedding"), DocArrayMetadata.SHAPE));
+    Row r = arr.filter("id = 'large-000003'").first();
+    assertEquals((float) ((3 * 128L + 7) % 9973 / 9973.0), (float) r.getList(r.fieldIndex("embedding")).get(7));
+    Dataset<Row> vec = spark().read().format("docarray").option("embeddings", "vector").load(fixture("large.protobuf").toString());
+    org.apache.spark.ml.linalg.Vector v = vec.filter("id = 'large-000003'").first().getAs("embedding");
+    assertEquals(128, v.size());
+    assertEquals((double) (float) ((3 * 128L + 7) % 9973 / 9973.0), v.apply(7));
+    // tensors that are not fixed-length 1-D keep the struct form
+    StructType d = spark().read().format("docarray").option("embeddings", "array").load(fixture("dtypes.protobuf").toString()).schema();
+    assertTrue(d.apply("cube").dataType() instanceof StructType);
+    assertTrue(d.apply("f16").dataType() instanceof StructType, "ragged lengths 3 and 5");
+  }
+
+  @Test
+  void undeclaredKeysAreSkippedOrFailByOption() {
+    String path = fixture("hetero.protobuf").toString();
+    assertEquals(3, spark().read().format("docarray").schema("id STRING, x INT").load(path).count());
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark().read().format("docarray")
+        .schema("id STRING, x INT, shared STRING").option("failOnUndeclaredFields", "true").load(path).collectAsList());
+    assertTrue(PathsAndFilesTest.rootMessage(e).contains("does not declare"), PathsAndFilesTest.rootMessage(e));
+    List<Row> rows = spark().read().format("docarray").schema("id STRING, x INT, shared STRING, _corrupt_record STRING")
+        .option("failOnUndeclaredFields", "true").option("mode", "PERMISSIVE").load(path).collectAsList();
+    assertEquals(3, rows.size());
+    long nullRows = rows.stream().filter(r -> r.isNullAt(0) && !r.isNullAt(3)).count();
+    long kindA = rows.stream().filter(r -> !r.isNullAt(1)).count();
+    assertEquals(3, nullRows + kindA, "KindA documents read, KindB documents become null rows with the error");
+    assertTrue(nullRows >= 1 && kindA >= 1);
+  }
 }

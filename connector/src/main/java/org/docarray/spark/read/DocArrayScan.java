@@ -127,9 +127,10 @@ public final class DocArrayScan implements Scan, Batch {
         dataRequired = dataRequired.add(fields[i]);
       }
     }
-    return new DocArrayReaderFactory(conf, new DocumentRowReader.Settings(options, dataRequired,
-        DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options)),
-        dataIndex, partIndex);
+    DocumentRowReader.Settings settings = new DocumentRowReader.Settings(options, dataRequired,
+        DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
+    settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
+    return new DocArrayReaderFactory(conf, settings, dataIndex, partIndex);
   }
 
   private static int indexOf(StructType s, String name) {

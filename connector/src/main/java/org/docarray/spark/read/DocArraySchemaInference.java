@@ -65,6 +65,6 @@ public final class DocArraySchemaInference {
       }
     }
     InferredType root = inferrer.result();
-    return new SparkSchemaMapper(options.binaryTensors()).toSpark(root);
+    return new SparkSchemaMapper(options.binaryTensors(), options.embeddings).toSpark(root);
   }
 }

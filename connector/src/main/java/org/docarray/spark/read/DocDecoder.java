@@ -32,6 +32,8 @@ import org.docarray.spark.schema.TensorTypes;
 public final class DocDecoder {
   private final DocPlan root;
   private final Limits limits;
+  /** Top-level keys the table declares (failOnUndeclaredFields), or null to skip unknown keys. */
+  private java.util.Set<String> declared;
   private final TensorView tensor = new TensorView();
   private final NodeJsonWriter json;
 
@@ -41,6 +43,12 @@ public final class DocDecoder {
     this.root = new DocPlan("", schema);
   }
 
+  /** Makes keys outside these top-level names an error instead of being skipped. */
+  public DocDecoder failOnKeysOutside(java.util.Set<String> names) {
+    this.declared = names;
+    return this;
+  }
+
   /** Decodes one document into a new row of the schema's width. */
   public InternalRow decode(byte[] buf, int off, int len) {
     return root.decode(this, buf, off, len, 0);
@@ -48,7 +56,7 @@ public final class DocDecoder {
 
   // ---------------------------------------------------------------- plans
 
-  private enum Kind { STRING, JSON, INT, LONG, SHORT, BYTE, DOUBLE, FLOAT, DECIMAL, BOOLEAN, BINARY, STRUCT, ARRAY, MAP }
+  private enum Kind { STRING, JSON, INT, LONG, SHORT, BYTE, DOUBLE, FLOAT, DECIMAL, BOOLEAN, BINARY, STRUCT, ARRAY, MAP, VECTOR }
 
   /** How one Spark position is filled from a NodeProto. */
   private static final class Plan {
@@ -116,6 +124,9 @@ public final class DocDecoder {
         DataType et = ((ArrayType) type).elementType();
         element = new Plan(path + "[]", et, false);
         if (isNumeric(et)) tensorElement = et;
+      } else if (type instanceof org.apache.spark.sql.types.UserDefinedType
+          && type.getClass().getName().equals("org.apache.spark.ml.linalg.VectorUDT")) {
+        kind = Kind.VECTOR;
       } else if (type instanceof MapType) {
         MapType m = (MapType) type;
         if (m.keyType() != DataTypes.StringType) {
@@ -209,7 +220,16 @@ public final class DocDecoder {
         int ks = s + e.getTotalBytesRead();
         Wire.checkLength(kl, l - e.getTotalBytesRead(), ks);
         slot = plan.slot(buf, ks, kl);
-        if (slot < 0) return; // a key the query does not need: skipped without decoding
+        if (slot < 0) {
+          if (declared != null && plan == root) {
+            String key = new String(buf, ks, kl, StandardCharsets.UTF_8);
+            if (!declared.contains(key)) {
+              throw new MalformedDocumentException("the document has a field '" + key
+                  + "' that the schema does not declare (failOnUndeclaredFields)", ks);
+            }
+          }
+          return; // a key the query does not need: skipped without decoding
+        }
         e.skipRawBytes(kl);
       } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
         vl = e.readRawVarint32();
@@ -333,6 +353,15 @@ public final class DocDecoder {
         break;
       case MAP:
         if (field == Wire.NODE_DICT) return dict(p.element, buf, cs, cl, depth);
+        break;
+      case VECTOR:
+        if (field == Wire.NODE_NDARRAY) {
+          // Spark ML's dense vector: struct<type: 1, size: null, indices: null, values: array<double>>
+          tensor.parse(buf, cs, cl, limits, true);
+          if (tensor.isNoneMarker()) return null;
+          return new GenericInternalRow(new Object[] {(byte) 1, null, null,
+              TensorConverter.data(tensor, DataTypes.DoubleType, p.path)});
+        }
         break;
       default:
         break;

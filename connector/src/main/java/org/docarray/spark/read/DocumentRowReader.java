@@ -31,6 +31,8 @@ public final class DocumentRowReader implements Closeable {
     final boolean ignoreMissingFiles;
     /** PERMISSIVE: the slot of the corrupt-record column in the data schema, or -1. */
     final int corruptSlot;
+    /** failOnUndeclaredFields: every top-level name the table declares (not only the ones a query needs). */
+    java.util.Set<String> declaredNames;
 
     public Settings(DocArrayOptions options, StructType dataSchema, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
       this.options = options;
@@ -65,6 +67,7 @@ public final class DocumentRowReader implements Closeable {
     Compiled(Settings s) {
       this.settings = s;
       this.decoder = new DocDecoder(s.dataSchema, s.options.limits);
+      if (s.options.failOnUndeclaredFields && s.declaredNames != null) decoder.failOnKeysOutside(s.declaredNames);
       this.hints = new SchemaJsonHints(s.dataSchema);
     }
   }

@@ -23,6 +23,8 @@ public final class InferredType {
   public final Set<String> dtypes;
   /** DOC and DOC_ARRAY: field name to type, in the order first seen. */
   public final Map<String, InferredType> fields;
+  /** TENSOR: the length every document's tensor had when all were 1-D and equally long, -1 otherwise. */
+  public long fixedLength = -2;
   /** LIST element or DICT value type. */
   public InferredType element;
 
@@ -67,6 +69,8 @@ public final class InferredType {
     switch (a.kind) {
       case TENSOR:
         a.dtypes.addAll(b.dtypes);
+        a.fixedLength = a.fixedLength == -2 ? b.fixedLength : b.fixedLength == -2 || a.fixedLength == b.fixedLength
+            ? a.fixedLength : -1;
         return a;
       case DOC:
       case DOC_ARRAY:

@@ -152,7 +152,9 @@ public final class SchemaInferrer {
     switch (field) {
       case Wire.NODE_NDARRAY: {
         tensor.parse(buf, s, l, limits, false);
-        return InferredType.tensor(tensor.dtypeText);
+        InferredType t = InferredType.tensor(tensor.dtypeText);
+        t.fixedLength = tensor.shape.length == 1 ? Integer.toUnsignedLong(tensor.shape[0]) : -1;
+        return t;
       }
       case Wire.NODE_DOC:
         return doc(buf, s, l, depth + 1);

@@ -17,10 +17,33 @@ import org.docarray.spark.schema.InferredType.Kind;
  * same for every file and every run.
  */
 public final class SparkSchemaMapper {
+  /** How fixed-length 1-D tensors (embeddings) become columns. */
+  public enum Embeddings { STRUCT, ARRAY, VECTOR }
+
   private final boolean binaryTensors;
+  private final Embeddings embeddings;
 
   public SparkSchemaMapper(boolean binaryTensors) {
+    this(binaryTensors, Embeddings.STRUCT);
+  }
+
+  public SparkSchemaMapper(boolean binaryTensors, Embeddings embeddings) {
     this.binaryTensors = binaryTensors;
+    this.embeddings = embeddings;
+  }
+
+  private boolean flat(InferredType t) {
+    return !binaryTensors && embeddings != Embeddings.STRUCT && t.fixedLength >= 0;
+  }
+
+  /** Spark ML's VectorUDT, looked up by reflection so that spark-mllib stays optional. */
+  public static DataType vectorType() {
+    try {
+      return (DataType) Class.forName("org.apache.spark.ml.linalg.SQLDataTypes").getMethod("VectorType").invoke(null);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw new IllegalArgumentException("embeddings=vector needs Spark ML (spark-mllib) on the class path; "
+          + "use embeddings=array for a flat array<float>", e);
+    }
   }
 
   /**
@@ -63,6 +86,10 @@ public final class SparkSchemaMapper {
       case BLOB:
         return DataTypes.BinaryType;
       case TENSOR:
+        if (flat(t)) {
+          DataType e = TensorTypes.commonElementType(path, t.dtypes);
+          return embeddings == Embeddings.VECTOR ? vectorType() : DataTypes.createArrayType(e, false);
+        }
         return binaryTensors ? TensorTypes.binary() : TensorTypes.typed(TensorTypes.commonElementType(path, t.dtypes));
       case DOC:
         return struct(path, t.fields);
@@ -83,7 +110,7 @@ public final class SparkSchemaMapper {
     switch (t.kind) {
       case TENSOR:
         return DocArrayMetadata.build(DocArrayMetadata.KIND_TENSOR, t.tag,
-            t.dtypes.size() == 1 ? t.dtypes.iterator().next() : null, null);
+            t.dtypes.size() == 1 ? t.dtypes.iterator().next() : null, t.fixedLength >= 0 ? "[" + t.fixedLength + "]" : null);
       case ANY:
         return DocArrayMetadata.build(DocArrayMetadata.KIND_JSON, null, null, null);
       case NULL:
