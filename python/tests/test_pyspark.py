@@ -44,7 +44,8 @@ def sidecar(name):
 
 def session(master, **conf):
     b = SparkSession.builder.master(master).appName('docarray-pyspark-test').config('spark.jars', JAR) \
-        .config('spark.ui.enabled', 'false').config('spark.sql.shuffle.partitions', '2')
+        .config('spark.ui.enabled', 'false').config('spark.sql.shuffle.partitions', '2') \
+        .config('spark.ui.showConsoleProgress', 'false')
     for k, v in conf.items():
         b = b.config(k, v)
     return b.getOrCreate()
