@@ -23,7 +23,7 @@ import org.docarray.spark.schema.SchemaRefiner;
  * Writes go through Spark's file-source write path (the table does not claim BATCH_WRITE), which
  * brings every save mode, partitionBy and the commit protocol.
  */
-public final class DocArrayTable implements SupportsRead {
+public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.connector.catalog.SupportsWrite {
   private final Map<String, String> properties;
   private final DocArrayOptions options;
   private final StructType userSchema;
@@ -49,7 +49,13 @@ public final class DocArrayTable implements SupportsRead {
     hadoopConf = hadoopConf(spark, properties);
     boolean inferPartitionTypes = Boolean.parseBoolean(
         spark.conf().get("spark.sql.sources.partitionColumnTypeInference.enabled", "true"));
-    index = DocArrayFileIndex.build(options, hadoopConf, inferPartitionTypes);
+    try {
+      index = DocArrayFileIndex.build(options, hadoopConf, inferPartitionTypes);
+    } catch (IllegalArgumentException e) {
+      // a table being created (CTAS, INSERT into a new location) has its schema but no files yet
+      if (userSchema == null || e.getMessage() == null || !e.getMessage().startsWith("Path does not exist")) throw e;
+      index = DocArrayFileIndex.ofFiles(java.util.List.of(), java.util.List.of());
+    }
     StructType partitions = index.partitionSchema();
     if (userSchema != null) {
       StructType data = new StructType();
@@ -145,7 +151,15 @@ public final class DocArrayTable implements SupportsRead {
 
   @Override
   public Set<TableCapability> capabilities() {
-    return EnumSet.of(TableCapability.BATCH_READ);
+    // V1_BATCH_WRITE (not BATCH_WRITE): df.write keeps Spark's file-source path, and catalog tables that Spark 4
+    // resolves as V2 tables write through it as well (DocArrayV1Write)
+    return EnumSet.of(TableCapability.BATCH_READ, TableCapability.V1_BATCH_WRITE, TableCapability.TRUNCATE);
+  }
+
+  @Override
+  public org.apache.spark.sql.connector.write.WriteBuilder newWriteBuilder(
+      org.apache.spark.sql.connector.write.LogicalWriteInfo info) {
+    return new DocArrayV1Write(properties, info);
   }
 
   @Override
