@@ -123,41 +123,15 @@ public final class NodeJsonWriter {
         g.writeFieldName("dict");
         map(g, buf, cs, cl, depth + 1);
         break;
-      case Wire.NODE_DOC_ARRAY: {
+      case Wire.NODE_DOC_ARRAY:
         g.writeArrayFieldStart("doc_array");
-        CodedInputStream in2 = CodedInputStream.newInstance(buf, cs, cl);
-        while (true) {
-          int tag = in2.readTag();
-          if (tag == 0) break;
-          if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            throw Wire.unexpected("repeated message", tag, cs + in2.getTotalBytesRead());
-          }
-          int l = in2.readRawVarint32();
-          int s = cs + in2.getTotalBytesRead();
-          Wire.checkLength(l, cl - in2.getTotalBytesRead(), s);
-          map(g, buf, s, l, depth + 1);
-          in2.skipRawBytes(l);
-        }
+        Wire.forEachRecord(buf, cs, cl, "DocListProto", (s, l) -> map(g, buf, s, l, depth + 1));
         g.writeEndArray();
         break;
-      }
-      default: {
+      default:
         g.writeArrayFieldStart(Wire.contentName(field));
-        CodedInputStream in2 = CodedInputStream.newInstance(buf, cs, cl);
-        while (true) {
-          int tag = in2.readTag();
-          if (tag == 0) break;
-          if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            throw Wire.unexpected("repeated message", tag, cs + in2.getTotalBytesRead());
-          }
-          int l = in2.readRawVarint32();
-          int s = cs + in2.getTotalBytesRead();
-          Wire.checkLength(l, cl - in2.getTotalBytesRead(), s);
-          node(g, buf, s, l, depth + 1);
-          in2.skipRawBytes(l);
-        }
+        Wire.forEachRecord(buf, cs, cl, "ListOfAnyProto", (s, l) -> node(g, buf, s, l, depth + 1));
         g.writeEndArray();
-      }
     }
     if (type != null) g.writeStringField("type", type);
     g.writeEndObject();
@@ -167,38 +141,13 @@ public final class NodeJsonWriter {
   private void map(JsonGenerator g, byte[] buf, int off, int len, int depth) throws IOException {
     depth(depth, off);
     g.writeStartObject();
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
-      if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-        throw Wire.unexpected("DocProto", tag, off + in.getTotalBytesRead());
-      }
-      int l = in.readRawVarint32();
-      int s = off + in.getTotalBytesRead();
-      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
-      String key = "";
-      int vs = -1, vl = 0;
-      CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
-      while (true) {
-        int et = e.readTag();
-        if (et == 0) break;
-        if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
-          key = e.readStringRequireUtf8();
-        } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
-          vl = e.readRawVarint32();
-          vs = s + e.getTotalBytesRead();
-          Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
-          e.skipRawBytes(vl);
-        } else {
-          throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
-        }
-      }
-      in.skipRawBytes(l);
-      g.writeFieldName(key);
-      if (vs < 0) g.writeNull();
-      else node(g, buf, vs, vl, depth + 1);
-    }
+    Wire.Entry e = new Wire.Entry();
+    Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> {
+      Wire.entry(buf, s, l, e);
+      g.writeFieldName(e.key(buf));
+      if (e.valueStart < 0) g.writeNull();
+      else node(g, buf, e.valueStart, e.valueLength, depth + 1);
+    });
     g.writeEndObject();
   }
 

@@ -77,6 +77,74 @@ public final class Wire {
     }
   }
 
+  /** Receives one length-delimited record: where its bytes start in the buffer, and how many. */
+  @FunctionalInterface
+  public interface RecordVisitor {
+    void record(int start, int length) throws java.io.IOException;
+  }
+
+  /**
+   * Visits every field-1 record of a message whose only field is a repeated message or a map
+   * (DocProto, DictOfAnyProto, DocListProto, ListOfAnyProto); anything else in it is an error.
+   */
+  public static void forEachRecord(byte[] buf, int off, int len, String message, RecordVisitor v)
+      throws java.io.IOException {
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(buf, off, len);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) return;
+      if (tag != tag(REPEATED_FIELD, WT_LEN)) throw unexpected(message, tag, off + in.getTotalBytesRead());
+      int l = in.readRawVarint32();
+      int s = off + in.getTotalBytesRead();
+      checkLength(l, len - in.getTotalBytesRead(), s);
+      in.skipRawBytes(l);
+      v.record(s, l);
+    }
+  }
+
+  /** Where a map entry's key and value lie (value start -1 when the entry has none). */
+  public static final class Entry {
+    public int keyStart;
+    public int keyLength;
+    public int valueStart;
+    public int valueLength;
+
+    /** The key as a String; a key that is not UTF-8 is malformed (protobuf strings must be). */
+    public String key(byte[] buf) {
+      if (!Utf8Validation.isValid(buf, keyStart, keyStart + keyLength)) {
+        throw new MalformedDocumentException("map key is not valid UTF-8", keyStart);
+      }
+      return new String(buf, keyStart, keyLength, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Parses a map entry {1: key, 2: value} in buf[s, s+l) into e. */
+  public static Entry entry(byte[] buf, int s, int l, Entry e) throws java.io.IOException {
+    e.keyStart = s;
+    e.keyLength = 0;
+    e.valueStart = -1;
+    e.valueLength = 0;
+    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(buf, s, l);
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) return e;
+      if (tag != tag(ENTRY_KEY, WT_LEN) && tag != tag(ENTRY_VALUE, WT_LEN)) {
+        throw unexpected("map entry", tag, s + in.getTotalBytesRead());
+      }
+      int n = in.readRawVarint32();
+      int at = s + in.getTotalBytesRead();
+      checkLength(n, l - in.getTotalBytesRead(), at);
+      in.skipRawBytes(n);
+      if (tag == tag(ENTRY_KEY, WT_LEN)) {
+        e.keyStart = at;
+        e.keyLength = n;
+      } else {
+        e.valueStart = at;
+        e.valueLength = n;
+      }
+    }
+  }
+
   public static int tag(int field, int wireType) {
     return (field << 3) | wireType;
   }

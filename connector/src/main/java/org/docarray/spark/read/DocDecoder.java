@@ -185,19 +185,7 @@ public final class DocDecoder {
       }
       GenericInternalRow row = new GenericInternalRow(width);
       try {
-        CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-        while (true) {
-          int tag = in.readTag();
-          if (tag == 0) break;
-          if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-            throw Wire.unexpected("DocProto", tag, off + in.getTotalBytesRead());
-          }
-          int l = in.readRawVarint32();
-          int s = off + in.getTotalBytesRead();
-          Wire.checkLength(l, len - in.getTotalBytesRead(), s);
-          in.skipRawBytes(l);
-          d.entry(this, row, buf, s, l, depth);
-        }
+        Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth));
       } catch (IOException e) {
         throw new MalformedDocumentException("'" + (path.isEmpty() ? "document" : path)
             + "' is not a DocProto: " + e.getMessage(), off, e);
@@ -421,75 +409,25 @@ public final class DocDecoder {
 
   private Object docArray(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
     List<Object> out = new ArrayList<>();
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
-      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-        throw Wire.unexpected("repeated message", tag, off + in.getTotalBytesRead());
-      }
-      int l = in.readRawVarint32();
-      int s = off + in.getTotalBytesRead();
-      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
-      in.skipRawBytes(l);
-      out.add(element.doc.decode(this, buf, s, l, depth + 1));
-    }
+    Wire.forEachRecord(buf, off, len, "DocListProto", (s, l) -> out.add(element.doc.decode(this, buf, s, l, depth + 1)));
     return new GenericArrayData(out.toArray());
   }
 
   private Object list(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
     List<Object> out = new ArrayList<>();
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
-      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-        throw Wire.unexpected("repeated message", tag, off + in.getTotalBytesRead());
-      }
-      int l = in.readRawVarint32();
-      int s = off + in.getTotalBytesRead();
-      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
-      in.skipRawBytes(l);
-      out.add(node(element, buf, s, l, depth + 1));
-    }
+    Wire.forEachRecord(buf, off, len, "ListOfAnyProto", (s, l) -> out.add(node(element, buf, s, l, depth + 1)));
     return new GenericArrayData(out.toArray());
   }
 
   private Object dict(Plan value, byte[] buf, int off, int len, int depth) throws IOException {
     List<Object> keys = new ArrayList<>();
     List<Object> values = new ArrayList<>();
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
-      if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-        throw Wire.unexpected("DictOfAnyProto", tag, off + in.getTotalBytesRead());
-      }
-      int l = in.readRawVarint32();
-      int s = off + in.getTotalBytesRead();
-      Wire.checkLength(l, len - in.getTotalBytesRead(), s);
-      in.skipRawBytes(l);
-      CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
-      String key = "";
-      Object v = null;
-      while (true) {
-        int et = e.readTag();
-        if (et == 0) break;
-        if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
-          key = e.readStringRequireUtf8();
-        } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
-          int vl = e.readRawVarint32();
-          int vs = s + e.getTotalBytesRead();
-          Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
-          e.skipRawBytes(vl);
-          v = node(value, buf, vs, vl, depth + 1);
-        } else {
-          throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
-        }
-      }
-      keys.add(UTF8String.fromString(key));
-      values.add(v);
-    }
+    Wire.Entry e = new Wire.Entry();
+    Wire.forEachRecord(buf, off, len, "DictOfAnyProto", (s, l) -> {
+      Wire.entry(buf, s, l, e);
+      keys.add(UTF8String.fromString(e.key(buf)));
+      values.add(e.valueStart < 0 ? null : node(value, buf, e.valueStart, e.valueLength, depth + 1));
+    });
     return new ArrayBasedMapData(new GenericArrayData(keys.toArray()), new GenericArrayData(values.toArray()));
   }
 

@@ -41,40 +41,14 @@ public final class SchemaInferrer {
       throw new MalformedDocumentException("documents nest deeper than maxNestingDepth (" + limits.maxNestingDepth + ")", off);
     }
     InferredType t = InferredType.of(Kind.DOC);
+    Wire.Entry e = new Wire.Entry();
     try {
-      CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) break;
-        if (tag != Wire.tag(Wire.MAP_FIELD, Wire.WT_LEN)) {
-          throw Wire.unexpected("DocProto", tag, off + in.getTotalBytesRead());
-        }
-        int l = in.readRawVarint32();
-        int start = off + in.getTotalBytesRead();
-        Wire.checkLength(l, len - in.getTotalBytesRead(), start);
-        String key = null;
-        InferredType value = null;
-        CodedInputStream e = CodedInputStream.newInstance(buf, start, l);
-        while (true) {
-          int et = e.readTag();
-          if (et == 0) break;
-          if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
-            key = e.readStringRequireUtf8();
-          } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
-            int vl = e.readRawVarint32();
-            int vs = start + e.getTotalBytesRead();
-            Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
-            value = node(buf, vs, vl, depth + 1);
-            e.skipRawBytes(vl);
-          } else {
-            throw Wire.unexpected("map entry", et, start + e.getTotalBytesRead());
-          }
-        }
-        in.skipRawBytes(l);
-        if (key == null) key = "";
-        if (value == null) value = InferredType.of(Kind.NULL);
+      Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> {
+        Wire.entry(buf, s, l, e);
+        String key = e.key(buf);
+        InferredType value = e.valueStart < 0 ? InferredType.of(Kind.NULL) : node(buf, e.valueStart, e.valueLength, depth + 1);
         t.fields.put(key, InferredType.merge(t.fields.get(key), value));
-      }
+      });
     } catch (IOException ex) {
       throw new MalformedDocumentException("not a DocProto: " + ex.getMessage(), off, ex);
     }
@@ -160,20 +134,10 @@ public final class SchemaInferrer {
         return doc(buf, s, l, depth + 1);
       case Wire.NODE_DOC_ARRAY: {
         InferredType t = InferredType.of(Kind.DOC_ARRAY);
-        CodedInputStream in = CodedInputStream.newInstance(buf, s, l);
-        while (true) {
-          int tag = in.readTag();
-          if (tag == 0) break;
-          if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            throw Wire.unexpected("repeated message", tag, s + in.getTotalBytesRead());
-          }
-          int dl = in.readRawVarint32();
-          int ds = s + in.getTotalBytesRead();
-          Wire.checkLength(dl, l - in.getTotalBytesRead(), ds);
+        Wire.forEachRecord(buf, s, l, "DocListProto", (ds, dl) -> {
           InferredType d = doc(buf, ds, dl, depth + 1);
           for (var e : d.fields.entrySet()) t.fields.put(e.getKey(), InferredType.merge(t.fields.get(e.getKey()), e.getValue()));
-          in.skipRawBytes(dl);
-        }
+        });
         return t;
       }
       case Wire.NODE_LIST:
@@ -181,20 +145,10 @@ public final class SchemaInferrer {
       case Wire.NODE_TUPLE: {
         InferredType t = InferredType.of(Kind.LIST);
         t.container = Wire.contentName(field);
-        CodedInputStream in = CodedInputStream.newInstance(buf, s, l);
-        while (true) {
-          int tag = in.readTag();
-          if (tag == 0) break;
-          if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) {
-            throw Wire.unexpected("repeated message", tag, s + in.getTotalBytesRead());
-          }
-          int el = in.readRawVarint32();
-          int es = s + in.getTotalBytesRead();
-          Wire.checkLength(el, l - in.getTotalBytesRead(), es);
+        Wire.forEachRecord(buf, s, l, "ListOfAnyProto", (es, el) -> {
           t.element = InferredType.merge(t.element, node(buf, es, el, depth + 1));
           if (t.element == null) t.element = InferredType.of(Kind.NULL);
-          in.skipRawBytes(el);
-        }
+        });
         if (t.element != null && t.element.kind == Kind.ANY) return InferredType.of(Kind.ANY);
         return t;
       }
