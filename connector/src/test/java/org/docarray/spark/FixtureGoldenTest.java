@@ -110,4 +110,23 @@ class FixtureGoldenTest extends SparkTestBase {
     assertFalse(s.simpleString().contains("data:array"), "no typed tensor left");
     SidecarAssert.assertRowsMatch(s, df.collectAsList(), SidecarAssert.sidecarOf(name).get("docs"));
   }
+
+  /** The same VecDoc documents as a DocVec file and as a DocList file (written from it) in one read. */
+  @org.junit.jupiter.api.Test
+  void docVecAndDocListFilesOfOneClassReadTogether(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+    Path dir = tmp.resolve("mixed");
+    Files.createDirectories(dir);
+    Files.copy(fixture("docvec.protobuf-array"), dir.resolve("columnar.protobuf-array"));
+    read("docvec.protobuf-array").coalesce(1).write().format("docarray").save(tmp.resolve("rows").toString());
+    Path rowFile = Files.list(tmp.resolve("rows")).filter(p -> p.toString().endsWith(".protobuf")).findFirst().get();
+    Files.copy(rowFile, dir.resolve("rowwise.protobuf"));
+    Dataset<Row> both = spark().read().format("docarray").load(dir.toString());
+    assertEquals(read("docvec.protobuf-array").schema(), both.schema(), "one schema for both containers");
+    List<Row> rows = both.orderBy("id").collectAsList();
+    assertEquals(8, rows.size());
+    JsonNode docs = SidecarAssert.sidecarOf("docvec.protobuf-array").get("docs");
+    for (int i = 0; i < rows.size(); i++) {
+      SidecarAssert.assertDoc("mixed[" + i + "]", both.schema(), rows.get(i), docs.get(i / 2));
+    }
+  }
 }
