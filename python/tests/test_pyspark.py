@@ -60,12 +60,23 @@ def _():
     import zipfile
     names = zipfile.ZipFile(JAR).namelist()
     for prefix in ('com/google/protobuf/', 'org/apache/commons/compress/', 'org/tukaani/', 'org/apache/commons/lang3/',
-                   'org/apache/commons/io/'):
+                   'org/apache/commons/io/', 'org/apache/commons/codec/', 'com/fasterxml/'):
         leaked = [n for n in names if n.startswith(prefix)]
         assert not leaked, f'unrelocated classes in the jar: {leaked[:3]}'
     assert any(n.startswith('org/docarray/spark/shaded/protobuf/') for n in names)
     assert 'META-INF/services/org.apache.spark.sql.sources.DataSourceRegister' in names
     assert not any(n.startswith('org/apache/spark/') or n.startswith('scala/') for n in names), 'Spark/Scala are provided'
+
+
+@check('the command-line tool runs from the jar alone, without Spark')
+def _():
+    java = os.path.join(os.environ['JAVA_HOME'], 'bin', 'java') if os.environ.get('JAVA_HOME') else 'java'
+    out = subprocess.run([java, '-jar', JAR, 'validate', os.path.join(FIX, 'students.protobuf.lz4')],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.startswith('OK') and '3 documents' in out.stdout, (out.stdout, out.stderr)
+    out = subprocess.run([java, '-jar', JAR, 'head', '-n', '1', os.path.join(FIX, 'students.json-array.lz4')],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and json.loads(out.stdout.splitlines()[0])['id'] == {'text': 'stu-0'}, (out.stdout, out.stderr)
 
 
 spark = session('local[2]')

@@ -4,8 +4,11 @@ import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 
-/** The scan's metrics in the Spark UI (SQL tab): documents, bytes, decode time. */
-final class ScanMetrics {
+/**
+ * The scan's metrics in the Spark UI (SQL tab): documents, bytes, decode time, files. Spark rebuilds
+ * the metric classes by name on the driver, so each is a public class with a no-argument constructor.
+ */
+public final class ScanMetrics {
   private ScanMetrics() {}
 
   static final String DOCUMENTS = "documents";
@@ -14,23 +17,52 @@ final class ScanMetrics {
   static final String FILES = "files";
 
   static CustomMetric[] supported() {
-    return new CustomMetric[] {
-        sum(DOCUMENTS, "documents read"), sum(BYTES, "file bytes read (splits and whole files)"),
-        sum(DECODE_MS, "time decoding documents (ms)"), sum(FILES, "files or splits opened")};
+    return new CustomMetric[] {new Documents(), new FileBytes(), new DecodeTime(), new Files()};
   }
 
-  private static CustomMetric sum(String name, String description) {
-    return new CustomSumMetric() {
-      @Override
-      public String name() {
-        return name;
-      }
+  /** A summed metric with a fixed name and description. */
+  abstract static class Sum extends CustomSumMetric {
+    private final String name;
+    private final String description;
 
-      @Override
-      public String description() {
-        return description;
-      }
-    };
+    Sum(String name, String description) {
+      this.name = name;
+      this.description = description;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public String description() {
+      return description;
+    }
+  }
+
+  public static final class Documents extends Sum {
+    public Documents() {
+      super(DOCUMENTS, "documents read");
+    }
+  }
+
+  public static final class FileBytes extends Sum {
+    public FileBytes() {
+      super(BYTES, "file bytes read (splits and whole files)");
+    }
+  }
+
+  public static final class DecodeTime extends Sum {
+    public DecodeTime() {
+      super(DECODE_MS, "time reading and decoding documents (ms)");
+    }
+  }
+
+  public static final class Files extends Sum {
+    public Files() {
+      super(FILES, "files or splits opened");
+    }
   }
 
   static CustomTaskMetric value(String name, long value) {
