@@ -12,6 +12,7 @@ jar = os.path.abspath(sys.argv[1])
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ['DOCARRAY_SPARK_JAR'] = jar
 os.environ['DOCARRAY_SAMPLE'] = os.path.join(root, 'examples', 'src', 'main', 'resources', 'sample')
+os.environ['DOCARRAY_FIXTURES'] = os.path.join(root, 'connector', 'src', 'test', 'resources', 'fixtures')
 passed = failed = 0
 for path in sorted(glob.glob(os.path.join(root, 'notebooks', '*.ipynb'))):
     nb = nbformat.read(path, as_version=4)
