@@ -92,6 +92,9 @@ class SplitAndCountTest extends SparkTestBase {
       if (leaf.metrics().contains("documents")) {
         docs = leaf.metrics().apply("documents").value();
         files = leaf.metrics().apply("files").value();
+        // label only: id, text and the 128-float embeddings are skipped by length
+        assertTrue(leaf.metrics().apply("prunedBytes").value() > 20000L * 512, "pruned bytes");
+        assertEquals(0L, leaf.metrics().apply("tensorBytes").value(), "no tensor decoded");
       }
     }
     assertEquals(20000, docs, "documents metric of the scan");

@@ -67,7 +67,9 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   public org.apache.spark.sql.connector.metric.CustomTaskMetric[] currentMetricsValues() {
     return new org.apache.spark.sql.connector.metric.CustomTaskMetric[] {
         ScanMetrics.value(ScanMetrics.DOCUMENTS, documents), ScanMetrics.value(ScanMetrics.BYTES, bytes),
-        ScanMetrics.value(ScanMetrics.DECODE_MS, decodeNanos / 1_000_000), ScanMetrics.value(ScanMetrics.FILES, opened)};
+        ScanMetrics.value(ScanMetrics.DECODE_MS, decodeNanos / 1_000_000), ScanMetrics.value(ScanMetrics.FILES, opened),
+        ScanMetrics.value(ScanMetrics.SKIPPED, compiled.decoder.skippedBytes()),
+        ScanMetrics.value(ScanMetrics.TENSOR_BYTES, compiled.decoder.tensorBytes())};
   }
 
   @Override

@@ -32,6 +32,18 @@ import org.docarray.spark.schema.TensorTypes;
 public final class DocDecoder {
   private final DocPlan root;
   private final Limits limits;
+  /** Bytes of fields skipped without decoding (column pruning) and of tensor buffers decoded: for the UI metrics. */
+  private long skippedBytes;
+  private long tensorBytes;
+
+  public long skippedBytes() {
+    return skippedBytes;
+  }
+
+  public long tensorBytes() {
+    return tensorBytes;
+  }
+
   /** Top-level keys the table declares (failOnUndeclaredFields), or null to skip unknown keys. */
   private java.util.Set<String> declared;
   private final TensorView tensor = new TensorView();
@@ -216,6 +228,7 @@ public final class DocDecoder {
                   + "' that the schema does not declare (failOnUndeclaredFields)", ks);
             }
           }
+          skippedBytes += l;
           return; // a key the query does not need: skipped without decoding
         }
         e.skipRawBytes(kl);
@@ -362,6 +375,7 @@ public final class DocDecoder {
   private Object tensor(Plan p, byte[] buf, int off, int len) {
     TensorView t = tensor.parse(buf, off, len, limits, p.dataSlot >= 0);
     if (t.isNoneMarker()) return null;
+    tensorBytes += t.bufferLength;
     Object[] v = new Object[p.doc.width];
     if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(t.shape);
     if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(t.dtypeText);

@@ -15,9 +15,12 @@ public final class ScanMetrics {
   static final String BYTES = "fileBytes";
   static final String DECODE_MS = "decodeTimeMs";
   static final String FILES = "files";
+  static final String SKIPPED = "prunedBytes";
+  static final String TENSOR_BYTES = "tensorBytes";
 
   static CustomMetric[] supported() {
-    return new CustomMetric[] {new Documents(), new FileBytes(), new DecodeTime(), new Files()};
+    return new CustomMetric[] {new Documents(), new FileBytes(), new DecodeTime(), new Files(), new PrunedBytes(),
+        new TensorBytes()};
   }
 
   /** A summed metric with a fixed name and description. */
@@ -62,6 +65,18 @@ public final class ScanMetrics {
   public static final class Files extends Sum {
     public Files() {
       super(FILES, "files or splits opened");
+    }
+  }
+
+  public static final class PrunedBytes extends Sum {
+    public PrunedBytes() {
+      super(SKIPPED, "bytes of fields skipped without decoding (column pruning)");
+    }
+  }
+
+  public static final class TensorBytes extends Sum {
+    public TensorBytes() {
+      super(TENSOR_BYTES, "tensor buffer bytes decoded");
     }
   }
 
