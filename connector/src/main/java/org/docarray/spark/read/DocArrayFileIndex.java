@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -204,7 +202,7 @@ public final class DocArrayFileIndex implements Serializable {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length() + 0 && i + 2 <= s.length() - 1) {
+      if (c == '%' && i + 2 < s.length()) {
         try {
           sb.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
           i += 2;
@@ -216,12 +214,5 @@ public final class DocArrayFileIndex implements Serializable {
       sb.append(c);
     }
     return sb.toString();
-  }
-
-  /** Partition values by column name for one file, for messages and tests. */
-  public static Map<String, Object> describe(StructType partitionSchema, FileEntry f) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (int i = 0; i < partitionSchema.size(); i++) m.put(partitionSchema.fields()[i].name(), f.partitionValues[i]);
-    return m;
   }
 }

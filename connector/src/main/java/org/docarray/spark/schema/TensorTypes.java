@@ -38,14 +38,6 @@ public final class TensorTypes {
         DataTypes.createStructField(BUFFER, DataTypes.BinaryType, true)});
   }
 
-  /** Whether a struct has the typed tensor shape; returns its element type or null. */
-  public static DataType typedElement(StructType s) {
-    if (s.fields().length != 2 || !hasField(s, SHAPE) || !hasField(s, DATA)) return null;
-    if (!(s.apply(SHAPE).dataType() instanceof ArrayType)) return null;
-    DataType data = s.apply(DATA).dataType();
-    return data instanceof ArrayType ? ((ArrayType) data).elementType() : null;
-  }
-
   /**
    * Whether a struct can receive a tensor: its fields are a non-empty subset of
    * {@code shape, data} or {@code dtype, shape, buffer} with the right types. Subsets occur when
@@ -72,11 +64,6 @@ public final class TensorTypes {
       }
     }
     return true;
-  }
-
-  public static boolean isBinary(StructType s) {
-    return s.fields().length == 3 && hasField(s, DTYPE) && hasField(s, SHAPE) && hasField(s, BUFFER)
-        && s.apply(BUFFER).dataType() == DataTypes.BinaryType;
   }
 
   public static boolean hasField(StructType s, String name) {
