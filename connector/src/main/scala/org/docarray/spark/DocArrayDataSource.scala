@@ -35,14 +35,31 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
 
   // ---- DataSource V2: spark.read.format("docarray")
 
-  override def inferSchema(options: CaseInsensitiveStringMap): StructType =
-    DocArrayTable.forOptions(options.asCaseSensitiveMap(), null).schema()
+  // Spark calls inferSchema and then getTable with the inferred schema on the same instance: keep the
+  // table inference built, so that the files are listed once, not twice
+  @transient private var inferred: DocArrayTable = _
+  @transient private var inferredFor: util.Map[String, String] = _
+
+  override def inferSchema(options: CaseInsensitiveStringMap): StructType = {
+    val table = DocArrayTable.forOptions(options.asCaseSensitiveMap(), null)
+    val schema = table.schema()
+    inferred = table
+    inferredFor = new util.HashMap[String, String](options.asCaseSensitiveMap())
+    schema
+  }
 
   override def getTable(
       schema: StructType,
       partitioning: Array[Transform],
-      properties: util.Map[String, String]): Table =
-    DocArrayTable.forOptions(properties, schema)
+      properties: util.Map[String, String]): Table = {
+    if (inferred != null && inferredFor == new util.HashMap[String, String](properties) && inferred.schema() == schema) {
+      val table = inferred
+      inferred = null
+      table
+    } else {
+      DocArrayTable.forOptions(properties, schema)
+    }
+  }
 
   override def supportsExternalMetadata(): Boolean = true
 
