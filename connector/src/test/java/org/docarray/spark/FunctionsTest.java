@@ -57,4 +57,34 @@ class FunctionsTest extends SparkTestBase {
             org.apache.spark.sql.functions.col("thesis.title.embedding"))).first();
     assertEquals(1.0, r.getDouble(0), 1e-6);
   }
+
+  @Test
+  void castsAndTheNormalizeAlias() {
+    Row r = spark().sql("SELECT docarray_to_float64(thesis.title.embedding) AS d, "
+        + "docarray_to_int64(thesis.title.embedding) AS l, docarray_normalize(thesis.title.embedding) AS u "
+        + "FROM students_f WHERE id = 'stu-1'").first();
+    assertEquals(List.of(4), ((Row) r.get(0)).getList(0));
+    assertEquals(List.of(0.25, -1.5, 3.0, (double) 0.001f), ((Row) r.get(0)).getList(1));
+    assertEquals(List.of(0L, -1L, 3L, 0L), ((Row) r.get(1)).getList(1));
+    double sq = 0;
+    for (Object x : ((Row) r.get(2)).getList(1)) sq += ((Float) x) * ((Float) x);
+    assertEquals(1.0, sq, 1e-6);
+    Row c = read("students.protobuf").filter("id = 'stu-1'")
+        .select(DocArrayFunctions.cast(org.apache.spark.sql.functions.col("thesis.title.embedding"), "float64")).first();
+    assertEquals(0.25, (Double) ((Row) c.get(0)).getList(1).get(0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> DocArrayFunctions.cast(org.apache.spark.sql.functions.col("x"), "complex128"));
+  }
+
+  @Test
+  void toAndFromSparkMlVectors() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(DocArrayFunctions.mllibPresent(), "spark-mllib not on this line's test class path");
+    Row r = spark().sql("SELECT docarray_to_vector(thesis.title.embedding) AS v, "
+        + "docarray_from_vector(docarray_to_vector(thesis.title.embedding)) AS t FROM students_f WHERE id = 'stu-1'").first();
+    Object v = r.get(0);
+    assertEquals("org.apache.spark.ml.linalg.DenseVector", v.getClass().getName());
+    assertEquals("[0.25,-1.5,3.0," + (double) 0.001f + "]", v.toString());
+    assertEquals(List.of(4), ((Row) r.get(1)).getList(0));
+    assertEquals(List.of(0.25f, -1.5f, 3.0f, 0.001f), ((Row) r.get(1)).getList(1));
+  }
 }

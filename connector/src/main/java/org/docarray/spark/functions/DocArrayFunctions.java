@@ -8,8 +8,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.schema.SparkSchemaMapper;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
@@ -26,6 +28,10 @@ import org.docarray.spark.schema.TensorTypes;
  *   <li>{@code docarray_l2_normalize(tensor)}: the tensor divided by its norm (zero tensors unchanged)</li>
  *   <li>{@code docarray_cosine_similarity(tensor, tensor)}: cosine of two equally long tensors</li>
  *   <li>{@code docarray_stack(array<tensor>)}: a DocList's tensors stacked into one [N, ...] tensor</li>
+ *   <li>{@code docarray_normalize(tensor)}: same as {@code docarray_l2_normalize}</li>
+ *   <li>{@code docarray_to_float16/float32/float64/int32/int64(tensor)}: elements cast, shape kept</li>
+ *   <li>{@code docarray_to_vector(tensor)} / {@code docarray_from_vector(vector)}: to and from Spark
+ *       ML dense vectors (registered when spark-mllib is on the class path)</li>
  * </ul>
  * Null in, null out.
  */
@@ -43,9 +49,44 @@ public final class DocArrayFunctions {
         TENSOR);
     spark.udf().register("docarray_l2_norm", (UDF1<Row, Double>) DocArrayFunctions::norm, DataTypes.DoubleType);
     spark.udf().register("docarray_l2_normalize", (UDF1<Row, Row>) DocArrayFunctions::normalize, TENSOR);
+    spark.udf().register("docarray_normalize", (UDF1<Row, Row>) DocArrayFunctions::normalize, TENSOR);
+    for (String dtype : CASTS) {
+      DataType element = castElement(dtype);
+      spark.udf().register("docarray_to_" + dtype, (UDF1<Row, Row>) t -> cast(t, element), TensorTypes.typed(element));
+    }
+    if (mllibPresent()) {
+      spark.udf().register("docarray_to_vector", (UDF1<Row, Object>) DocArrayFunctions::toVector,
+          SparkSchemaMapper.vectorType());
+      spark.udf().register("docarray_from_vector", (UDF1<Object, Row>) DocArrayFunctions::fromVector, TENSOR);
+    }
     spark.udf().register("docarray_cosine_similarity", (UDF2<Row, Row, Double>) DocArrayFunctions::cosine,
         DataTypes.DoubleType);
     spark.udf().register("docarray_stack", (UDF1<scala.collection.Seq<Row>, Row>) DocArrayFunctions::stack, TENSOR);
+  }
+
+  /** The dtypes {@code docarray_to_<dtype>} casts a tensor's elements to. */
+  static final String[] CASTS = {"float16", "float32", "float64", "int32", "int64"};
+
+  /**
+   * A tensor with its elements cast to {@code dtype} (float16 is held as float32, Spark's smallest
+   * float, and written back as float32); shape kept. SQL: {@code docarray_to_float64(t)} etc.
+   */
+  public static Column cast(Column tensor, String dtype) {
+    return tensor.cast(TensorTypes.typed(castElement(dtype)));
+  }
+
+  /** A Spark ML dense vector of the tensor's elements (flattened); needs spark-mllib. */
+  public static Column toVector(Column tensor) {
+    return org.apache.spark.sql.functions.call_udf("docarray_to_vector", tensor);
+  }
+
+  /** A 1-D float32 tensor of a Spark ML vector's values (sparse vectors densified); needs spark-mllib. */
+  public static Column fromVector(Column vector) {
+    return org.apache.spark.sql.functions.call_udf("docarray_from_vector", vector);
+  }
+
+  public static Column normalize(Column tensor) {
+    return l2Normalize(tensor);
   }
 
   public static Column l2Normalize(Column tensor) {
@@ -67,23 +108,92 @@ public final class DocArrayFunctions {
   // ---------------------------------------------------------------- implementations
 
   static float[] data(Row t) {
-    if (t == null || t.isNullAt(t.fieldIndex(TensorTypes.DATA))) return null;
-    List<Object> d = t.getList(t.fieldIndex(TensorTypes.DATA));
-    float[] out = new float[d.size()];
-    for (int i = 0; i < out.length; i++) out[i] = ((Number) d.get(i)).floatValue();
-    return out;
+    return Tensors.data(t);
   }
 
   static List<Integer> shape(Row t) {
-    List<Integer> out = new ArrayList<>();
-    for (Object o : t.getList(t.fieldIndex(TensorTypes.SHAPE))) out.add(((Number) o).intValue());
-    return out;
+    return Tensors.shape(t);
   }
 
   static Row row(List<Integer> shape, float[] data) {
-    List<Float> d = new ArrayList<>(data.length);
-    for (float x : data) d.add(x);
-    return RowFactory.create(shape, d);
+    return Tensors.of(shape, data);
+  }
+
+  static DataType castElement(String dtype) {
+    switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+      case "float16":
+      case "float32":
+      case "float":
+        return DataTypes.FloatType;
+      case "float64":
+      case "double":
+        return DataTypes.DoubleType;
+      case "int32":
+      case "int":
+        return DataTypes.IntegerType;
+      case "int64":
+      case "long":
+        return DataTypes.LongType;
+      default:
+        throw new IllegalArgumentException("Cannot cast a tensor to '" + dtype + "': use one of " + String.join(", ", CASTS));
+    }
+  }
+
+  static Row cast(Row t, DataType element) {
+    if (t == null) return null;
+    List<Object> in = t.isNullAt(t.fieldIndex(TensorTypes.DATA)) ? null : t.getList(t.fieldIndex(TensorTypes.DATA));
+    if (in == null) return RowFactory.create(shape(t), null);
+    List<Object> out = new ArrayList<>(in.size());
+    for (Object o : in) {
+      Number n = (Number) o;
+      if (n == null) out.add(null);
+      else if (element == DataTypes.FloatType) out.add(n.floatValue());
+      else if (element == DataTypes.DoubleType) out.add(n.doubleValue());
+      else if (element == DataTypes.IntegerType) out.add(n.intValue());
+      else out.add(n.longValue());
+    }
+    return RowFactory.create(shape(t), out);
+  }
+
+  /** Whether spark-mllib is on the class path (the vector functions are registered only then). */
+  public static boolean mllibPresent() {
+    try {
+      Class.forName("org.apache.spark.ml.linalg.Vectors");
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** Spark ML's Vectors.dense and Vector.toArray, by reflection so that spark-mllib stays optional. */
+  private static final class Ml {
+    static final java.lang.reflect.Method DENSE;
+    static final java.lang.reflect.Method TO_ARRAY;
+
+    static {
+      try {
+        DENSE = Class.forName("org.apache.spark.ml.linalg.Vectors").getMethod("dense", double[].class);
+        TO_ARRAY = Class.forName("org.apache.spark.ml.linalg.Vector").getMethod("toArray");
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("spark-mllib is not on the class path", e);
+      }
+    }
+  }
+
+  static Object toVector(Row t) throws ReflectiveOperationException {
+    float[] d = data(t);
+    if (d == null) return null;
+    double[] v = new double[d.length];
+    for (int i = 0; i < d.length; i++) v[i] = d[i];
+    return Ml.DENSE.invoke(null, (Object) v);
+  }
+
+  static Row fromVector(Object vector) throws ReflectiveOperationException {
+    if (vector == null) return null;
+    double[] v = (double[]) Ml.TO_ARRAY.invoke(vector);
+    float[] d = new float[v.length];
+    for (int i = 0; i < v.length; i++) d[i] = (float) v[i];
+    return row(List.of(d.length), d);
   }
 
   static Row tensorOf(scala.collection.Seq<Float> flat) {
