@@ -235,12 +235,7 @@ public final class DocArrayFunctions {
   }
 
   static Row normalize(Row t) {
-    float[] d = data(t);
-    if (d == null) return null;
-    double n = norm(t);
-    float[] out = d.clone();
-    if (n > 0) for (int i = 0; i < out.length; i++) out[i] = (float) (d[i] / n);
-    return row(shape(t), out);
+    return Tensors.l2Normalize(t);
   }
 
   static Double cosine(Row a, Row b) {

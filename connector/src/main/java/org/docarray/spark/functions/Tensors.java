@@ -57,4 +57,16 @@ public final class Tensors {
     for (float x : data) d.add(x);
     return new GenericRowWithSchema(new Object[] {shape, d}, FLOAT32);
   }
+
+  /** The tensor divided by its L2 norm (computed in double), shape kept; a zero tensor comes back unchanged. */
+  public static Row l2Normalize(Row tensor) {
+    float[] d = data(tensor);
+    if (d == null) return null;
+    double s = 0;
+    for (float x : d) s += (double) x * x;
+    double n = Math.sqrt(s);
+    float[] out = d.clone();
+    if (n > 0) for (int i = 0; i < out.length; i++) out[i] = (float) (d[i] / n);
+    return of(shape(tensor), out);
+  }
 }
