@@ -68,8 +68,12 @@ public final class ScanBenchmark {
     }
   }
 
-  /** The documents: same formula as the `large` fixture. */
   private Dataset<Row> source() {
+    return largeShape(spark, docs);
+  }
+
+  /** Documents of the `large` fixture's shape and formula: id, text, int label, float32[128] embedding. */
+  static Dataset<Row> largeShape(SparkSession spark, long docs) {
     return spark.range(0, docs, 1, Math.max(1, (int) (docs / 200_000)))
         .selectExpr("format_string('large-%08d', id) AS id",
             "concat('doc ', format_string('%05d', id % 100000), ' ', element_at(array('alpha','beta','gamma','delta',''), CAST(id % 5 AS INT) + 1)) AS text",
