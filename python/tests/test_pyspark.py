@@ -141,6 +141,25 @@ def _():
     spark.sql('DROP TABLE students')
 
 
+@check('PySpark preprocessing: SQL tensor functions in withField, balanced shards with a manifest via py4j')
+def _():
+    import json
+    import tempfile
+    from pyspark.sql import functions as F
+    spark._jvm.org.docarray.spark.functions.DocArrayFunctions.register(spark._jsparkSession)
+    df = spark.read.format('docarray').load(os.path.join(FIX, 'students.protobuf'))
+    emb = F.expr("docarray_normalize(docarray_tensor(transform(sequence(0, 3), j -> CAST(length(thesis.title.text) + j AS FLOAT))))")
+    prepared = df.withColumn('thesis', F.col('thesis').withField('title.embedding', emb))
+    out = tempfile.mkdtemp() + '/shards'
+    m = spark._jvm.org.docarray.spark.write.DocArrayShards.write(prepared._jdf, out, 2, {'compression': 'lz4'}, 'overwrite')
+    assert m.numDocuments() == 3, m.toJson()
+    manifest = json.load(open(os.path.join(out, '_docarray_manifest.json')))
+    assert manifest['num_shards'] == 2 and sum(s['num_documents'] for s in manifest['shards']) == 3, manifest
+    rows = {r['id']: r for r in spark.read.format('docarray').load(out).select('id', 'thesis.title.embedding.data').collect()}
+    n = (46 ** 2 + 47 ** 2 + 48 ** 2 + 49 ** 2) ** 0.5
+    assert abs(rows['stu-0']['data'][0] - 46 / n) < 1e-6, rows['stu-0']
+
+
 @check('bad input names the file, pickles are refused')
 def _():
     try:
