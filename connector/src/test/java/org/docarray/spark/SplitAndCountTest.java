@@ -78,6 +78,65 @@ class SplitAndCountTest extends SparkTestBase {
         .collectAsList(), "reading the documents finds the garbage");
   }
 
+  static String plan(Dataset<Row> df) {
+    return df.queryExecution().executedPlan().toString();
+  }
+
+  @Test
+  void countStarIsAnsweredOnTheDriverFromHeadersWhenEveryFileHasOne() throws IOException {
+    Path dir = tmp.resolve("mixed");
+    Files.createDirectories(dir);
+    Files.copy(fixture("large.protobuf"), dir.resolve("a.protobuf"));
+    Files.copy(fixture("students.protobuf.lz4"), dir.resolve("b.protobuf.lz4"));
+    Dataset<Row> counted = spark().read().format("docarray").load(dir.toString()).groupBy().count();
+    assertTrue(plan(counted).contains("LocalTableScan"), plan(counted));
+    assertEquals(20003L, counted.first().getLong(0));
+    assertEquals(20003L, spark().read().format("docarray").load(dir.toString()).count());
+    // SQL count(*) and count(1) too
+    spark().read().format("docarray").load(dir.toString()).createOrReplaceTempView("mixed_counted");
+    Dataset<Row> sql = spark().sql("SELECT count(*) FROM mixed_counted");
+    assertTrue(plan(sql).contains("LocalTableScan"), plan(sql));
+    assertEquals(20003L, sql.first().getLong(0));
+    assertEquals(20003L, spark().sql("SELECT count(1) FROM mixed_counted").first().getLong(0));
+    // a filter, a GROUP BY or another aggregate needs the documents: a real scan, right answers
+    assertEquals(2000L, spark().sql("SELECT count(*) FROM mixed_counted WHERE label = 3").first().getLong(0));
+    Dataset<Row> grouped = spark().sql("SELECT label, count(*) FROM mixed_counted GROUP BY label");
+    assertTrue(!plan(grouped).contains("LocalTableScan"), plan(grouped));
+    assertEquals(11, grouped.count()); // labels 0..9 and null (the students)
+    // a protobuf-array file has no header count: the scan counts its documents
+    Files.copy(fixture("pages.protobuf-array"), dir.resolve("c.protobuf-array"));
+    Dataset<Row> withArray = spark().read().format("docarray").load(dir.toString()).groupBy().count();
+    assertTrue(!plan(withArray).contains("LocalTableScan"), plan(withArray));
+    assertEquals(20006L, withArray.first().getLong(0));
+    // DROPMALFORMED decides per document: never from the headers
+    Dataset<Row> dropping = spark().read().format("docarray").option("mode", "DROPMALFORMED")
+        .load(dir.resolve("a.protobuf").toString()).groupBy().count();
+    assertTrue(!plan(dropping).contains("LocalTableScan"), plan(dropping));
+    assertEquals(20000L, dropping.first().getLong(0));
+  }
+
+  @Test
+  void aHeaderThatCannotBeReadFailsTheCountNamingTheFile() throws IOException {
+    Path f = tmp.resolve("short.protobuf");
+    Files.write(f, new byte[] {2, 0, 0});
+    Exception e = assertThrows(Exception.class,
+        () -> spark().read().format("docarray").schema("id STRING").load(f.toString()).count());
+    String msg = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : e.getCause().getMessage());
+    assertTrue(msg.contains("short.protobuf") && msg.contains("header"), msg);
+    assertEquals(0L, spark().read().format("docarray").schema("id STRING").option("ignoreCorruptFiles", "true")
+        .load(f.toString()).count());
+  }
+
+  @Test
+  void aLimitStopsEachTaskEarly() {
+    Dataset<Row> limited = read("large.protobuf").limit(7);
+    assertTrue(plan(limited).contains("limit=7 per task"), plan(limited));
+    List<Row> rows = limited.collectAsList();
+    assertEquals(7, rows.size());
+    assertEquals(7, read("large.protobuf").select("id", "label").limit(7).collectAsList().size());
+    assertEquals("large-000003", read("large.protobuf").orderBy("id").limit(4).collectAsList().get(3).getString(0));
+  }
+
   @Test
   void scanMetricsAppearInTheSparkUi() {
     Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "1000000")

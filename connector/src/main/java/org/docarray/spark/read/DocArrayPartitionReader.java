@@ -28,6 +28,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
 
   @Override
   public boolean next() throws IOException {
+    if (f.limit >= 0 && documents >= f.limit) return false; // a pushed LIMIT: enough rows from this task
     while (true) {
       if (reader == null) {
         if (++fileIndex >= splits.length) return false;

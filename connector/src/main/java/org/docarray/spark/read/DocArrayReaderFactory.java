@@ -13,9 +13,11 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   final DocumentRowReader.Settings settings;
   final int[] dataIndex;
   final int[] partIndex;
+  final long limit;
 
   DocArrayReaderFactory(Broadcast<SerializableConfiguration> conf, DocumentRowReader.Settings settings, int[] dataIndex,
-      int[] partIndex) {
+      int[] partIndex, long limit) {
+    this.limit = limit;
     this.conf = conf;
     this.settings = settings;
     this.dataIndex = dataIndex;

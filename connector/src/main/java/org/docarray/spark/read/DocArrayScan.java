@@ -21,14 +21,17 @@ public final class DocArrayScan implements Scan, Batch {
   private final StructType dataSchema;
   private final StructType readSchema;
   private final Configuration hadoopConf;
+  /** A pushed LIMIT: each task reads at most this many documents (-1: no limit). */
+  private final long limit;
 
   DocArrayScan(DocArrayOptions options, DocArrayFileIndex index, StructType dataSchema, StructType readSchema,
-      Configuration hadoopConf) {
+      Configuration hadoopConf, long limit) {
     this.options = options;
     this.index = index;
     this.dataSchema = dataSchema;
     this.readSchema = readSchema;
     this.hadoopConf = hadoopConf;
+    this.limit = limit;
   }
 
   @Override
@@ -38,7 +41,8 @@ public final class DocArrayScan implements Scan, Batch {
 
   @Override
   public String description() {
-    return "DocArrayScan " + options.paths + " files=" + index.files().size() + " readSchema=" + readSchema.simpleString();
+    return "DocArrayScan " + options.paths + " files=" + index.files().size() + " readSchema=" + readSchema.simpleString()
+        + (limit >= 0 ? " limit=" + limit + " per task" : "");
   }
 
   @Override
@@ -130,7 +134,7 @@ public final class DocArrayScan implements Scan, Batch {
     DocumentRowReader.Settings settings = new DocumentRowReader.Settings(options, dataRequired,
         DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
     settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
-    return new DocArrayReaderFactory(conf, settings, dataIndex, partIndex);
+    return new DocArrayReaderFactory(conf, settings, dataIndex, partIndex, limit);
   }
 
   private static int indexOf(StructType s, String name) {

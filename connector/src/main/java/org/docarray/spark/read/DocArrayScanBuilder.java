@@ -1,19 +1,33 @@
 package org.docarray.spark.read;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.expressions.aggregate.AggregateFunc;
+import org.apache.spark.sql.connector.expressions.aggregate.Aggregation;
+import org.apache.spark.sql.connector.expressions.aggregate.CountStar;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.read.SupportsPushDownAggregates;
+import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.DocArrayOptions;
 
-/** Takes the columns a query needs, so that the decoder skips everything else by length. */
-public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns {
+/**
+ * Takes what a query lets the source do itself: the columns it needs (the decoder skips everything
+ * else by length), a LIMIT (each task stops reading after that many documents; Spark still applies
+ * the limit across tasks), and a bare {@code count(*)} over {@code protobuf} files (answered from
+ * the file headers on the driver).
+ */
+public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
+    SupportsPushDownAggregates, SupportsPushDownLimit {
   private final DocArrayOptions options;
   private final DocArrayFileIndex index;
   private final StructType dataSchema;
   private final Configuration hadoopConf;
   private StructType required;
+  private boolean countStar;
+  private long limit = -1;
 
   DocArrayScanBuilder(DocArrayOptions options, DocArrayFileIndex index, StructType dataSchema, StructType tableSchema,
       Configuration hadoopConf) {
@@ -29,8 +43,45 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
     this.required = requiredSchema;
   }
 
+  /** Only a bare {@code count(*)} (no GROUP BY, no other aggregate) over files whose headers hold the count. */
+  private boolean headerCountable(Aggregation aggregation) {
+    if (aggregation.groupByExpressions().length != 0) return false;
+    AggregateFunc[] fs = aggregation.aggregateExpressions();
+    if (fs.length != 1 || !(fs[0] instanceof CountStar)) return false;
+    // DROPMALFORMED decides per document whether a row exists: only the documents can tell
+    if (options.mode == DocArrayOptions.ParseMode.DROPMALFORMED) return false;
+    return DocArrayCountScan.headersCount(index, options);
+  }
+
+  @Override
+  public boolean supportCompletePushDown(Aggregation aggregation) {
+    return headerCountable(aggregation);
+  }
+
+  @Override
+  public boolean pushAggregation(Aggregation aggregation) {
+    countStar = headerCountable(aggregation);
+    return countStar;
+  }
+
+  @Override
+  public boolean pushLimit(int n) {
+    this.limit = n;
+    return false; // each task stops early; Spark applies the limit across tasks
+  }
+
+  @Override
+  public boolean isPartiallyPushed() {
+    return true;
+  }
+
   @Override
   public Scan build() {
-    return new DocArrayScan(options, index, dataSchema, required, hadoopConf);
+    if (countStar) {
+      SparkSession spark = SparkSession.active();
+      return DocArrayCountScan.of(index, options, hadoopConf, DocArrayTable.ignoreCorruptFiles(spark, options),
+          DocArrayTable.ignoreMissingFiles(spark, options));
+    }
+    return new DocArrayScan(options, index, dataSchema, required, hadoopConf, limit);
   }
 }

@@ -1,0 +1,112 @@
+package org.docarray.spark.read;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.connector.read.LocalScan;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.format.DocumentSource;
+import org.docarray.spark.format.FileFormatDetector;
+import org.docarray.spark.format.Protocol;
+import org.docarray.spark.format.StreamFramingSource;
+
+/**
+ * {@code SELECT count(*)} answered on the driver from the 9-byte headers of {@code protobuf} files
+ * (which declare their document count, and which DocArray itself trusts): no task, no document
+ * read. Used only when every file is a {@code protobuf} stream; other files are counted by a scan.
+ */
+final class DocArrayCountScan implements LocalScan {
+  private static final int THREADS = 16;
+  private final long count;
+  private final String description;
+
+  private DocArrayCountScan(long count, String description) {
+    this.count = count;
+    this.description = description;
+  }
+
+  /** Whether the count of every file is in its header (all files are {@code protobuf} streams). */
+  static boolean headersCount(DocArrayFileIndex index, DocArrayOptions options) {
+    for (DocArrayFileIndex.FileEntry f : index.files()) {
+      FileFormatDetector.Detected d = options.detect(f.path);
+      if (d.protocol != Protocol.PROTOBUF) return false;
+    }
+    return true;
+  }
+
+  static DocArrayCountScan of(DocArrayFileIndex index, DocArrayOptions options, Configuration conf,
+      boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
+    List<DocArrayFileIndex.FileEntry> files = index.files();
+    long total = 0;
+    ExecutorService pool = files.size() > 4 ? Executors.newFixedThreadPool(Math.min(THREADS, files.size()), r -> {
+      Thread t = new Thread(r, "docarray-header-count");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    try {
+      List<Future<Long>> parts = new ArrayList<>();
+      for (DocArrayFileIndex.FileEntry f : files) {
+        if (pool == null) total += header(f, options, conf, ignoreCorruptFiles, ignoreMissingFiles);
+        else parts.add(pool.submit(() -> header(f, options, conf, ignoreCorruptFiles, ignoreMissingFiles)));
+      }
+      for (Future<Long> p : parts) total += p.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while counting documents", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) throw (RuntimeException) c;
+      throw new IllegalStateException(c);
+    } finally {
+      if (pool != null) pool.shutdownNow();
+    }
+    return new DocArrayCountScan(total, "DocArrayCountScan " + options.paths + " files=" + files.size()
+        + " (count(*) from the protobuf headers)");
+  }
+
+  private static long header(DocArrayFileIndex.FileEntry f, DocArrayOptions options, Configuration conf,
+      boolean ignoreCorrupt, boolean ignoreMissing) {
+    try {
+      return headerOrThrow(f, options, conf, ignoreCorrupt, ignoreMissing);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  private static long headerOrThrow(DocArrayFileIndex.FileEntry f, DocArrayOptions options, Configuration conf,
+      boolean ignoreCorrupt, boolean ignoreMissing) throws IOException {
+    try (DocumentSource src = DocumentFiles.open(f.path, f.length, options, conf, null)) {
+      return ((StreamFramingSource) src).declaredCount();
+    } catch (java.io.FileNotFoundException e) {
+      if (ignoreMissing) return 0;
+      throw new org.docarray.spark.format.DocArrayFormatException(f.path, -1, 0, "file not found: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      if (ignoreCorrupt) return 0;
+      if (e instanceof RuntimeException) throw (RuntimeException) e;
+      throw new org.docarray.spark.format.DocArrayFormatException(f.path, -1, 0, "cannot read the header: " + e, e);
+    }
+  }
+
+  @Override
+  public InternalRow[] rows() {
+    return new InternalRow[] {new GenericInternalRow(new Object[] {count})};
+  }
+
+  @Override
+  public StructType readSchema() {
+    return new StructType().add("count(*)", DataTypes.LongType, false);
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+}
