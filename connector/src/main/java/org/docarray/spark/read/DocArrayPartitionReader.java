@@ -52,6 +52,17 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     }
   }
 
+  /** The split (file range) the current row came from. */
+  int currentSplit() {
+    return fileIndex;
+  }
+
+  /** Points input_file_name() at a split's file (a columnar batch holds rows of one file only). */
+  void markFile(int splitIndex) {
+    DocArrayFileSplit split = splits[splitIndex];
+    InputFileBlockHolder.set(split.file.path, Math.max(0, split.start), split.bytes());
+  }
+
   private InternalRow assemble(InternalRow data) {
     int[] di = f.dataIndex;
     int[] pi = f.partIndex;

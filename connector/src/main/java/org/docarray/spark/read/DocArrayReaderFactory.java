@@ -5,6 +5,8 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /** Shipped to executors: everything a reader needs, compiled into a plan there. */
 public final class DocArrayReaderFactory implements PartitionReaderFactory {
@@ -14,6 +16,8 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   final int[] dataIndex;
   final int[] partIndex;
   final long limit;
+  /** The schema of the rows handed to Spark (data and partition columns), for columnar batches. */
+  StructType readSchema;
 
   DocArrayReaderFactory(Broadcast<SerializableConfiguration> conf, DocumentRowReader.Settings settings, int[] dataIndex,
       int[] partIndex, long limit) {
@@ -27,5 +31,18 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
     return new DocArrayPartitionReader(this, ((DocArrayInputPartition) partition).splits);
+  }
+
+  /** Columnar when asked for (option columnar, default true) and every column has an Arrow filler. */
+  @Override
+  public boolean supportColumnarReads(InputPartition partition) {
+    return settings.options.columnar && readSchema != null && readSchema.size() > 0
+        && ArrowBatchWriter.supports(readSchema);
+  }
+
+  @Override
+  public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
+    return new DocArrayColumnarReader(this, ((DocArrayInputPartition) partition).splits, readSchema,
+        settings.options.columnarBatchSize);
   }
 }

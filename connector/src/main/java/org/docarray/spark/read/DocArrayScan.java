@@ -134,7 +134,9 @@ public final class DocArrayScan implements Scan, Batch {
     DocumentRowReader.Settings settings = new DocumentRowReader.Settings(options, dataRequired,
         DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
     settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
-    return new DocArrayReaderFactory(conf, settings, dataIndex, partIndex, limit);
+    DocArrayReaderFactory factory = new DocArrayReaderFactory(conf, settings, dataIndex, partIndex, limit);
+    factory.readSchema = readSchema;
+    return factory;
   }
 
   private static int indexOf(StructType s, String name) {
