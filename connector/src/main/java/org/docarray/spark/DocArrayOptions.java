@@ -58,7 +58,10 @@ public final class DocArrayOptions implements Serializable {
   public final boolean splitFiles;
   /** Per-read override of spark.sql.files.maxPartitionBytes, or -1. */
   public final long maxPartitionBytes;
-  /** Hand Spark columnar batches (Arrow vectors) where the read schema allows. */
+  /**
+   * Hand Spark columnar batches (Arrow vectors) where the read schema allows. Off by default: Spark's
+   * row operators then convert back to rows, which measured slower than the row reader (benchmarks/).
+   */
   public final boolean columnar;
   /** Documents per columnar batch. */
   public final int columnarBatchSize;
@@ -88,7 +91,7 @@ public final class DocArrayOptions implements Serializable {
     this.inferSchemaMaxDocuments = longValue(o, "inferSchemaMaxDocuments", 10_000, 1, Long.MAX_VALUE);
     this.splitFiles = bool(o, "splitFiles", true);
     this.maxPartitionBytes = longValue(o, "maxPartitionBytes", -1, 1, Long.MAX_VALUE);
-    this.columnar = bool(o, "columnar", true);
+    this.columnar = bool(o, "columnar", false);
     this.columnarBatchSize = (int) longValue(o, "columnarBatchSize", 4096, 1, 1 << 20);
     this.limits = new Limits(
         longValue(o, "maxDocumentBytes", Limits.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 16),

@@ -33,13 +33,13 @@ class ColumnarReadTest extends SparkTestBase {
   void columnarAndRowReadsAgreeOnEveryFixtureShape() {
     for (String f : new String[] {"large.protobuf", "students.protobuf", "pages.protobuf", "dtypes.protobuf",
         "optional.protobuf", "multimodal.protobuf", "scalars.protobuf", "docvec.protobuf-array"}) {
-      Dataset<Row> columnar = spark().read().format("docarray").option("columnarBatchSize", "333")
+      Dataset<Row> columnar = spark().read().format("docarray").option("columnar", "true").option("columnarBatchSize", "333")
           .load(fixture(f).toString());
-      Dataset<Row> rows = spark().read().format("docarray").option("columnar", "false").load(fixture(f).toString());
+      Dataset<Row> rows = spark().read().format("docarray").load(fixture(f).toString()); // the default
       assertFalse(plan(rows).contains("ColumnarToRow"), f + ": " + plan(rows));
       assertEquals(sorted(rows), sorted(columnar), f);
     }
-    Dataset<Row> large = spark().read().format("docarray").load(fixture("large.protobuf").toString());
+    Dataset<Row> large = spark().read().format("docarray").option("columnar", "true").load(fixture("large.protobuf").toString());
     assertTrue(plan(large).contains("ColumnarToRow"), plan(large));
     assertTrue(plan(large.select("label")).contains("ColumnarToRow"), plan(large.select("label")));
   }
@@ -50,7 +50,7 @@ class ColumnarReadTest extends SparkTestBase {
     Files.createDirectories(dir);
     Files.copy(fixture("large.protobuf"), dir.resolve("a.protobuf"));
     Files.copy(fixture("large.protobuf"), dir.resolve("b.protobuf"));
-    Dataset<Row> df = spark().read().format("docarray").option("columnarBatchSize", "7000").option("splitFiles", "false")
+    Dataset<Row> df = spark().read().format("docarray").option("columnar", "true").option("columnarBatchSize", "7000").option("splitFiles", "false")
         .option("maxPartitionBytes", String.valueOf(1L << 30)).load(dir.toString())
         .select(functions.input_file_name().as("f"));
     List<Row> counts = df.groupBy("f").count().orderBy("f").collectAsList();

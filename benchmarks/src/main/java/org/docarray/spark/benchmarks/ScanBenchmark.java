@@ -31,7 +31,9 @@ import org.apache.spark.sql.SparkSession;
  * mvn -q -pl benchmarks -am -DskipTests package exec:exec -Dbench.args="--docs 1600000"
  * </pre>
  * Options: --docs N (default 1,600,000), --runs R (best of R, default 3), --dir D (data, default
- * benchmarks/data), --out D (results, default benchmarks/results), --python PATH, --master M.
+ * benchmarks/data), --out D (results, default benchmarks/results), --python PATH, --master M;
+ * for a quick loop --reuse true (keep the data of the last run) and --only "full scan,pruned,count"
+ * (groups by prefix; printed, not recorded).
  */
 public final class ScanBenchmark {
   private final SparkSession spark;
@@ -39,6 +41,10 @@ public final class ScanBenchmark {
   private final int runs;
   private final Path dir;
   private final List<Map<String, Object>> rows = new ArrayList<>();
+  /** --only: the groups to measure (comma-separated prefixes), for a quick inner loop; null = all. */
+  private List<String> only;
+  /** --reuse true: keep the data of an earlier run instead of generating and writing it again. */
+  private boolean reuse;
 
   private ScanBenchmark(SparkSession spark, long docs, int runs, Path dir) {
     this.spark = spark;
@@ -52,8 +58,10 @@ public final class ScanBenchmark {
     for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     long docs = Long.parseLong(a.getOrDefault("docs", "1600000"));
     int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
-    Path dir = Paths.get(a.getOrDefault("dir", "benchmarks/data")).toAbsolutePath();
-    Path out = Paths.get(a.getOrDefault("out", "benchmarks/results")).toAbsolutePath();
+    Path root = Paths.get("").toAbsolutePath();
+    while (root.getParent() != null && !Files.exists(root.resolve("benchmarks/loader_benchmark.py"))) root = root.getParent();
+    Path dir = a.containsKey("dir") ? Paths.get(a.get("dir")).toAbsolutePath() : root.resolve("benchmarks/data");
+    Path out = a.containsKey("out") ? Paths.get(a.get("out")).toAbsolutePath() : root.resolve("benchmarks/results");
     String master = a.getOrDefault("master", "local[" + Runtime.getRuntime().availableProcessors() + "]");
     SparkSession spark = SparkSession.builder().master(master).appName("docarray-spark benchmark")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
@@ -61,6 +69,8 @@ public final class ScanBenchmark {
     spark.sparkContext().setLogLevel("WARN");
     try {
       ScanBenchmark b = new ScanBenchmark(spark, docs, runs, dir);
+      if (a.containsKey("only")) b.only = List.of(a.get("only").split(","));
+      b.reuse = Boolean.parseBoolean(a.getOrDefault("reuse", "false"));
       b.run(a.get("python"));
       b.report(out, master);
     } finally {
@@ -85,6 +95,16 @@ public final class ScanBenchmark {
     Path docarrayOne = dir.resolve("docarray-1file");
     Path docarrayMany = dir.resolve("docarray-files");
     Path parquet = dir.resolve("parquet");
+    boolean haveData = reuse && Files.isDirectory(docarrayOne) && Files.isDirectory(docarrayMany)
+        && Files.isDirectory(parquet);
+    if (!haveData) writeData(docarrayOne, docarrayMany, parquet);
+    long bytes = size(docarrayMany);
+    long parquetBytes = size(parquet);
+    System.out.printf("data: %,d documents, docarray %,d bytes, parquet %,d bytes%n", docs, bytes, parquetBytes);
+    measureReads(python, docarrayOne, docarrayMany, parquet, bytes, parquetBytes);
+  }
+
+  private void writeData(Path docarrayOne, Path docarrayMany, Path parquet) throws IOException {
     Dataset<Row> src = source().cache();
     src.count();
 
@@ -96,15 +116,18 @@ public final class ScanBenchmark {
       src.write().mode("overwrite").format("docarray").save(docarrayMany.toString());
       return docs;
     }, runs);
+    if (!selected("write")) { // measured or not, the data must exist
+      src.write().mode("overwrite").parquet(parquet.toString());
+      src.write().mode("overwrite").format("docarray").save(docarrayMany.toString());
+    }
     fixBytes("parquet (snappy)", size(parquet));
     fixBytes("docarray protobuf", size(docarrayMany));
     src.coalesce(1).write().mode("overwrite").format("docarray").save(docarrayOne.toString());
     src.unpersist();
+  }
 
-    long bytes = size(docarrayMany);
-    long parquetBytes = size(parquet);
-    System.out.printf("data: %,d documents, docarray %,d bytes, parquet %,d bytes%n", docs, bytes, parquetBytes);
-
+  private void measureReads(String python, Path docarrayOne, Path docarrayMany, Path parquet, long bytes,
+      long parquetBytes) throws Exception {
     time("io", "plain Java read of the docarray files", bytes, () -> javaRead(docarrayMany), runs);
     time("io", "Spark binaryFile (raw bytes)", bytes, () -> {
       spark.read().format("binaryFile").load(docarrayMany.toString()).selectExpr("length(content)").write()
@@ -125,7 +148,7 @@ public final class ScanBenchmark {
         () -> noop(spark.read().format("docarray").load(docarrayOne.toString())), runs);
     time("one big file", "docarray, 1 split", oneFile, () -> noop(spark.read().format("docarray")
         .option("splitFiles", "false").load(docarrayOne.toString())), runs);
-    if (python != null && Files.isExecutable(Paths.get(python))) pythonLoad(python, docarrayOne);
+    if (python != null && Files.isExecutable(Paths.get(python)) && selected("python")) pythonLoad(python, docarrayOne);
   }
 
   private long noop(Dataset<Row> df) {
@@ -167,7 +190,12 @@ public final class ScanBenchmark {
     record("python", "real DocArray load_binary (1 core)", Long.parseLong(last[0]), Files.size(file), seconds);
   }
 
+  private boolean selected(String group) {
+    return only == null || only.stream().anyMatch(group::startsWith);
+  }
+
   private void time(String group, String what, long bytes, Supplier<Long> body, int repeat) {
+    if (!selected(group)) return;
     double best = Double.MAX_VALUE;
     long n = 0;
     for (int i = 0; i < repeat; i++) {
@@ -236,6 +264,7 @@ public final class ScanBenchmark {
     md.append("\n| ratio | value |\n|---|---:|\n");
     ratios.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.2f× |%n", k, v)));
     System.out.println(md);
+    if (only != null) return; // a partial run is printed, never recorded as the results
     String stamp = "spark-" + spark.version();
     Files.writeString(out.resolve("scan-" + stamp + ".md"), md.toString());
     StringBuilder json = new StringBuilder("{\"environment\": \"" + env + "\", \"results\": [");

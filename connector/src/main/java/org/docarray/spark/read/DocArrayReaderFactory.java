@@ -33,7 +33,7 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
     return new DocArrayPartitionReader(this, ((DocArrayInputPartition) partition).splits);
   }
 
-  /** Columnar when asked for (option columnar, default true) and every column has an Arrow filler. */
+  /** Columnar when asked for (option columnar, default false) and every column has an Arrow filler. */
   @Override
   public boolean supportColumnarReads(InputPartition partition) {
     return settings.options.columnar && readSchema != null && readSchema.size() > 0
