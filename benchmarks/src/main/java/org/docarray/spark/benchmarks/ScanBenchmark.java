@@ -149,6 +149,42 @@ public final class ScanBenchmark {
     time("one big file", "docarray, 1 split", oneFile, () -> noop(spark.read().format("docarray")
         .option("splitFiles", "false").load(docarrayOne.toString())), runs);
     if (python != null && Files.isExecutable(Paths.get(python)) && selected("python")) pythonLoad(python, docarrayOne);
+    if (selected("memory")) smallHeap();
+  }
+
+  /**
+   * A 2 GB protobuf file (twice the documents, one file) read in a child JVM with a 512 MB heap
+   * (-Xmx512m, local[2]: driver and executor share that heap).
+   */
+  private void smallHeap() throws Exception {
+    Path big = dir.resolve("docarray-2gb");
+    if (!reuse || !Files.isDirectory(big)) {
+      largeShape(spark, docs * 2).coalesce(1).write().mode("overwrite").format("docarray").save(big.toString());
+    }
+    Path file;
+    try (Stream<Path> s = Files.list(big)) {
+      file = s.filter(p -> p.getFileName().toString().endsWith(".protobuf")).findFirst().orElseThrow();
+    }
+    long bytes = Files.size(file);
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+    cmd.addAll(List.of("--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED"));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HeapProbe.class.getName(), file.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException("the 512 MB heap read failed:\n" + out);
+    }
+    for (String line : out.split("\n")) {
+      if (!line.startsWith("HEAPPROBE|")) continue;
+      String[] f = line.split("\\|");
+      System.out.printf(Locale.ROOT, "512 MB heap, %.2f GB file: %s in %s s (result %s, peak heap %d MB of %d MB)%n",
+          bytes / 1e9, f[1], f[2], f[3], Long.parseLong(f[4]) >> 20, Long.parseLong(f[5]) >> 20);
+      record("memory: 2 GB file, -Xmx512m", f[1] + " (peak heap " + (Long.parseLong(f[4]) >> 20) + " MB)",
+          docs * 2, bytes, Double.parseDouble(f[2]));
+    }
   }
 
   private long noop(Dataset<Row> df) {
