@@ -27,9 +27,18 @@ public final class StreamFramingSource implements DocumentSource {
   private long declaredCount = -1;
   private long index;
   private long position;
-  private byte[] raw = new byte[0];
+  /**
+   * Read-ahead window over the file: documents are decoded in place from it (no copy per document).
+   * chunk[chunkPos, chunkLimit) holds the bytes at file positions [chunkStart + chunkPos, ...).
+   */
+  private static final int CHUNK = 1 << 20;
+  private byte[] chunk = new byte[0];
+  private int chunkPos;
+  private int chunkLimit;
+  private long chunkStart;
   private byte[] decoded = new byte[0];
   private byte[] current;
+  private int currentOffset;
   private int currentLength;
   private final boolean whole;
   private String payloadError;
@@ -46,6 +55,7 @@ public final class StreamFramingSource implements DocumentSource {
     this.whole = true;
     readHeader();
     this.index = -1;
+    this.chunkStart = this.in.position();
   }
 
   /**
@@ -63,6 +73,7 @@ public final class StreamFramingSource implements DocumentSource {
     this.whole = false;
     this.index = firstIndex - 1;
     this.declaredCount = declaredCount;
+    this.chunkStart = start;
   }
 
   private void readHeader() throws IOException {
@@ -104,24 +115,54 @@ public final class StreamFramingSource implements DocumentSource {
     return "";
   }
 
+  /** File position of the next unread byte. */
+  private long position() {
+    return chunkStart + chunkPos;
+  }
+
+  /**
+   * Makes {@code n} bytes available at chunk[chunkPos...], reading ahead in CHUNK-sized reads;
+   * returns how many are available (fewer only at the end of the input).
+   */
+  private int ensure(int n) throws IOException {
+    int have = chunkLimit - chunkPos;
+    if (have >= n) return have;
+    if (chunk.length - chunkPos < n) {
+      // compact, growing the window when one document is bigger than it
+      byte[] target = chunk.length >= n && chunkPos > 0 ? chunk : new byte[Math.max(n, Math.max(CHUNK, chunk.length))];
+      System.arraycopy(chunk, chunkPos, target, 0, have);
+      chunk = target;
+      chunkStart += chunkPos;
+      chunkLimit = have;
+      chunkPos = 0;
+    }
+    while (chunkLimit - chunkPos < n) {
+      int r = in.read(chunk, chunkLimit, chunk.length - chunkLimit);
+      if (r < 0) break;
+      chunkLimit += r;
+    }
+    return chunkLimit - chunkPos;
+  }
+
   @Override
   public boolean next() throws IOException {
     long nextIndex = index + 1;
-    position = in.position();
+    position = position();
     if (endPosition >= 0) {
       if (position >= endPosition) return false;
     } else if (nextIndex >= declaredCount) {
       if (whole) checkTrailing();
       return false;
     }
-    byte[] lb = new byte[4];
-    int got = in.readFully(lb, 0, 4);
+    int got = ensure(4);
     if (got < 4) {
       throw new DocArrayFormatException(fileName, nextIndex, position, got == 0
           ? "file ends after " + nextIndex + " documents but the header declares " + declaredCount
           : "file ends inside the 4-byte length prefix");
     }
-    long len = ((lb[0] & 0xffL) << 24) | ((lb[1] & 0xffL) << 16) | ((lb[2] & 0xffL) << 8) | (lb[3] & 0xffL);
+    byte[] c = chunk;
+    int at = chunkPos;
+    long len = ((c[at] & 0xffL) << 24) | ((c[at + 1] & 0xffL) << 16) | ((c[at + 2] & 0xffL) << 8) | (c[at + 3] & 0xffL);
     if (len > limits.maxDocumentBytes) {
       throw new DocArrayFormatException(fileName, nextIndex, position, "length prefix " + len
           + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + "); raise the option if the file is genuine");
@@ -132,25 +173,28 @@ public final class StreamFramingSource implements DocumentSource {
           + " runs past the end of the file (" + remaining + " bytes left)");
     }
     int l = (int) len;
-    if (raw.length < l) raw = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, raw.length * 2L))];
-    int r = in.readFully(raw, 0, l);
+    int r = ensure(4 + l) - 4;
     if (r < l) {
       throw new DocArrayFormatException(fileName, nextIndex, position, "file ends inside a document: expected "
           + l + " bytes, found " + r);
     }
+    int payload = chunkPos + 4;
+    chunkPos = payload + l;
     index = nextIndex;
     payloadError = null;
     if (codec == Codec.NONE) {
-      current = raw;
+      current = chunk;
+      currentOffset = payload;
       currentLength = l;
     } else {
-      decompress(l);
+      decompress(payload, l);
     }
     return true;
   }
 
-  private void decompress(int l) throws IOException {
-    try (InputStream dec = codec.decompress(new java.io.ByteArrayInputStream(raw, 0, l))) {
+  private void decompress(int off, int l) throws IOException {
+    currentOffset = 0;
+    try (InputStream dec = codec.decompress(new java.io.ByteArrayInputStream(chunk, off, l))) {
       int n = 0;
       if (decoded.length == 0) decoded = new byte[Math.max(1024, l * 2)];
       while (true) {
@@ -178,9 +222,8 @@ public final class StreamFramingSource implements DocumentSource {
   }
 
   private void checkTrailing() throws IOException {
-    long at = in.position();
-    int b = in.read();
-    if (b >= 0) {
+    long at = position();
+    if (ensure(1) > 0) {
       throw new DocArrayFormatException(fileName, declaredCount, at, "trailing bytes after the " + declaredCount
           + " documents the header declares");
     }
@@ -188,7 +231,7 @@ public final class StreamFramingSource implements DocumentSource {
 
   @Override public String payloadError() { return payloadError; }
   @Override public byte[] buffer() { return current; }
-  @Override public int offset() { return 0; }
+  @Override public int offset() { return currentOffset; }
   @Override public int length() { return currentLength; }
   @Override public long documentIndex() { return index; }
   @Override public long documentPosition() { return position; }

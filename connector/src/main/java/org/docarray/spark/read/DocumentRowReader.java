@@ -191,7 +191,8 @@ public final class DocumentRowReader implements Closeable {
       } catch (MalformedDocumentException e) {
         DocArrayFormatException err = new DocArrayFormatException(path, source.documentIndex(),
             source.documentPosition(), e.getMessage()
-                + (e.offsetInDocument() >= 0 ? " (at byte " + e.offsetInDocument() + " of the document payload)" : ""), e);
+                + (e.offsetInDocument() >= 0
+                ? " (at byte " + (e.offsetInDocument() - source.offset()) + " of the document payload)" : ""), e);
         if (s.options.mode == DocArrayOptions.ParseMode.DROPMALFORMED) {
           LOG.warn("Dropped malformed document: {}", err.getMessage());
           continue;
