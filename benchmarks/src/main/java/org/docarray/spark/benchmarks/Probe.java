@@ -20,14 +20,19 @@ public final class Probe {
     spark.sparkContext().setLogLevel("WARN");
     String dir = args[0];
     String schema = "id STRING, label INT, text STRING, embedding STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>";
-    for (String c : new String[] {"true", "false"}) {
-      t("columnar=" + c + " full", () -> spark.read().format("docarray").option("columnar", c).schema(schema).load(dir).write().format("noop").mode("overwrite").save());
-      t("columnar=" + c + " label", () -> spark.read().format("docarray").option("columnar", c).schema(schema).load(dir).select("label").write().format("noop").mode("overwrite").save());
-      t("columnar=" + c + " sum(label)", () -> spark.read().format("docarray").option("columnar", c).schema(schema).load(dir).selectExpr("sum(label)").collect());
-      t("columnar=" + c + " sum(emb[0])", () -> spark.read().format("docarray").option("columnar", c).schema(schema).load(dir).selectExpr("sum(embedding.data[0])").collect());
-    }
-    t("parquet full", () -> spark.read().parquet(args[1]).write().format("noop").mode("overwrite").save());
-    t("parquet sum(emb[0])", () -> spark.read().parquet(args[1]).selectExpr("sum(embedding[0])").collect());
+    org.apache.spark.sql.Dataset<Row> pre = spark.read().format("docarray").load(dir);
+    org.apache.spark.sql.Dataset<Row> preS = spark.read().format("docarray").schema(schema).load(dir);
+    t("label noop (df loaded before)", () -> pre.select("label").write().format("noop").mode("overwrite").save());
+    t("label noop with schema (df loaded before)", () -> preS.select("label").write().format("noop").mode("overwrite").save());
+    org.apache.spark.sql.types.StructType inferred = pre.schema();
+    org.apache.spark.sql.types.StructType noMeta = org.apache.spark.sql.types.StructType.fromDDL(inferred.toDDL());
+    t("label noop, inferred schema given", () -> spark.read().format("docarray").schema(inferred).load(dir).select("label").write().format("noop").mode("overwrite").save());
+    t("label noop, inferred order no metadata", () -> spark.read().format("docarray").schema(noMeta).load(dir).select("label").write().format("noop").mode("overwrite").save());
+    t("label noop (df loaded before) again", () -> pre.select("label").write().format("noop").mode("overwrite").save());
+    t("label noop with schema (df loaded before) again", () -> preS.select("label").write().format("noop").mode("overwrite").save());
+    System.out.println("PROBE schema inferred: " + pre.schema().simpleString());
+    System.out.println("PROBE plan: " + pre.select("label").queryExecution().executedPlan());
+    System.out.println("PROBE plan S: " + preS.select("label").queryExecution().executedPlan());
     spark.stop();
   }
 }
