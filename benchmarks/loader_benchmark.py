@@ -27,13 +27,17 @@ class LargeDoc(BaseDoc):
     embedding: TorchTensor[128]
 
 
-def docarray_pass(shard_dir, batch_size):
+def shard_paths(shard_dir):
     with open(os.path.join(shard_dir, '_docarray_manifest.json')) as f:
         manifest = json.load(f)
+    return [os.path.join(shard_dir, shard['path']) for shard in manifest['shards']]
+
+
+def docarray_pass(shard_dir, batch_size):
     n = 0
     checksum = 0.0
-    for shard in manifest['shards']:
-        docs = DocList[LargeDoc].load_binary(os.path.join(shard_dir, shard['path']))
+    for path in shard_paths(shard_dir):
+        docs = DocList[LargeDoc].load_binary(path)
         ds = MultiModalDataset[LargeDoc](docs, preprocessing={})
         for batch in DataLoader(ds, batch_size=batch_size, collate_fn=MultiModalDataset[LargeDoc].collate_fn):
             x = batch.embedding
@@ -44,12 +48,10 @@ def docarray_pass(shard_dir, batch_size):
 
 
 def docarray_load_only(shard_dir):
-    with open(os.path.join(shard_dir, '_docarray_manifest.json')) as f:
-        manifest = json.load(f)
     n = 0
     checksum = 0.0
-    for shard in manifest['shards']:
-        docs = DocList[LargeDoc].load_binary(os.path.join(shard_dir, shard['path']))
+    for path in shard_paths(shard_dir):
+        docs = DocList[LargeDoc].load_binary(path)
         n += len(docs)
         checksum += float(sum(docs.label))
     return n, checksum

@@ -18,10 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ColumnarReadTest extends SparkTestBase {
   @TempDir Path tmp;
 
-  static String plan(Dataset<Row> df) {
-    return df.queryExecution().executedPlan().toString();
-  }
-
   /** The rows as JSON text, sorted: binary, NaN and nested arrays compare by value. */
   static List<String> sorted(Dataset<Row> df) {
     List<String> out = new java.util.ArrayList<>(df.toJSON().collectAsList());

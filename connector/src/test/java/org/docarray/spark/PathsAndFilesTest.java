@@ -131,4 +131,21 @@ class PathsAndFilesTest extends SparkTestBase {
     for (Throwable t = e; t != null; t = t.getCause()) sb.append(t.getMessage()).append(" | ");
     return sb.toString();
   }
+
+  @Test
+  void aReReadOfUnchangedFilesReusesTheInferredSchemaAndAChangedFileIsSampledAgain() throws IOException {
+    Path dir = tmp.resolve("cache");
+    Files.createDirectories(dir);
+    Path f = dir.resolve("docs.protobuf");
+    Files.copy(fixture("students.protobuf"), f);
+    org.apache.spark.sql.types.StructType first = spark().read().format("docarray").load(dir.toString()).schema();
+    assertTrue(Arrays.asList(first.fieldNames()).contains("thesis"), first.simpleString());
+    assertEquals(first, spark().read().format("docarray").load(dir.toString()).schema());
+    // same name, other documents: the new length and modification time make it a new key
+    Files.copy(fixture("pages.protobuf"), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    org.apache.spark.sql.types.StructType second = spark().read().format("docarray").load(dir.toString()).schema();
+    assertTrue(Arrays.asList(second.fieldNames()).contains("chunks"), second.simpleString());
+    assertEquals(3, spark().read().format("docarray").load(dir.toString()).count());
+  }
 }

@@ -31,6 +31,11 @@ public abstract class SparkTestBase {
     return spark;
   }
 
+  /** The physical plan as text (which scan, columnar or not, local or not). */
+  protected static String plan(Dataset<Row> df) {
+    return df.queryExecution().executedPlan().toString();
+  }
+
   /** The directory of the bundled DocArray fixtures (copied from shared/fixtures). */
   protected static Path fixtures() {
     String p = System.getProperty("docarray.fixtures");

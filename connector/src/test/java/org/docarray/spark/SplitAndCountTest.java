@@ -78,10 +78,6 @@ class SplitAndCountTest extends SparkTestBase {
         .collectAsList(), "reading the documents finds the garbage");
   }
 
-  static String plan(Dataset<Row> df) {
-    return df.queryExecution().executedPlan().toString();
-  }
-
   @Test
   void countStarIsAnsweredOnTheDriverFromHeadersWhenEveryFileHasOne() throws IOException {
     Path dir = tmp.resolve("mixed");

@@ -24,11 +24,48 @@ public final class DocArraySchemaInference {
 
   private DocArraySchemaInference() {}
 
+  /**
+   * Schemas inferred in this JVM, keyed by the sampled files (path, length, modification time) and
+   * every option that changes the result: re-reading unchanged files does not sample them again.
+   * A file that changes changes its length or modification time, and so the key.
+   */
+  private static final int CACHE_ENTRIES = 256;
+  private static final java.util.Map<String, StructType> CACHE = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<String, StructType>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, StructType> eldest) {
+          return size() > CACHE_ENTRIES;
+        }
+      });
+
   public static StructType infer(DocArrayFileIndex index, DocArrayOptions options, Configuration conf,
       boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
-    SchemaInferrer inferrer = new SchemaInferrer(options.limits);
     List<DocArrayFileIndex.FileEntry> files = index.files();
     int n = Math.min(files.size(), options.inferSchemaMaxFiles);
+    StringBuilder key = new StringBuilder();
+    key.append(options.protocol).append('|').append(options.compression).append('|').append(options.container)
+        .append('|').append(options.tensorMode).append('|').append(options.embeddings).append('|')
+        .append(options.inferSchemaMaxDocuments).append('|').append(options.mode).append('|')
+        .append(options.limits.maxDocumentBytes).append('|').append(options.limits.maxTensorElements).append('|')
+        .append(options.limits.maxNestingDepth).append('|').append(options.limits.maxDecompressedFileBytes).append('|')
+        .append(ignoreCorruptFiles).append('|').append(ignoreMissingFiles);
+    for (int i = 0; i < n; i++) {
+      DocArrayFileIndex.FileEntry f = files.get(i);
+      key.append('\n').append(f.path).append('|').append(f.length).append('|').append(f.modificationTime);
+    }
+    String k = key.toString();
+    StructType cached = CACHE.get(k);
+    if (cached != null) return cached;
+    StructType inferred = sample(files, n, options, conf, ignoreCorruptFiles, ignoreMissingFiles);
+    CACHE.put(k, inferred);
+    return inferred;
+  }
+
+  private static StructType sample(List<DocArrayFileIndex.FileEntry> files, int n, DocArrayOptions options,
+      Configuration conf, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
+    SchemaInferrer inferrer = new SchemaInferrer(options.limits);
     for (int i = 0; i < n; i++) {
       DocArrayFileIndex.FileEntry f = files.get(i);
       DocumentFiles.checkReadable(f.path, options.detect(f.path));
