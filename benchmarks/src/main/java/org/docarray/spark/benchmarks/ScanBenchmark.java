@@ -129,6 +129,8 @@ public final class ScanBenchmark {
   private void measureReads(String python, Path docarrayOne, Path docarrayMany, Path parquet, long bytes,
       long parquetBytes) throws Exception {
     time("io", "plain Java read of the docarray files", bytes, () -> javaRead(docarrayMany), runs);
+    time("io", "Hadoop FileSystem read of the files, 2 threads (what a scan reads through)", bytes,
+        () -> hadoopRead(docarrayMany), runs);
     time("io", "Spark binaryFile (raw bytes)", bytes, () -> {
       spark.read().format("binaryFile").load(docarrayMany.toString()).selectExpr("length(content)").write()
           .format("noop").mode("overwrite").save();
@@ -190,6 +192,35 @@ public final class ScanBenchmark {
   private long noop(Dataset<Row> df) {
     df.write().format("noop").mode("overwrite").save();
     return docs;
+  }
+
+  /** Every data file read through Hadoop's FileSystem (checksummed on a local disk), files in parallel. */
+  private long hadoopRead(Path dir) {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try (Stream<Path> files = Files.walk(dir)) {
+      List<Path> data = files.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith(".") && !p.getFileName().toString().startsWith("_"))
+          .collect(java.util.stream.Collectors.toList());
+      java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
+      try {
+        return pool.submit(() -> data.parallelStream().mapToLong(p -> {
+          org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p.toUri());
+          byte[] buf = new byte[1 << 20];
+          long total = 0;
+          try (InputStream in = hp.getFileSystem(conf).open(hp, 1 << 20)) {
+            int n;
+            while ((n = in.read(buf)) > 0) total += n;
+          } catch (IOException e) {
+            throw new RuntimeException(e);
+          }
+          return total;
+        }).sum()).get();
+      } finally {
+        pool.shutdown();
+      }
+    } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new RuntimeException(e);
+    }
   }
 
   private static long javaRead(Path dir) {

@@ -181,11 +181,18 @@ public final class DocDecoder {
       }
     }
 
+    /** Field names are short: a plain loop beats Arrays.equals' range checks and vectorised setup. */
+    private static boolean sameBytes(byte[] name, byte[] buf, int off, int len) {
+      if (len > 32) return java.util.Arrays.equals(name, 0, len, buf, off, off + len);
+      for (int j = 0; j < len; j++) if (name[j] != buf[off + j]) return false;
+      return true;
+    }
+
     /** The slot of the field whose UTF-8 name is buf[off, off+len), or -1. */
     int slot(byte[] buf, int off, int len) {
       for (int i = 0; i < names.length; i++) {
         byte[] n = names[i];
-        if (n.length == len && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) return i;
+        if (n.length == len && sameBytes(n, buf, off, len)) return i;
       }
       return -1;
     }
