@@ -47,4 +47,26 @@ class DocArrayScalaSuite extends AnyFunSuite with BeforeAndAfterAll {
     assert(back(0).thesis.title.embedding.isEmpty)
     assert(Files.list(Paths.get(out)).toArray.exists(_.toString.endsWith(".protobuf.gzip")))
   }
+
+  test("DocArrayPreprocessor with Scala lambdas, and the batch loader, from Scala") {
+    import org.apache.spark.sql.Row
+    import org.docarray.spark.functions.{DocArrayPreprocessor, DocRows, Tensors}
+    val df = spark.read.docarray(s"$fixtures/students.protobuf")
+    val prepared = DocArrayPreprocessor.builder()
+      .map("thesis.title.text", (t: Any) => Option(t).map(_.toString.reverse).orNull)
+      .map("", (d: Any) => DocRows.`with`(d.asInstanceOf[Row], "id", "s-" + d.asInstanceOf[Row].getAs[String]("id")))
+      .build().apply(df)
+    val rows = prepared.selectExpr("id", "thesis.title.text").orderBy("id").collect()
+    assert(rows.map(_.getString(0)).toSeq == Seq("s-stu-0", "s-stu-1", "s-stu-2"))
+    assert(rows(0).getString(1) == "On the Spectral Radius of Sparse Random Graphs".reverse)
+    val loader = org.docarray.spark.loader.DocArrayBatchLoader.builder(prepared.select("id")).batchSize(2).build()
+    val it = loader.epoch(0)
+    try {
+      var sizes = Vector.empty[Int]
+      while (it.hasNext) sizes :+= it.next().getRowCount
+      assert(sizes == Vector(2, 1))
+    } finally it.close()
+    // tensors built by a function can be read back in the same function (Java lists inside the Row)
+    assert(Tensors.data(Tensors.l2Normalize(Tensors.of(Array(3f, 4f)))).toSeq == Seq(0.6f, 0.8f))
+  }
 }

@@ -22,7 +22,7 @@ public final class Tensors {
   /** The elements as floats, or null for a null tensor or a tensor without data. */
   public static float[] data(Row tensor) {
     if (tensor == null || tensor.isNullAt(tensor.fieldIndex(TensorTypes.DATA))) return null;
-    List<Object> d = tensor.getList(tensor.fieldIndex(TensorTypes.DATA));
+    List<?> d = list(tensor.get(tensor.fieldIndex(TensorTypes.DATA)));
     float[] out = new float[d.size()];
     for (int i = 0; i < out.length; i++) out[i] = ((Number) d.get(i)).floatValue();
     return out;
@@ -37,8 +37,27 @@ public final class Tensors {
       out.add(d == null ? 0 : d.length);
       return out;
     }
-    for (Object o : tensor.getList(i)) out.add(((Number) o).intValue());
+    for (Object o : list(tensor.get(i))) out.add(((Number) o).intValue());
     return out;
+  }
+
+  /** An array value as Spark hands it (a Scala Seq) or as functions build it (a Java List or array). */
+  static List<?> list(Object v) {
+    if (v instanceof List) return (List<?>) v;
+    if (v instanceof scala.collection.Seq) {
+      scala.collection.Seq<?> seq = (scala.collection.Seq<?>) v;
+      List<Object> out = new ArrayList<>(seq.length());
+      for (int i = 0; i < seq.length(); i++) out.add(seq.apply(i));
+      return out;
+    }
+    if (v instanceof float[]) {
+      float[] a = (float[]) v;
+      List<Object> out = new ArrayList<>(a.length);
+      for (float x : a) out.add(x);
+      return out;
+    }
+    if (v instanceof Object[]) return java.util.Arrays.asList((Object[]) v);
+    throw new IllegalArgumentException("not an array value: " + (v == null ? "null" : v.getClass().getName()));
   }
 
   /** A float32 tensor of that shape (1-D when no shape is given); the element count is checked. */
