@@ -148,6 +148,8 @@ public final class ScanBenchmark {
     long oneFile = size(docarrayOne);
     time("one big file", "docarray, default splits", oneFile,
         () -> noop(spark.read().format("docarray").load(docarrayOne.toString())), runs);
+    time("one big file", "docarray, 2 splits (maxPartitionBytes 512m)", oneFile, () -> noop(spark.read().format("docarray")
+        .option("maxPartitionBytes", String.valueOf(512L << 20)).load(docarrayOne.toString())), runs);
     time("one big file", "docarray, 1 split", oneFile, () -> noop(spark.read().format("docarray")
         .option("splitFiles", "false").load(docarrayOne.toString())), runs);
     if (python != null && Files.isExecutable(Paths.get(python)) && selected("python")) pythonLoad(python, docarrayOne);
@@ -317,6 +319,8 @@ public final class ScanBenchmark {
     ratios.put("count(*) / full scan", rate("count(*)", "docarray") / rate("full scan", "docarray"));
     ratios.put("one big file: default splits / 1 split",
         rate("one big file", "docarray, default splits") / rate("one big file", "docarray, 1 split"));
+    ratios.put("one big file: 2 splits (maxPartitionBytes 512m) / 1 split",
+        rate("one big file", "docarray, 2 splits (maxPartitionBytes 512m)") / rate("one big file", "docarray, 1 split"));
     ratios.put("write: docarray / parquet", rate("write", "docarray protobuf") / rate("write", "parquet (snappy)"));
     ratios.put("full scan: docarray / binaryFile raw bytes", rate("full scan", "docarray") / rate("io", "Spark binaryFile (raw bytes)"));
     String env = String.format(Locale.ROOT, "Java %s, %d cores, Spark %s, master %s, %s %s, %,d documents",
