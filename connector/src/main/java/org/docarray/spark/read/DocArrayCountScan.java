@@ -83,8 +83,11 @@ final class DocArrayCountScan implements LocalScan {
 
   private static long headerOrThrow(DocArrayFileIndex.FileEntry f, DocArrayOptions options, Configuration conf,
       boolean ignoreCorrupt, boolean ignoreMissing) throws IOException {
-    try (DocumentSource src = DocumentFiles.open(f.path, f.length, options, conf, null)) {
-      return ((StreamFramingSource) src).declaredCount();
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f.path);
+    // a small buffer: only the 9 header bytes are read, also from object stores
+    try (DocumentSource src = new StreamFramingSource(p.getFileSystem(conf).open(p, 64), f.path, f.length,
+        options.detect(f.path).codec, options.limits)) {
+      return src.declaredCount();
     } catch (java.io.FileNotFoundException e) {
       if (ignoreMissing) return 0;
       throw new org.docarray.spark.format.DocArrayFormatException(f.path, -1, 0, "file not found: " + e.getMessage(), e);
