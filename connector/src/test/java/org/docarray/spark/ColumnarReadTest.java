@@ -42,10 +42,7 @@ class ColumnarReadTest extends SparkTestBase {
 
   @Test
   void aBatchHoldsTheRowsOfOneFileSoInputFileNameIsRight() throws IOException {
-    Path dir = tmp.resolve("two");
-    Files.createDirectories(dir);
-    Files.copy(fixture("large.protobuf"), dir.resolve("a.protobuf"));
-    Files.copy(fixture("large.protobuf"), dir.resolve("b.protobuf"));
+    Path dir = directoryOf(tmp, "two", "large.protobuf", "a.protobuf", "large.protobuf", "b.protobuf");
     Dataset<Row> df = spark().read().format("docarray").option("columnar", "true").option("columnarBatchSize", "7000").option("splitFiles", "false")
         .option("maxPartitionBytes", String.valueOf(1L << 30)).load(dir.toString())
         .select(functions.input_file_name().as("f"));

@@ -31,6 +31,16 @@ public abstract class SparkTestBase {
     return spark;
   }
 
+  /** A new directory under {@code parent} with copies of fixtures: pairs of (fixture, file name). */
+  protected static Path directoryOf(Path parent, String name, String... fixtureThenFile) throws IOException {
+    Path dir = parent.resolve(name);
+    Files.createDirectories(dir);
+    for (int i = 0; i + 1 < fixtureThenFile.length; i += 2) {
+      Files.copy(fixture(fixtureThenFile[i]), dir.resolve(fixtureThenFile[i + 1]));
+    }
+    return dir;
+  }
+
   /** The physical plan as text (which scan, columnar or not, local or not). */
   protected static String plan(Dataset<Row> df) {
     return df.queryExecution().executedPlan().toString();

@@ -80,10 +80,7 @@ class SplitAndCountTest extends SparkTestBase {
 
   @Test
   void countStarIsAnsweredOnTheDriverFromHeadersWhenEveryFileHasOne() throws IOException {
-    Path dir = tmp.resolve("mixed");
-    Files.createDirectories(dir);
-    Files.copy(fixture("large.protobuf"), dir.resolve("a.protobuf"));
-    Files.copy(fixture("students.protobuf.lz4"), dir.resolve("b.protobuf.lz4"));
+    Path dir = directoryOf(tmp, "mixed", "large.protobuf", "a.protobuf", "students.protobuf.lz4", "b.protobuf.lz4");
     Dataset<Row> counted = spark().read().format("docarray").load(dir.toString()).groupBy().count();
     assertTrue(plan(counted).contains("LocalTableScan"), plan(counted));
     assertEquals(20003L, counted.first().getLong(0));
