@@ -65,6 +65,8 @@ public final class DocArrayOptions implements Serializable {
   public final boolean columnar;
   /** Documents per columnar batch. */
   public final int columnarBatchSize;
+  /** Evaluate pushed filters on top-level scalar columns while decoding (abandon rejected documents early). */
+  public final boolean filterPushdown;
 
   public DocArrayOptions(Map<String, String> options) {
     CaseInsensitive o = new CaseInsensitive(options);
@@ -93,6 +95,7 @@ public final class DocArrayOptions implements Serializable {
     this.maxPartitionBytes = longValue(o, "maxPartitionBytes", -1, 1, Long.MAX_VALUE);
     this.columnar = bool(o, "columnar", false);
     this.columnarBatchSize = (int) longValue(o, "columnarBatchSize", 4096, 1, 1 << 20);
+    this.filterPushdown = bool(o, "filterPushdown", true);
     this.limits = new Limits(
         longValue(o, "maxDocumentBytes", Limits.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 16),
         longValue(o, "maxTensorElements", Limits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, Long.MAX_VALUE),

@@ -143,6 +143,12 @@ public final class ScanBenchmark {
         () -> noop(spark.read().format("docarray").load(docarrayMany.toString()).select("label")), runs);
     time("pruned: id", "docarray", bytes,
         () -> noop(spark.read().format("docarray").load(docarrayMany.toString()).select("id")), runs);
+    time("filtered: label = 3", "parquet", parquetBytes,
+        () -> noop(spark.read().parquet(parquet.toString()).where("label = 3")), runs);
+    time("filtered: label = 3", "docarray, filter pushed into the decoder", bytes,
+        () -> noop(spark.read().format("docarray").load(docarrayMany.toString()).where("label = 3")), runs);
+    time("filtered: label = 3", "docarray, filterPushdown=false", bytes, () -> noop(spark.read().format("docarray")
+        .option("filterPushdown", "false").load(docarrayMany.toString()).where("label = 3")), runs);
     time("count(*)", "parquet", parquetBytes, () -> spark.read().parquet(parquet.toString()).count(), runs);
     time("count(*)", "docarray", bytes, () -> spark.read().format("docarray").load(docarrayMany.toString()).count(), runs);
     long oneFile = size(docarrayOne);
@@ -321,6 +327,9 @@ public final class ScanBenchmark {
         rate("one big file", "docarray, default splits") / rate("one big file", "docarray, 1 split"));
     ratios.put("one big file: 2 splits (maxPartitionBytes 512m) / 1 split",
         rate("one big file", "docarray, 2 splits (maxPartitionBytes 512m)") / rate("one big file", "docarray, 1 split"));
+    ratios.put("filtered (label = 3): pushed into the decoder / not pushed",
+        rate("filtered: label = 3", "docarray, filter pushed into the decoder")
+            / rate("filtered: label = 3", "docarray, filterPushdown=false"));
     ratios.put("write: docarray / parquet", rate("write", "docarray protobuf") / rate("write", "parquet (snappy)"));
     ratios.put("full scan: docarray / binaryFile raw bytes", rate("full scan", "docarray") / rate("io", "Spark binaryFile (raw bytes)"));
     String env = String.format(Locale.ROOT, "Java %s, %d cores, Spark %s, master %s, %s %s, %,d documents",

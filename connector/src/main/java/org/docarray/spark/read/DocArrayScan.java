@@ -23,9 +23,12 @@ public final class DocArrayScan implements Scan, Batch {
   private final Configuration hadoopConf;
   /** A pushed LIMIT: each task reads at most this many documents (-1: no limit). */
   private final long limit;
+  /** Filters evaluated while decoding (Spark evaluates them again after the scan). */
+  private final java.util.List<org.apache.spark.sql.sources.Filter> filters;
 
   DocArrayScan(DocArrayOptions options, DocArrayFileIndex index, StructType dataSchema, StructType readSchema,
-      Configuration hadoopConf, long limit) {
+      Configuration hadoopConf, long limit, java.util.List<org.apache.spark.sql.sources.Filter> filters) {
+    this.filters = filters;
     this.options = options;
     this.index = index;
     this.dataSchema = dataSchema;
@@ -42,7 +45,8 @@ public final class DocArrayScan implements Scan, Batch {
   @Override
   public String description() {
     return "DocArrayScan " + options.paths + " files=" + index.files().size() + " readSchema=" + readSchema.simpleString()
-        + (limit >= 0 ? " limit=" + limit + " per task" : "");
+        + (limit >= 0 ? " limit=" + limit + " per task" : "")
+        + (filters.isEmpty() ? "" : " pushedFilters=" + filters);
   }
 
   @Override
@@ -134,6 +138,7 @@ public final class DocArrayScan implements Scan, Batch {
     DocumentRowReader.Settings settings = new DocumentRowReader.Settings(options, dataRequired,
         DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
     settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
+    settings.filters = filters;
     DocArrayReaderFactory factory = new DocArrayReaderFactory(conf, settings, dataIndex, partIndex, limit);
     factory.readSchema = readSchema;
     return factory;

@@ -9,7 +9,9 @@ import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.read.SupportsPushDownAggregates;
 import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
+import org.apache.spark.sql.connector.read.SupportsPushDownFilters;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
+import org.apache.spark.sql.sources.Filter;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.DocArrayOptions;
 
@@ -20,7 +22,7 @@ import org.docarray.spark.DocArrayOptions;
  * the file headers on the driver).
  */
 public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
-    SupportsPushDownAggregates, SupportsPushDownLimit {
+    SupportsPushDownAggregates, SupportsPushDownLimit, SupportsPushDownFilters {
   private final DocArrayOptions options;
   private final DocArrayFileIndex index;
   private final StructType dataSchema;
@@ -28,6 +30,7 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
   private StructType required;
   private boolean countStar;
   private long limit = -1;
+  private Filter[] pushed = new Filter[0];
 
   DocArrayScanBuilder(DocArrayOptions options, DocArrayFileIndex index, StructType dataSchema, StructType tableSchema,
       Configuration hadoopConf) {
@@ -64,6 +67,27 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
     return countStar;
   }
 
+  /**
+   * Keeps the filters on top-level scalar columns to evaluate while decoding (a rejected document is
+   * abandoned before its tensors are decoded) and returns every filter, so that Spark evaluates them
+   * all again: pushing only ever saves work. Not in PERMISSIVE mode, where a malformed document must
+   * still become its null row.
+   */
+  @Override
+  public Filter[] pushFilters(Filter[] filters) {
+    java.util.List<Filter> keep = new java.util.ArrayList<>();
+    if (options.filterPushdown && options.mode != DocArrayOptions.ParseMode.PERMISSIVE) {
+      for (Filter f : filters) if (DocumentFilter.supports(f, dataSchema)) keep.add(f);
+    }
+    pushed = keep.toArray(new Filter[0]);
+    return filters;
+  }
+
+  @Override
+  public Filter[] pushedFilters() {
+    return pushed;
+  }
+
   @Override
   public boolean pushLimit(int n) {
     this.limit = n;
@@ -82,6 +106,6 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
       return DocArrayCountScan.of(index, options, hadoopConf, DocArrayTable.ignoreCorruptFiles(spark, options),
           DocArrayTable.ignoreMissingFiles(spark, options));
     }
-    return new DocArrayScan(options, index, dataSchema, required, hadoopConf, limit);
+    return new DocArrayScan(options, index, dataSchema, required, hadoopConf, limit, java.util.Arrays.asList(pushed));
   }
 }

@@ -44,6 +44,30 @@ public final class DocDecoder {
     return tensorBytes;
   }
 
+  /** Pushed filters over the top-level row, or null. */
+  private DocumentFilter filter;
+  private long seen;
+
+  /** A document the pushed filters reject (no stack trace: it is control flow). */
+  private static final class Rejected extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final Rejected INSTANCE = new Rejected();
+
+    private Rejected() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Abandons documents these filters reject as soon as the values they read are decoded; decode
+   * then returns null for them. (A document that repeats a filtered key is judged on the first
+   * occurrence; DocArray never writes one, since its documents are Python dicts.)
+   */
+  DocDecoder filter(DocumentFilter f) {
+    this.filter = f;
+    return this;
+  }
+
   /** Top-level keys the table declares (failOnUndeclaredFields), or null to skip unknown keys. */
   private java.util.Set<String> declared;
   private final TensorView tensor = new TensorView();
@@ -61,7 +85,7 @@ public final class DocDecoder {
     return this;
   }
 
-  /** Decodes one document into a new row of the schema's width. */
+  /** Decodes one document into a new row of the schema's width; null when pushed filters reject it. */
   public InternalRow decode(byte[] buf, int off, int len) {
     return root.decode(this, buf, off, len, 0);
   }
@@ -203,8 +227,26 @@ public final class DocDecoder {
             + d.limits.maxNestingDepth + ") at '" + path + "'", off);
       }
       GenericInternalRow row = new GenericInternalRow(width);
+      DocumentFilter filter = depth == 0 ? d.filter : null;
       try {
-        Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth));
+        if (filter == null) {
+          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth));
+        } else {
+          d.seen = 0;
+          try {
+            Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> {
+              int slot = d.entry(this, row, buf, s, l, depth);
+              if (slot >= 0 && d.seen != filter.allBits()) {
+                d.seen |= filter.bit(slot);
+                // every filtered value is here: a rejected document is abandoned before the rest is decoded
+                if (d.seen == filter.allBits() && !filter.test(row)) throw Rejected.INSTANCE;
+              }
+            });
+          } catch (Rejected r) {
+            return null;
+          }
+          if (!filter.test(row)) return null; // a filtered field the document does not have
+        }
       } catch (IOException e) {
         throw new MalformedDocumentException("'" + (path.isEmpty() ? "document" : path)
             + "' is not a DocProto: " + e.getMessage(), off, e);
@@ -215,7 +257,8 @@ public final class DocDecoder {
 
   // ---------------------------------------------------------------- decoding
 
-  private void entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth) throws IOException {
+  /** Decodes one map entry into the row; returns the slot it filled, or -1. */
+  private int entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth) throws IOException {
     CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
     int slot = -2;
     int vs = -1, vl = 0;
@@ -236,7 +279,7 @@ public final class DocDecoder {
             }
           }
           skippedBytes += l;
-          return; // a key the query does not need: skipped without decoding
+          return -1; // a key the query does not need: skipped without decoding
         }
         e.skipRawBytes(kl);
       } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
@@ -249,8 +292,9 @@ public final class DocDecoder {
       }
     }
     if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
-    if (slot < 0 || vs < 0) return;
+    if (slot < 0 || vs < 0) return -1;
     row.update(slot, node(plan.plans[slot], buf, vs, vl, depth + 1));
+    return slot;
   }
 
   /** Converts one NodeProto to the plan's Spark value; null for None. */

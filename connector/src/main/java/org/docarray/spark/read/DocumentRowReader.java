@@ -33,6 +33,8 @@ public final class DocumentRowReader implements Closeable {
     final int corruptSlot;
     /** failOnUndeclaredFields: every top-level name the table declares (not only the ones a query needs). */
     java.util.Set<String> declaredNames;
+    /** Filters pushed by the query, evaluated while decoding (Spark evaluates them again). */
+    java.util.List<org.apache.spark.sql.sources.Filter> filters = java.util.Collections.emptyList();
 
     public Settings(DocArrayOptions options, StructType dataSchema, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
       this.options = options;
@@ -68,6 +70,7 @@ public final class DocumentRowReader implements Closeable {
       this.settings = s;
       this.decoder = new DocDecoder(s.dataSchema, s.options.limits);
       if (s.options.failOnUndeclaredFields && s.declaredNames != null) decoder.failOnKeysOutside(s.declaredNames);
+      if (!s.filters.isEmpty()) decoder.filter(DocumentFilter.of(s.filters, s.dataSchema));
       this.hints = new SchemaJsonHints(s.dataSchema);
     }
   }
@@ -188,6 +191,7 @@ public final class DocumentRowReader implements Closeable {
       try {
         if (source.payloadError() != null) throw new MalformedDocumentException(source.payloadError(), -1);
         current = c.decoder.decode(source.buffer(), source.offset(), source.length());
+        if (current == null) continue; // rejected by a pushed filter
       } catch (MalformedDocumentException e) {
         DocArrayFormatException err = new DocArrayFormatException(path, source.documentIndex(),
             source.documentPosition(), e.getMessage()
