@@ -141,7 +141,7 @@ public final class DocArrayFunctions {
 
   static Row cast(Row t, DataType element) {
     if (t == null) return null;
-    List<Object> in = t.isNullAt(t.fieldIndex(TensorTypes.DATA)) ? null : t.getList(t.fieldIndex(TensorTypes.DATA));
+    List<?> in = t.isNullAt(t.fieldIndex(TensorTypes.DATA)) ? null : Tensors.list(t.get(t.fieldIndex(TensorTypes.DATA)));
     if (in == null) return RowFactory.create(shape(t), null);
     List<Object> out = new ArrayList<>(in.size());
     for (Object o : in) {

@@ -229,12 +229,7 @@ public final class DocArrayPreprocessor implements Serializable {
 
     /** Scala collections (how Spark hands arrays and maps to UDFs) as Java ones, for Java functions. */
     private static Object toJava(Object v) {
-      if (v instanceof scala.collection.Seq) {
-        scala.collection.Seq<?> seq = (scala.collection.Seq<?>) v;
-        List<Object> out = new ArrayList<>(seq.length());
-        for (int i = 0; i < seq.length(); i++) out.add(seq.apply(i));
-        return out;
-      }
+      if (v instanceof scala.collection.Seq) return Tensors.list(v);
       if (v instanceof scala.collection.Map) {
         Map<Object, Object> out = new LinkedHashMap<>();
         scala.collection.Iterator<? extends scala.Tuple2<?, ?>> it = ((scala.collection.Map<?, ?>) v).iterator();

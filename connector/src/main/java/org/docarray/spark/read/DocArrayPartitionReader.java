@@ -21,8 +21,14 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   private long calls;
   private long opened;
 
+  /** The data row is the output row (no partition columns, same order): decided once, not per row. */
+  private final boolean direct;
+
   DocArrayPartitionReader(DocArrayReaderFactory factory, DocArrayFileSplit[] splits) {
     this.f = factory;
+    boolean d = true;
+    for (int i = 0; i < factory.dataIndex.length && d; i++) d = factory.dataIndex[i] == i;
+    this.direct = d;
     this.splits = splits;
     this.compiled = factory.settings.compile();
   }
@@ -38,7 +44,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
         reader = DocumentRowReader.open(compiled, split, f.conf.value().value());
         bytes += split.bytes();
         opened++;
-        InputFileBlockHolder.set(file.path, Math.max(0, split.start), split.bytes()); // input_file_name()
+        markFile(fileIndex); // input_file_name()
       }
       // the decode-time metric times one call in 16 (two clock reads per document cost as much as
       // decoding a small one) and counts it 16 times: an unbiased estimate
@@ -68,11 +74,9 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   }
 
   private InternalRow assemble(InternalRow data) {
+    if (direct) return data;
     int[] di = f.dataIndex;
     int[] pi = f.partIndex;
-    boolean direct = true;
-    for (int i = 0; i < di.length && direct; i++) direct = di[i] == i;
-    if (direct) return data;
     Object[] values = new Object[di.length];
     Object[] src = ((GenericInternalRow) data).values();
     for (int i = 0; i < di.length; i++) values[i] = di[i] >= 0 ? src[di[i]] : file.partitionValues[pi[i]];

@@ -56,7 +56,10 @@ final class DocumentFilter implements Serializable {
   }
 
   private final Filter[] filters;
+  private final StructType schema;
   private final int[] slots;
+  /** Slots of float/double columns, whose NaN values are left to Spark. */
+  private final int[] floatingSlots;
   private final long allBits;
   private transient Node tree;
 
@@ -85,9 +88,11 @@ final class DocumentFilter implements Serializable {
     if (slots.length > 63) throw new IllegalArgumentException("too many filtered columns");
     allBits = (1L << slots.length) - 1;
     this.schema = schema;
+    this.floatingSlots = java.util.Arrays.stream(slots).filter(i -> {
+      DataType t = schema.fields()[i].dataType();
+      return t == DataTypes.DoubleType || t == DataTypes.FloatType;
+    }).toArray();
   }
-
-  private final StructType schema;
 
   /** The bit of a slot the filters read, or 0. */
   long bit(int slot) {
@@ -102,16 +107,15 @@ final class DocumentFilter implements Serializable {
   /** True when the row may pass (all filters true); false when a filter is false or unknown. */
   boolean test(InternalRow row) {
     // NaN orders above every number in Spark SQL and equals itself: leave such rows to Spark's filter
-    for (int slot : slots) {
-      DataType t = schema.fields()[slot].dataType();
-      if (!row.isNullAt(slot) && ((t == DataTypes.DoubleType && Double.isNaN(row.getDouble(slot)))
-          || (t == DataTypes.FloatType && Float.isNaN(row.getFloat(slot))))) {
-        return true;
-      }
+    for (int slot : floatingSlots) {
+      if (row.isNullAt(slot)) continue;
+      boolean nan = schema.fields()[slot].dataType() == DataTypes.DoubleType ? Double.isNaN(row.getDouble(slot))
+          : Float.isNaN(row.getFloat(slot));
+      if (nan) return true;
     }
     if (tree == null) {
       Node n = null;
-      for (Filter f : filters) n = n == null ? compile(f) : and(n, compile(f));
+      for (Filter f : filters) n = n == null ? compile(f) : both(n, compile(f), false);
       tree = n;
     }
     return tree.eval(row) == Boolean.TRUE;
@@ -123,29 +127,23 @@ final class DocumentFilter implements Serializable {
     Boolean eval(InternalRow row);
   }
 
-  private static Node and(Node a, Node b) {
+  /**
+   * AND ({@code decisive} false) or OR ({@code decisive} true) in three-valued logic: the decisive
+   * value wins, otherwise unknown if either side is unknown.
+   */
+  private static Node both(Node a, Node b, boolean decisive) {
     return row -> {
       Boolean x = a.eval(row);
-      if (x == Boolean.FALSE) return false;
+      if (x != null && x == decisive) return decisive;
       Boolean y = b.eval(row);
-      if (y == Boolean.FALSE) return false;
-      return x == null || y == null ? null : Boolean.TRUE;
+      if (y != null && y == decisive) return decisive;
+      return x == null || y == null ? null : !decisive;
     };
   }
 
   private Node compile(Filter f) {
-    if (f instanceof And) return and(compile(((And) f).left()), compile(((And) f).right()));
-    if (f instanceof Or) {
-      Node a = compile(((Or) f).left());
-      Node b = compile(((Or) f).right());
-      return row -> {
-        Boolean x = a.eval(row);
-        if (x == Boolean.TRUE) return true;
-        Boolean y = b.eval(row);
-        if (y == Boolean.TRUE) return true;
-        return x == null || y == null ? null : Boolean.FALSE;
-      };
-    }
+    if (f instanceof And) return both(compile(((And) f).left()), compile(((And) f).right()), false);
+    if (f instanceof Or) return both(compile(((Or) f).left()), compile(((Or) f).right()), true);
     if (f instanceof Not) {
       Node c = compile(((Not) f).child());
       return row -> {
