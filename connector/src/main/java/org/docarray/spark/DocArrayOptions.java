@@ -92,15 +92,15 @@ public final class DocArrayOptions implements Serializable {
     this.inferSchemaMaxFiles = (int) longValue(o, "inferSchemaMaxFiles", 1000, 1, Integer.MAX_VALUE);
     this.inferSchemaMaxDocuments = longValue(o, "inferSchemaMaxDocuments", 10_000, 1, Long.MAX_VALUE);
     this.splitFiles = bool(o, "splitFiles", true);
-    this.maxPartitionBytes = longValue(o, "maxPartitionBytes", -1, 1, Long.MAX_VALUE);
+    this.maxPartitionBytes = bytesValue(o, "maxPartitionBytes", -1, 1, Long.MAX_VALUE);
     this.columnar = bool(o, "columnar", false);
     this.columnarBatchSize = (int) longValue(o, "columnarBatchSize", 4096, 1, 1 << 20);
     this.filterPushdown = bool(o, "filterPushdown", true);
     this.limits = new Limits(
-        longValue(o, "maxDocumentBytes", Limits.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 16),
+        bytesValue(o, "maxDocumentBytes", Limits.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 16),
         longValue(o, "maxTensorElements", Limits.DEFAULT_MAX_TENSOR_ELEMENTS, 1, Long.MAX_VALUE),
         (int) longValue(o, "maxNestingDepth", Limits.DEFAULT_MAX_NESTING_DEPTH, 1, 10_000),
-        longValue(o, "maxDecompressedFileBytes", Limits.DEFAULT_MAX_DECOMPRESSED_FILE_BYTES, 1, Long.MAX_VALUE));
+        bytesValue(o, "maxDecompressedFileBytes", Limits.DEFAULT_MAX_DECOMPRESSED_FILE_BYTES, 1, Long.MAX_VALUE));
   }
 
   /** Protocol and codec for one file: options first, then the name, as DocArray does. */
@@ -144,6 +144,29 @@ public final class DocArrayOptions implements Serializable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("Option '" + key + "' must be an integer, not '" + v + "'");
     }
+    return inRange(key, x, min, max);
+  }
+
+  /** A size in bytes, written as Spark's own size configs are: 134217728, 128m, 128MB, 1g, 64k. */
+  private static long bytesValue(CaseInsensitive o, String key, long dflt, long min, long max) {
+    String v = o.get(key);
+    if (v == null) return dflt;
+    long x;
+    try {
+      x = parseBytes(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Option '" + key + "' must be a size in bytes (like 134217728, 128m or 1g), not '"
+          + v + "'");
+    }
+    return inRange(key, x, min, max);
+  }
+
+  /** Spark's size syntax (JavaUtils.byteStringAsBytes): a number, optionally with b, k, m, g, t or p (and a b). */
+  public static long parseBytes(String v) {
+    return org.apache.spark.network.util.JavaUtils.byteStringAsBytes(v.trim());
+  }
+
+  private static long inRange(String key, long x, long min, long max) {
     if (x < min || x > max) {
       throw new IllegalArgumentException("Option '" + key + "' must be between " + min + " and " + max + ", not " + x);
     }

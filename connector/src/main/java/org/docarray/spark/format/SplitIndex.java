@@ -35,7 +35,9 @@ public final class SplitIndex {
 
   /**
    * Walks the whole file and cuts it into ranges of about {@code targetBytes}; returns null when the
-   * file should be read as one piece.
+   * file should be read as one piece. The file is cut into {@code ceil(bytes / targetBytes)} ranges of
+   * nearly equal size (each cut at the first document boundary at or after its share), not into full
+   * ranges and a short tail: equal tasks finish together, so no core idles through a last small wave.
    */
   public static List<Range> plan(InputStream raw, long fileLength, Protocol protocol, long targetBytes, Limits limits)
       throws IOException {
@@ -56,9 +58,10 @@ public final class SplitIndex {
     if (count < 0 || count > (fileLength - 9) / 4) return null;
     List<Range> out = new ArrayList<>();
     long pos = 9, start = 9, first = 0;
+    Cuts cuts = new Cuts(9, fileLength, target);
     byte[] lb = new byte[4];
     for (long i = 0; i < count; i++) {
-      if (pos - start >= target) {
+      if (cuts.due(pos)) {
         out.add(new Range(start, pos, first, i - first));
         start = pos;
         first = i;
@@ -79,8 +82,9 @@ public final class SplitIndex {
     if (docVec) return null;
     List<Range> out = new ArrayList<>();
     long pos = 0, start = 0, first = 0, i = 0;
+    Cuts cuts = new Cuts(0, fileLength, target);
     while (pos < fileLength) {
-      if (pos - start >= target) {
+      if (cuts.due(pos)) {
         out.add(new Range(start, pos, first, i - first));
         start = pos;
         first = i;
@@ -103,6 +107,31 @@ public final class SplitIndex {
     }
     out.add(new Range(start, pos, first, i - first));
     return out;
+  }
+
+  /** The ideal cut points of [from, to) into ceil(bytes / target) equal shares. */
+  private static final class Cuts {
+    private final long from;
+    private final long bytes;
+    private final long pieces;
+    private long next = 1;
+
+    Cuts(long from, long to, long target) {
+      this.from = from;
+      this.bytes = Math.max(0, to - from);
+      this.pieces = Math.max(1, (bytes + target - 1) / Math.max(1, target));
+    }
+
+    /** True (once per cut) when a document boundary at pos is at or past the next share's end. */
+    boolean due(long pos) {
+      if (next >= pieces || pos - from < share(next)) return false;
+      while (next < pieces && pos - from >= share(next)) next++; // a huge document may span several shares
+      return true;
+    }
+
+    private long share(long k) {
+      return (long) ((double) bytes * k / pieces);
+    }
   }
 
   private static int readFully(InputStream in, byte[] b, int len) throws IOException {

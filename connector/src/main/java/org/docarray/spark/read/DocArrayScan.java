@@ -68,8 +68,8 @@ public final class DocArrayScan implements Scan, Batch {
   public InputPartition[] planInputPartitions() {
     SparkSession spark = SparkSession.active();
     long maxBytes = options.maxPartitionBytes > 0 ? options.maxPartitionBytes
-        : parseBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "134217728"));
-    long openCost = parseBytes(spark.conf().get("spark.sql.files.openCostInBytes", "4194304"));
+        : DocArrayOptions.parseBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "134217728"));
+    long openCost = DocArrayOptions.parseBytes(spark.conf().get("spark.sql.files.openCostInBytes", "4194304"));
     long total = 0;
     for (DocArrayFileIndex.FileEntry f : index.files()) total += f.length + openCost;
     int parallelism = Math.max(1, spark.sparkContext().defaultParallelism());
@@ -102,16 +102,6 @@ public final class DocArrayScan implements Scan, Batch {
       if (indexOf(index.partitionSchema(), f.name()) < 0) return false;
     }
     return true;
-  }
-
-  static long parseBytes(String v) {
-    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
-    long mult = 1;
-    if (s.endsWith("b")) s = s.substring(0, s.length() - 1);
-    if (s.endsWith("k")) { mult = 1L << 10; s = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("m")) { mult = 1L << 20; s = s.substring(0, s.length() - 1); }
-    else if (s.endsWith("g")) { mult = 1L << 30; s = s.substring(0, s.length() - 1); }
-    return Long.parseLong(s.trim()) * mult;
   }
 
   @Override
