@@ -260,6 +260,15 @@ class CorruptCorpusTest extends SparkTestBase {
         "document 0", 2, 1));
     byte[] ga = bytes("students.protobuf-array.gzip");
     c.add(new Case("gzip-file-truncated", "a.protobuf-array.gzip", cut(ga, 40), st, "Malformed", 0, 1));
+    // a whole-file codec cut off at 3/5: the codec's bare EOF becomes an error naming file, codec and offset.
+    // Good documents are those the codec delivered whole before the cut: gzip streams 298 bytes (document
+    // 0 complete), lz4 its first block (323 bytes), bz2 and xz deliver nothing from an unfinished block.
+    String[][] cuts = {{"gzip", "1"}, {"bz2", "0"}, {"lzma", "0"}, {"lz4", "1"}};
+    for (String[] k : cuts) {
+      byte[] whole = bytes("students.protobuf-array." + k[0]);
+      c.add(new Case(k[0] + "-file-cut-midway", "a.protobuf-array." + k[0], cut(whole, whole.length * 3 / 5), st,
+          "the " + k[0] + " stream is cut short or corrupt", Integer.parseInt(k[1]), 1));
+    }
     c.add(new Case("gzip-file-read-as-plain", "a.protobuf-array", ga, st, "expected a DocListProto record", 0, 1));
     c.add(new Case("lz4-file-read-as-plain", "a.protobuf-array", bytes("students.protobuf-array.lz4"), st,
         "expected a DocListProto record", 0, 1));

@@ -11,7 +11,7 @@ import org.docarray.spark.DocArrayOptions;
 import org.docarray.spark.format.ArrayFramingSource;
 import org.docarray.spark.format.Codec;
 import org.docarray.spark.format.ContainerSniffer;
-import org.docarray.spark.format.DocArrayFormatException;
+import org.docarray.spark.format.DecompressedInput;
 import org.docarray.spark.format.DocVecSource;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
@@ -99,10 +99,7 @@ public final class DocumentFiles {
   /** The decompressed stream of a whole-file codec; DocArray never compresses array files with zlib (§6.5). */
   private static InputStream wholeFile(InputStream raw, String path, Codec codec) throws IOException {
     Codec c = codec == Codec.ZLIB ? Codec.NONE : codec;
-    try {
-      return new BufferedInputStream(c.decompress(new BufferedInputStream(raw, BUFFER)), BUFFER);
-    } catch (IOException e) {
-      throw new DocArrayFormatException(path, -1, 0, "not a " + c.wireName() + " stream: " + e.getMessage(), e);
-    }
+    if (c == Codec.NONE) return new BufferedInputStream(raw, BUFFER);
+    return new BufferedInputStream(DecompressedInput.open(new BufferedInputStream(raw, BUFFER), path, c), BUFFER);
   }
 }
