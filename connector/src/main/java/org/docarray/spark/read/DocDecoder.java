@@ -46,25 +46,20 @@ public final class DocDecoder {
 
   /** Pushed filters over the top-level row, or null. */
   private DocumentFilter filter;
-  private long seen;
-
-  /** A document the pushed filters reject (no stack trace: it is control flow). */
-  private static final class Rejected extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    static final Rejected INSTANCE = new Rejected();
-
-    private Rejected() {
-      super(null, null, false, false);
-    }
-  }
+  /** Per top-level slot: does a pushed filter read it. */
+  private boolean[] filtered;
+  /** Which entries {@link #entry} decodes: all, only those the filters read, or only the others. */
+  private static final int ALL = 0, FILTERED = 1, UNFILTERED = 2;
 
   /**
-   * Abandons documents these filters reject as soon as the values they read are decoded; decode
-   * then returns null for them. (A document that repeats a filtered key is judged on the first
-   * occurrence; DocArray never writes one, since its documents are Python dicts.)
+   * Judges documents by these filters before decoding the rest of them: the values the filters read are
+   * decoded first (one walk over the keys, every other value skipped by length), and a rejected
+   * document is abandoned there, so its text and tensors are never decoded; decode then returns null.
    */
   DocDecoder filter(DocumentFilter f) {
     this.filter = f;
+    this.filtered = new boolean[root.width];
+    for (int i = 0; i < filtered.length; i++) filtered[i] = f != null && f.bit(i) != 0;
     return this;
   }
 
@@ -230,22 +225,12 @@ public final class DocDecoder {
       DocumentFilter filter = depth == 0 ? d.filter : null;
       try {
         if (filter == null) {
-          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth));
+          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, ALL));
         } else {
-          d.seen = 0;
-          try {
-            Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> {
-              int slot = d.entry(this, row, buf, s, l, depth);
-              if (slot >= 0 && d.seen != filter.allBits()) {
-                d.seen |= filter.bit(slot);
-                // every filtered value is here: a rejected document is abandoned before the rest is decoded
-                if (d.seen == filter.allBits() && !filter.test(row)) throw Rejected.INSTANCE;
-              }
-            });
-          } catch (Rejected r) {
-            return null;
-          }
-          if (!filter.test(row)) return null; // a filtered field the document does not have
+          // the filtered values first; the rest only for a document the filters keep
+          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, FILTERED));
+          if (!filter.test(row)) return null;
+          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, UNFILTERED));
         }
       } catch (IOException e) {
         throw new MalformedDocumentException("'" + (path.isEmpty() ? "document" : path)
@@ -257,8 +242,9 @@ public final class DocDecoder {
 
   // ---------------------------------------------------------------- decoding
 
-  /** Decodes one map entry into the row; returns the slot it filled, or -1. */
-  private int entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth) throws IOException {
+  /** Decodes one map entry into the row (if {@code which} takes it); returns the slot it filled, or -1. */
+  private int entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth, int which)
+      throws IOException {
     CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
     int slot = -2;
     int vs = -1, vl = 0;
@@ -278,7 +264,7 @@ public final class DocDecoder {
                   + "' that the schema does not declare (failOnUndeclaredFields)", ks);
             }
           }
-          skippedBytes += l;
+          if (which != UNFILTERED) skippedBytes += l; // counted once when a document is walked twice
           return -1; // a key the query does not need: skipped without decoding
         }
         e.skipRawBytes(kl);
@@ -293,6 +279,7 @@ public final class DocDecoder {
     }
     if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
     if (slot < 0 || vs < 0) return -1;
+    if (which != ALL && filtered[slot] != (which == FILTERED)) return -1; // decoded in the other walk
     row.update(slot, node(plan.plans[slot], buf, vs, vl, depth + 1));
     return slot;
   }
