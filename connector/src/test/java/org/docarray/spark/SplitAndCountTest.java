@@ -109,6 +109,64 @@ class SplitAndCountTest extends SparkTestBase {
   }
 
   @Test
+  void withTheSessionExtensionsCountStarRunsNoJobAtAll() throws Exception {
+    org.apache.spark.sql.SparkSessionExtensions ext = new org.apache.spark.sql.SparkSessionExtensions();
+    new DocArraySparkSessionExtensions().apply(ext);
+    scala.collection.Seq<?> built = ext.buildPlannerStrategies(spark());
+    assertEquals(1, built.size());
+    assertTrue(built.head() instanceof org.docarray.spark.read.DriverLocalCountStrategy);
+    Path dir = directoryOf(tmp, "driver-count", "large.protobuf", "a.protobuf", "students.protobuf.lz4", "b.protobuf.lz4");
+    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+        jobs.incrementAndGet();
+      }
+    };
+    extraStrategies((org.apache.spark.sql.execution.SparkStrategy) built.head());
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      Dataset<Row> df = spark().read().format("docarray").load(dir.toString());
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      jobs.set(0);
+      assertEquals(20003L, df.count());
+      df.createOrReplaceTempView("driver_counted");
+      Dataset<Row> sql = spark().sql("SELECT count(*) AS n FROM driver_counted");
+      assertTrue(sql.queryExecution().executedPlan() instanceof org.apache.spark.sql.execution.LocalTableScanExec,
+          plan(sql));
+      assertEquals(20003L, sql.first().getLong(0));
+      assertEquals(List.of("n"), List.of(sql.columns()));
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      assertEquals(0, jobs.get(), "count(*) from headers launched a job");
+      // anything else is Spark's plan as before: a filtered count scans
+      assertEquals(2000L, spark().sql("SELECT count(*) FROM driver_counted WHERE label = 3").first().getLong(0));
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      assertTrue(jobs.get() > 0);
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+      extraStrategies();
+    }
+  }
+
+  /** Sets spark.experimental.extraStrategies (a Scala Seq, typed differently on Scala 2.12 and 2.13). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void extraStrategies(org.apache.spark.sql.execution.SparkStrategy... strategies) {
+    scala.collection.immutable.List list = (scala.collection.immutable.List) (Object) scala.collection.immutable.Nil$.MODULE$;
+    for (int i = strategies.length - 1; i >= 0; i--) list = new scala.collection.immutable.$colon$colon(strategies[i], list);
+    spark().experimental().extraStrategies_$eq(list);
+  }
+
+  @Test
+  void aRewrittenFileIsCountedAgainNotFromTheRememberedHeader() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("rewritten"));
+    Path f = dir.resolve("x.protobuf");
+    Files.copy(fixture("students.protobuf"), f);
+    assertEquals(3L, spark().read().format("docarray").load(dir.toString()).count());
+    Files.copy(fixture("large.protobuf"), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(20000L, spark().read().format("docarray").load(dir.toString()).count());
+  }
+
+  @Test
   void aHeaderThatCannotBeReadFailsTheCountNamingTheFile() throws IOException {
     Path f = tmp.resolve("short.protobuf");
     Files.write(f, new byte[] {2, 0, 0});

@@ -25,6 +25,15 @@ import org.docarray.spark.format.StreamFramingSource;
  */
 final class DocArrayCountScan implements LocalScan {
   private static final int THREADS = 16;
+  private static final int CACHE_ENTRIES = 65536;
+  /** Header counts by (path, length, modification time): a file rewritten in place gets a new entry. */
+  private static final java.util.Map<String, Long> COUNTS = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<String, Long>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Long> e) {
+          return size() > CACHE_ENTRIES;
+        }
+      });
   private final long count;
   private final String description;
 
@@ -44,8 +53,14 @@ final class DocArrayCountScan implements LocalScan {
 
   static DocArrayCountScan of(DocArrayFileIndex index, DocArrayOptions options, Configuration conf,
       boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
-    List<DocArrayFileIndex.FileEntry> files = index.files();
+    List<DocArrayFileIndex.FileEntry> all = index.files();
     long total = 0;
+    List<DocArrayFileIndex.FileEntry> files = new ArrayList<>();
+    for (DocArrayFileIndex.FileEntry f : all) {
+      Long known = COUNTS.get(key(f));
+      if (known != null) total += known;
+      else files.add(f);
+    }
     ExecutorService pool = files.size() > 4 ? Executors.newFixedThreadPool(Math.min(THREADS, files.size()), r -> {
       Thread t = new Thread(r, "docarray-header-count");
       t.setDaemon(true);
@@ -68,7 +83,7 @@ final class DocArrayCountScan implements LocalScan {
     } finally {
       if (pool != null) pool.shutdownNow();
     }
-    return new DocArrayCountScan(total, "DocArrayCountScan " + options.paths + " files=" + files.size()
+    return new DocArrayCountScan(total, "DocArrayCountScan " + options.paths + " files=" + all.size()
         + " (count(*) from the protobuf headers)");
   }
 
@@ -81,13 +96,19 @@ final class DocArrayCountScan implements LocalScan {
     }
   }
 
+  private static String key(DocArrayFileIndex.FileEntry f) {
+    return f.path + "|" + f.length + "|" + f.modificationTime;
+  }
+
   private static long headerOrThrow(DocArrayFileIndex.FileEntry f, DocArrayOptions options, Configuration conf,
       boolean ignoreCorrupt, boolean ignoreMissing) throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f.path);
     // a small buffer: only the 9 header bytes are read, also from object stores
     try (DocumentSource src = new StreamFramingSource(p.getFileSystem(conf).open(p, 64), f.path, f.length,
         options.detect(f.path).codec, options.limits)) {
-      return src.declaredCount();
+      long n = src.declaredCount();
+      COUNTS.put(key(f), n); // only counts read from a header: an ignored bad file is asked again next time
+      return n;
     } catch (java.io.FileNotFoundException e) {
       if (ignoreMissing) return 0;
       throw new org.docarray.spark.format.DocArrayFormatException(f.path, -1, 0, "file not found: " + e.getMessage(), e);

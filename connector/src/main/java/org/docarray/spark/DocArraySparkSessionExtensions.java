@@ -1,0 +1,27 @@
+package org.docarray.spark;
+
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.SparkSessionExtensions;
+import org.apache.spark.sql.execution.SparkStrategy;
+import org.docarray.spark.read.DriverLocalCountStrategy;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
+
+/**
+ * Optional session extensions, as Delta and Iceberg ship theirs:
+ * {@code spark.sql.extensions=org.docarray.spark.DocArraySparkSessionExtensions}. Reads need none of it;
+ * it adds {@link DriverLocalCountStrategy}, which returns a {@code count(*)} answered from file headers
+ * on the driver without launching a job.
+ */
+public final class DocArraySparkSessionExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
+  @Override
+  public BoxedUnit apply(SparkSessionExtensions extensions) {
+    extensions.injectPlannerStrategy(new AbstractFunction1<SparkSession, SparkStrategy>() {
+      @Override
+      public SparkStrategy apply(SparkSession session) {
+        return new DriverLocalCountStrategy();
+      }
+    });
+    return BoxedUnit.UNIT;
+  }
+}
