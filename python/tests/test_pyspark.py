@@ -79,7 +79,7 @@ def _():
     assert out.returncode == 0 and json.loads(out.stdout.splitlines()[0])['id'] == {'text': 'stu-0'}, (out.stdout, out.stderr)
 
 
-spark = session('local[2]')
+spark = session('local[2]', **{'spark.sql.extensions': 'org.docarray.spark.DocArraySparkSessionExtensions'})
 spark.sparkContext.setLogLevel('WARN')
 
 
@@ -158,6 +158,18 @@ def _():
     rows = {r['id']: r for r in spark.read.format('docarray').load(out).select('id', 'thesis.title.embedding.data').collect()}
     n = (46 ** 2 + 47 ** 2 + 48 ** 2 + 49 ** 2) ** 0.5
     assert abs(rows['stu-0']['data'][0] - 46 / n) < 1e-6, rows['stu-0']
+
+
+@check('spark.sql.extensions=DocArraySparkSessionExtensions: count(*) from headers is a driver-local LocalTableScan')
+def _():
+    df = spark.read.format('docarray').load(os.path.join(FIX, 'students.protobuf'))
+    counted = df.groupBy().count()
+    plan = counted._jdf.queryExecution().executedPlan()
+    assert plan.getClass().getSimpleName() == 'LocalTableScanExec', plan.toString()
+    assert counted.first()[0] == 3 and df.count() == 3
+    assert spark.sql(f"SELECT count(*) FROM docarray.`{os.path.join(FIX, 'students.protobuf')}`").first()[0] == 3
+    # anything the headers cannot answer is Spark's usual plan
+    assert df.where('id = "stu-1"').count() == 1
 
 
 @check('bad input names the file, pickles are refused')
