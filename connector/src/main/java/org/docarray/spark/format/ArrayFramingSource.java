@@ -56,7 +56,7 @@ public final class ArrayFramingSource implements DocumentSource {
       long len = readVarint(-1);
       if (len < 0 || len > limits.maxDocumentBytes) {
         throw new DocArrayFormatException(fileName, index + 1, position, "document length " + Long.toUnsignedString(len)
-            + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + ")");
+            + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + "); raise the option if the file is genuine");
       }
       int l = (int) len;
       if (buf.length < l) buf = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, buf.length * 2L))];
