@@ -59,7 +59,7 @@ public final class DocDecoder {
   DocDecoder filter(DocumentFilter f) {
     this.filter = f;
     this.filtered = new boolean[root.width];
-    for (int i = 0; i < filtered.length; i++) filtered[i] = f != null && f.bit(i) != 0;
+    for (int i = 0; i < filtered.length; i++) filtered[i] = f != null && f.reads(i);
     return this;
   }
 

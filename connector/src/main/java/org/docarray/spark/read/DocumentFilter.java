@@ -60,7 +60,6 @@ final class DocumentFilter implements Serializable {
   private final int[] slots;
   /** Slots of float/double columns, whose NaN values are left to Spark. */
   private final int[] floatingSlots;
-  private final long allBits;
   private transient Node tree;
 
   /** The filters (all supported) over a decoder of {@code schema}; null when there is nothing to do. */
@@ -85,8 +84,6 @@ final class DocumentFilter implements Serializable {
       }
     }
     slots = s.stream().mapToInt(Integer::intValue).toArray();
-    if (slots.length > 63) throw new IllegalArgumentException("too many filtered columns");
-    allBits = (1L << slots.length) - 1;
     this.schema = schema;
     this.floatingSlots = java.util.Arrays.stream(slots).filter(i -> {
       DataType t = schema.fields()[i].dataType();
@@ -94,14 +91,10 @@ final class DocumentFilter implements Serializable {
     }).toArray();
   }
 
-  /** The bit of a slot the filters read, or 0. */
-  long bit(int slot) {
-    for (int i = 0; i < slots.length; i++) if (slots[i] == slot) return 1L << i;
-    return 0;
-  }
-
-  long allBits() {
-    return allBits;
+  /** Whether the filters read this top-level slot. */
+  boolean reads(int slot) {
+    for (int s : slots) if (s == slot) return true;
+    return false;
   }
 
   /** True when the row may pass (all filters true); false when a filter is false or unknown. */
