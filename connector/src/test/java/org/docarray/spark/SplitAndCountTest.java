@@ -38,6 +38,24 @@ class SplitAndCountTest extends SparkTestBase {
   }
 
   @Test
+  void severalBigFilesAreWalkedTogetherAndEachIsSplit() throws IOException {
+    Path dir = directoryOf(tmp, "three-big", "large.protobuf", "a.protobuf", "large.protobuf", "b.protobuf",
+        "large.protobuf", "c.protobuf");
+    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "1m").load(dir.toString());
+    assertTrue(df.rdd().getNumPartitions() >= 3 * 12, "partitions: " + df.rdd().getNumPartitions());
+    List<Row> perFile = df.groupBy(org.apache.spark.sql.functions.input_file_name().as("f"))
+        .agg(org.apache.spark.sql.functions.count("id"), org.apache.spark.sql.functions.countDistinct("id"),
+            org.apache.spark.sql.functions.sum("label"))
+        .orderBy("f").collectAsList();
+    assertEquals(3, perFile.size());
+    for (Row r : perFile) {
+      assertEquals(20000L, r.getLong(1), r.toString()); // every document once
+      assertEquals(20000L, r.getLong(2), r.toString());
+      assertEquals(2000L * 45, r.getLong(3), r.toString()); // labels 0..9, 2000 each
+    }
+  }
+
+  @Test
   void plainProtobufArrayAndPerDocumentCompressedFilesSplitToo() throws IOException {
     for (String[] pc : new String[][] {{"protobuf-array", "none"}, {"protobuf", "lz4"}, {"protobuf", "gzip"}}) {
       Path out = tmp.resolve(pc[0] + pc[1]);

@@ -76,9 +76,10 @@ public final class DocArrayScan implements Scan, Batch {
     long maxSplitBytes = Math.min(maxBytes, Math.max(openCost, total / parallelism));
     boolean countOnly = dataRequiredIsEmpty();
     List<DocArrayFileSplit> splits = new ArrayList<>();
-    for (DocArrayFileIndex.FileEntry f : index.files()) {
-      if (countOnly) splits.add(DocArrayFileSplit.whole(f));
-      else splits.addAll(SplitPlanner.split(f, options, hadoopConf, maxSplitBytes));
+    if (countOnly) {
+      for (DocArrayFileIndex.FileEntry f : index.files()) splits.add(DocArrayFileSplit.whole(f));
+    } else {
+      splits.addAll(SplitPlanner.splitAll(index.files(), options, hadoopConf, maxSplitBytes));
     }
     List<InputPartition> out = new ArrayList<>();
     List<DocArrayFileSplit> current = new ArrayList<>();

@@ -7,6 +7,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -27,6 +31,7 @@ import org.slf4j.LoggerFactory;
 final class SplitPlanner {
   private static final Logger LOG = LoggerFactory.getLogger(SplitPlanner.class);
   private static final int CACHE_ENTRIES = 4096;
+  private static final int WALKERS = 16;
   private static final Map<String, List<SplitIndex.Range>> CACHE =
       Collections.synchronizedMap(new LinkedHashMap<String, List<SplitIndex.Range>>(64, 0.75f, true) {
         @Override
@@ -43,6 +48,51 @@ final class SplitPlanner {
     return d.protocol == Protocol.PROTOBUF_ARRAY && (d.codec == Codec.NONE || d.codec == Codec.ZLIB);
   }
 
+  /**
+   * The splits of many files, in file order. Files that need a walk (big, splittable, not remembered)
+   * are walked in parallel, up to 16 at a time: a walk reads its whole file once, so a few big files
+   * on an object store would otherwise be read one after another on the driver.
+   */
+  static List<DocArrayFileSplit> splitAll(List<DocArrayFileIndex.FileEntry> files, DocArrayOptions o,
+      Configuration conf, long maxSplitBytes) {
+    List<DocArrayFileIndex.FileEntry> toWalk = new ArrayList<>();
+    for (DocArrayFileIndex.FileEntry f : files) {
+      if (needsWalk(f, o, maxSplitBytes)) toWalk.add(f);
+    }
+    if (toWalk.size() > 1) {
+      ExecutorService pool = Executors.newFixedThreadPool(Math.min(WALKERS, toWalk.size()), r -> {
+        Thread t = new Thread(r, "docarray-split-walk");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        List<Future<?>> walks = new ArrayList<>();
+        for (DocArrayFileIndex.FileEntry f : toWalk) walks.add(pool.submit(() -> split(f, o, conf, maxSplitBytes)));
+        for (Future<?> w : walks) w.get(); // fills the cache; a failed walk is logged and reads its file whole
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while planning splits", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException) throw (RuntimeException) e.getCause();
+        throw new IllegalStateException("planning splits failed", e.getCause());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    List<DocArrayFileSplit> out = new ArrayList<>();
+    for (DocArrayFileIndex.FileEntry f : files) out.addAll(split(f, o, conf, maxSplitBytes));
+    return out;
+  }
+
+  private static boolean needsWalk(DocArrayFileIndex.FileEntry f, DocArrayOptions o, long maxSplitBytes) {
+    return f.length > maxSplitBytes && o.splitFiles && splittable(o.detect(f.path), o)
+        && !CACHE.containsKey(key(f, maxSplitBytes));
+  }
+
+  private static String key(DocArrayFileIndex.FileEntry f, long maxSplitBytes) {
+    return f.path + "|" + f.length + "|" + f.modificationTime + "|" + maxSplitBytes;
+  }
+
   /** The splits of one file: ranges of about maxSplitBytes, or the whole file. */
   static List<DocArrayFileSplit> split(DocArrayFileIndex.FileEntry f, DocArrayOptions o, Configuration conf,
       long maxSplitBytes) {
@@ -52,7 +102,7 @@ final class SplitPlanner {
       out.add(DocArrayFileSplit.whole(f));
       return out;
     }
-    String key = f.path + "|" + f.length + "|" + f.modificationTime + "|" + maxSplitBytes;
+    String key = key(f, maxSplitBytes);
     List<SplitIndex.Range> ranges = CACHE.get(key);
     if (ranges == null) {
       long t0 = System.nanoTime();
