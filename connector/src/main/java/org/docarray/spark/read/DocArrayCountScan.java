@@ -3,9 +3,6 @@ package org.docarray.spark.read;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
@@ -61,27 +58,9 @@ final class DocArrayCountScan implements LocalScan {
       if (known != null) total += known;
       else files.add(f);
     }
-    ExecutorService pool = files.size() > 4 ? Executors.newFixedThreadPool(Math.min(THREADS, files.size()), r -> {
-      Thread t = new Thread(r, "docarray-header-count");
-      t.setDaemon(true);
-      return t;
-    }) : null;
-    try {
-      List<Future<Long>> parts = new ArrayList<>();
-      for (DocArrayFileIndex.FileEntry f : files) {
-        if (pool == null) total += header(f, options, conf, ignoreCorruptFiles, ignoreMissingFiles);
-        else parts.add(pool.submit(() -> header(f, options, conf, ignoreCorruptFiles, ignoreMissingFiles)));
-      }
-      for (Future<Long> p : parts) total += p.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while counting documents", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException) throw (RuntimeException) c;
-      throw new IllegalStateException(c);
-    } finally {
-      if (pool != null) pool.shutdownNow();
+    for (long n : DriverParallel.map(files, 4, THREADS, "docarray-header-count",
+        f -> header(f, options, conf, ignoreCorruptFiles, ignoreMissingFiles))) {
+      total += n;
     }
     return new DocArrayCountScan(total, "DocArrayCountScan " + options.paths + " files=" + all.size()
         + " (count(*) from the protobuf headers)");

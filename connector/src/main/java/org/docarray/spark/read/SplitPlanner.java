@@ -7,10 +7,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -59,26 +55,8 @@ final class SplitPlanner {
     for (DocArrayFileIndex.FileEntry f : files) {
       if (needsWalk(f, o, maxSplitBytes)) toWalk.add(f);
     }
-    if (toWalk.size() > 1) {
-      ExecutorService pool = Executors.newFixedThreadPool(Math.min(WALKERS, toWalk.size()), r -> {
-        Thread t = new Thread(r, "docarray-split-walk");
-        t.setDaemon(true);
-        return t;
-      });
-      try {
-        List<Future<?>> walks = new ArrayList<>();
-        for (DocArrayFileIndex.FileEntry f : toWalk) walks.add(pool.submit(() -> split(f, o, conf, maxSplitBytes)));
-        for (Future<?> w : walks) w.get(); // fills the cache; a failed walk is logged and reads its file whole
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while planning splits", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException) throw (RuntimeException) e.getCause();
-        throw new IllegalStateException("planning splits failed", e.getCause());
-      } finally {
-        pool.shutdownNow();
-      }
-    }
+    // fills the cache; a walk that fails is logged and its file read whole
+    DriverParallel.map(toWalk, 1, WALKERS, "docarray-split-walk", f -> split(f, o, conf, maxSplitBytes));
     List<DocArrayFileSplit> out = new ArrayList<>();
     for (DocArrayFileIndex.FileEntry f : files) out.addAll(split(f, o, conf, maxSplitBytes));
     return out;
