@@ -1,6 +1,5 @@
 package org.docarray.spark.format;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,7 +10,7 @@ import java.io.InputStream;
  * compressed byte offset reached and the decompressed bytes produced so far. Failures of the underlying
  * file stream itself (a real I/O error) pass through unchanged.
  */
-public final class DecompressedInput extends FilterInputStream {
+public final class DecompressedInput extends ObservedInputStream {
   private final String file;
   private final Codec codec;
   private final Compressed compressed;
@@ -47,7 +46,13 @@ public final class DecompressedInput extends FilterInputStream {
         + produced + "): " + e.getMessage(), e);
   }
 
-  private IOException wrap(IOException e) {
+  @Override
+  void counted(long n) {
+    produced += n;
+  }
+
+  @Override
+  IOException failed(IOException e) {
     if (compressed.failed || e instanceof DocArrayFormatException
         || e instanceof CountingInputStream.LimitExceededException) {
       return e;
@@ -55,41 +60,8 @@ public final class DecompressedInput extends FilterInputStream {
     return cutShort(file, codec, compressed.position, produced, e);
   }
 
-  @Override
-  public int read() throws IOException {
-    try {
-      int b = super.read();
-      if (b >= 0) produced++;
-      return b;
-    } catch (IOException e) {
-      throw wrap(e);
-    }
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    try {
-      int n = super.read(b, off, len);
-      if (n > 0) produced += n;
-      return n;
-    } catch (IOException e) {
-      throw wrap(e);
-    }
-  }
-
-  @Override
-  public long skip(long n) throws IOException {
-    try {
-      long s = super.skip(n);
-      if (s > 0) produced += s;
-      return s;
-    } catch (IOException e) {
-      throw wrap(e);
-    }
-  }
-
   /** The compressed file bytes: counts them and remembers whether the file stream itself failed. */
-  private static final class Compressed extends FilterInputStream {
+  private static final class Compressed extends ObservedInputStream {
     long position;
     boolean failed;
 
@@ -98,39 +70,14 @@ public final class DecompressedInput extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-      try {
-        int b = super.read();
-        if (b >= 0) position++;
-        return b;
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
+    void counted(long n) {
+      position += n;
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        int n = super.read(b, off, len);
-        if (n > 0) position += n;
-        return n;
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      try {
-        long s = super.skip(n);
-        if (s > 0) position += s;
-        return s;
-      } catch (IOException e) {
-        failed = true;
-        throw e;
-      }
+    IOException failed(IOException e) {
+      failed = true;
+      return e;
     }
   }
 }

@@ -32,7 +32,6 @@ import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.Platform;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Fills Arrow vectors with decoded documents for columnar reads. Arrays of primitives (tensor data
@@ -121,11 +120,25 @@ public final class ArrowBatchWriter implements AutoCloseable {
 
   // ---------------------------------------------------------------- per-type fillers
 
-  private abstract static class Field {
-    final ValueVector vector;
+  /** Writes one non-null value of a getter into a vector position. */
+  @FunctionalInterface
+  private interface Setter {
+    void set(SpecializedGetters in, int ordinal, int at);
+  }
 
-    Field(ValueVector vector) {
+  private static class Field {
+    final ValueVector vector;
+    private final Setter setter;
+
+    /** A field of an atomic type, written by {@code setter}. */
+    Field(ValueVector vector, Setter setter) {
       this.vector = vector;
+      this.setter = setter;
+    }
+
+    /** A nested field, whose subclass overrides {@link #set}. */
+    Field(ValueVector vector) {
+      this(vector, null);
     }
 
     /** Writes value {@code ordinal} of {@code in} at position {@code at}. */
@@ -151,7 +164,9 @@ public final class ArrowBatchWriter implements AutoCloseable {
       }
     }
 
-    abstract void set(SpecializedGetters in, int ordinal, int at);
+    void set(SpecializedGetters in, int ordinal, int at) {
+      setter.set(in, ordinal, at);
+    }
 
     void finish(int count) {
       vector.setValueCount(count);
@@ -163,57 +178,24 @@ public final class ArrowBatchWriter implements AutoCloseable {
   }
 
   private static Field field(DataType t, ValueVector v) {
-    if (t == DataTypes.BooleanType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((BitVector) vector).setSafe(at, in.getBoolean(o) ? 1 : 0); }
-      };
-    }
-    if (t == DataTypes.ByteType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((TinyIntVector) vector).setSafe(at, in.getByte(o)); }
-      };
-    }
-    if (t == DataTypes.ShortType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((SmallIntVector) vector).setSafe(at, in.getShort(o)); }
-      };
-    }
-    if (t == DataTypes.IntegerType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((IntVector) vector).setSafe(at, in.getInt(o)); }
-      };
-    }
-    if (t == DataTypes.LongType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((BigIntVector) vector).setSafe(at, in.getLong(o)); }
-      };
-    }
-    if (t == DataTypes.FloatType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((Float4Vector) vector).setSafe(at, in.getFloat(o)); }
-      };
-    }
-    if (t == DataTypes.DoubleType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) { ((Float8Vector) vector).setSafe(at, in.getDouble(o)); }
-      };
-    }
+    if (t == DataTypes.BooleanType) return new Field(v, (in, o, at) -> ((BitVector) v).setSafe(at, in.getBoolean(o) ? 1 : 0));
+    if (t == DataTypes.ByteType) return new Field(v, (in, o, at) -> ((TinyIntVector) v).setSafe(at, in.getByte(o)));
+    if (t == DataTypes.ShortType) return new Field(v, (in, o, at) -> ((SmallIntVector) v).setSafe(at, in.getShort(o)));
+    if (t == DataTypes.IntegerType) return new Field(v, (in, o, at) -> ((IntVector) v).setSafe(at, in.getInt(o)));
+    if (t == DataTypes.LongType) return new Field(v, (in, o, at) -> ((BigIntVector) v).setSafe(at, in.getLong(o)));
+    if (t == DataTypes.FloatType) return new Field(v, (in, o, at) -> ((Float4Vector) v).setSafe(at, in.getFloat(o)));
+    if (t == DataTypes.DoubleType) return new Field(v, (in, o, at) -> ((Float8Vector) v).setSafe(at, in.getDouble(o)));
     if (t == DataTypes.StringType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) {
-          UTF8String s = in.getUTF8String(o);
-          byte[] b = s.getBytes(); // the decoder's strings are whole byte arrays: no copy
-          ((VarCharVector) vector).setSafe(at, b, 0, b.length);
-        }
-      };
+      return new Field(v, (in, o, at) -> {
+        byte[] b = in.getUTF8String(o).getBytes(); // the decoder's strings are whole byte arrays: no copy
+        ((VarCharVector) v).setSafe(at, b, 0, b.length);
+      });
     }
     if (t == DataTypes.BinaryType) {
-      return new Field(v) {
-        @Override void set(SpecializedGetters in, int o, int at) {
-          byte[] b = in.getBinary(o);
-          ((VarBinaryVector) vector).setSafe(at, b, 0, b.length);
-        }
-      };
+      return new Field(v, (in, o, at) -> {
+        byte[] b = in.getBinary(o);
+        ((VarBinaryVector) v).setSafe(at, b, 0, b.length);
+      });
     }
     if (t instanceof StructType) return new StructField_((StructType) t, (StructVector) v);
     if (t instanceof ArrayType) return new ListField(((ArrayType) t).elementType(), (ListVector) v);
@@ -257,18 +239,16 @@ public final class ArrowBatchWriter implements AutoCloseable {
   }
 
   private static final class ListField extends Field {
-    private final DataType elementType;
     private final Field element;
     private final int width; // bytes per element for a bulk copy of a primitive array, or 0
     private int elements;
 
     ListField(DataType elementType, ListVector v) {
       super(v);
-      this.elementType = elementType;
       this.element = field(elementType, v.getDataVector());
-      this.width = elementType == DataTypes.FloatType || elementType == DataTypes.IntegerType ? 4
-          : elementType == DataTypes.DoubleType || elementType == DataTypes.LongType ? 8
-          : elementType == DataTypes.ShortType ? 2 : elementType == DataTypes.ByteType ? 1 : 0;
+      boolean fixedWidth = elementType instanceof org.apache.spark.sql.types.NumericType
+          && !(elementType instanceof org.apache.spark.sql.types.DecimalType);
+      this.width = fixedWidth ? elementType.defaultSize() : 0;
     }
 
     @Override
