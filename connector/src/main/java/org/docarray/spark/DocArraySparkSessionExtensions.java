@@ -3,6 +3,7 @@ package org.docarray.spark;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.execution.SparkStrategy;
+import org.docarray.spark.functions.DocArraySqlFunctions;
 import org.docarray.spark.read.DriverLocalCountStrategy;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
@@ -10,8 +11,10 @@ import scala.runtime.BoxedUnit;
 /**
  * Optional session extensions, as Delta and Iceberg ship theirs:
  * {@code spark.sql.extensions=org.docarray.spark.DocArraySparkSessionExtensions}. Reads need none of it;
- * it adds {@link DriverLocalCountStrategy}, which returns a {@code count(*)} answered from file headers
- * on the driver without launching a job.
+ * it registers the {@code docarray_*} SQL functions in every session (the way to have them over Spark
+ * Connect, where a client cannot call {@code DocArrayFunctions.register}) and adds
+ * {@link DriverLocalCountStrategy}, which returns a {@code count(*)} answered from file headers on the
+ * driver without launching a job.
  */
 public final class DocArraySparkSessionExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
   @Override
@@ -22,6 +25,7 @@ public final class DocArraySparkSessionExtensions extends AbstractFunction1<Spar
         return new DriverLocalCountStrategy();
       }
     });
+    DocArraySqlFunctions.inject(extensions);
     return BoxedUnit.UNIT;
   }
 }

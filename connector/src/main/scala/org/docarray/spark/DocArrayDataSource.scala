@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType
 import org.apache.spark.sql.util.CaseInsensitiveStringMap
 
 import org.docarray.spark.read.{DocArraySchemaInference, DocArrayFileIndex, DocArrayTable, FileSourceReader}
-import org.docarray.spark.write.{DocArrayOutputWriterFactory, DocArrayWriteOptions}
+import org.docarray.spark.write.{DocArrayOutputWriterFactory, DocArrayWriteOptions, ShardManifestCommitter}
 
 /**
  * The `docarray` data source. Reads through DataSource V2 (`DocArrayTable`: pruning, partition
@@ -83,8 +83,12 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       sparkSession: SparkSession,
       job: Job,
       options: Map[String, String],
-      dataSchema: StructType): OutputWriterFactory =
-    new DocArrayOutputWriterFactory(new DocArrayWriteOptions(options.asJava), dataSchema)
+      dataSchema: StructType): OutputWriterFactory = {
+    val writeOptions = new DocArrayWriteOptions(options.asJava)
+    // option manifest=true: the job's committer writes _docarray_manifest.json (as Parquet's writes summaries)
+    if (writeOptions.manifest) ShardManifestCommitter.configure(job.getConfiguration, writeOptions, dataSchema)
+    new DocArrayOutputWriterFactory(writeOptions, dataSchema)
+  }
 
   override def buildReader(
       sparkSession: SparkSession,

@@ -2,6 +2,7 @@ package org.docarray.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -47,6 +48,44 @@ class FunctionsTest extends SparkTestBase {
     Row s = spark().sql("SELECT docarray_stack(transform(chunks, c -> c.emb)) AS st FROM pages_f WHERE page_no = 2").first();
     assertEquals(List.of(3, 4), ((Row) s.get(0)).getList(0));
     assertEquals(12, ((Row) s.get(0)).getList(1).size());
+  }
+
+  @Test
+  void argumentTypesAreCheckedWhenTheQueryIsAnalysed() {
+    // a string column given to a tensor function: refused by the analyser, naming function, argument and types
+    org.apache.spark.sql.AnalysisException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.apache.spark.sql.AnalysisException.class, () -> spark().sql("SELECT docarray_l2_norm(id) FROM students_f"));
+    assertTrue(e.getMessage().contains("docarray_l2_norm: the first argument")
+        && e.getMessage().contains("id must be a typed tensor"), e.getMessage());
+    assertTrue(e.getMessage().contains("but it is string"), e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
+        () -> spark().sql("SELECT docarray_reshape(thesis.title.embedding, array('a')) FROM students_f"));
+    assertTrue(e.getMessage().contains("the second argument") && e.getMessage().contains("array<int>"), e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
+        () -> spark().sql("SELECT docarray_cosine_similarity(thesis.title.embedding) FROM students_f"));
+    assertTrue(e.getMessage().contains("takes 2 argument(s), not 1"), e.getMessage());
+    // the DataFrame API fails when the Column is used, before any job
+    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
+        () -> read("students.protobuf").select(DocArrayFunctions.flatten(org.apache.spark.sql.functions.col("id"))));
+    assertTrue(e.getMessage().contains("docarray_flatten"), e.getMessage());
+    // a binary-mode tensor says how to read one the functions accept
+    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
+        () -> spark().read().format("docarray").option("tensorMode", "binary").load(fixture("students.protobuf").toString())
+            .selectExpr("docarray_l2_norm(thesis.title.embedding)"));
+    assertTrue(e.getMessage().contains("tensorMode=typed"), e.getMessage());
+  }
+
+  @Test
+  void theSessionExtensionsRegisterEveryFunction() {
+    org.apache.spark.sql.SparkSessionExtensions ext = new org.apache.spark.sql.SparkSessionExtensions();
+    new DocArraySparkSessionExtensions().apply(ext);
+    org.apache.spark.sql.catalyst.analysis.SimpleFunctionRegistry registry =
+        new org.apache.spark.sql.catalyst.analysis.SimpleFunctionRegistry();
+    ext.registerFunctions(registry);
+    for (String name : List.of("docarray_l2_norm", "docarray_l2_normalize", "docarray_cosine_similarity", "docarray_stack",
+        "docarray_tensor", "docarray_flatten", "docarray_reshape", "docarray_normalize", "docarray_to_float64")) {
+      assertTrue(registry.functionExists(org.apache.spark.sql.catalyst.FunctionIdentifier$.MODULE$.apply(name)), name);
+    }
   }
 
   @Test

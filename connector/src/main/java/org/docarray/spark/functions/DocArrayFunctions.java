@@ -6,8 +6,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -40,28 +38,13 @@ public final class DocArrayFunctions {
 
   public static final StructType TENSOR = TensorTypes.typed(DataTypes.FloatType);
 
-  /** Registers every function in the session (idempotent). */
+  /**
+   * Registers every function in the session (idempotent). Their argument types are checked when a
+   * query is analysed. The session extensions ({@code spark.sql.extensions=
+   * org.docarray.spark.DocArraySparkSessionExtensions}) register them in every session instead.
+   */
   public static void register(SparkSession spark) {
-    spark.udf().register("docarray_tensor", (UDF1<scala.collection.Seq<Float>, Row>) DocArrayFunctions::tensorOf, TENSOR);
-    spark.udf().register("docarray_flatten", (UDF1<Row, List<Float>>) DocArrayFunctions::flatten,
-        DataTypes.createArrayType(DataTypes.FloatType, false));
-    spark.udf().register("docarray_reshape", (UDF2<Row, scala.collection.Seq<Integer>, Row>) DocArrayFunctions::reshape,
-        TENSOR);
-    spark.udf().register("docarray_l2_norm", (UDF1<Row, Double>) DocArrayFunctions::norm, DataTypes.DoubleType);
-    spark.udf().register("docarray_l2_normalize", (UDF1<Row, Row>) DocArrayFunctions::normalize, TENSOR);
-    spark.udf().register("docarray_normalize", (UDF1<Row, Row>) DocArrayFunctions::normalize, TENSOR);
-    for (String dtype : CASTS) {
-      DataType element = castElement(dtype);
-      spark.udf().register("docarray_to_" + dtype, (UDF1<Row, Row>) t -> cast(t, element), TensorTypes.typed(element));
-    }
-    if (mllibPresent()) {
-      spark.udf().register("docarray_to_vector", (UDF1<Row, Object>) DocArrayFunctions::toVector,
-          SparkSchemaMapper.vectorType());
-      spark.udf().register("docarray_from_vector", (UDF1<Object, Row>) DocArrayFunctions::fromVector, TENSOR);
-    }
-    spark.udf().register("docarray_cosine_similarity", (UDF2<Row, Row, Double>) DocArrayFunctions::cosine,
-        DataTypes.DoubleType);
-    spark.udf().register("docarray_stack", (UDF1<scala.collection.Seq<Row>, Row>) DocArrayFunctions::stack, TENSOR);
+    DocArraySqlFunctions.register(spark);
   }
 
   /** The dtypes {@code docarray_to_<dtype>} casts a tensor's elements to. */
@@ -196,10 +179,10 @@ public final class DocArrayFunctions {
     return row(List.of(d.length), d);
   }
 
-  static Row tensorOf(scala.collection.Seq<Float> flat) {
+  static Row tensorOf(scala.collection.Seq<?> flat) {
     if (flat == null) return null;
     float[] d = new float[flat.length()];
-    for (int i = 0; i < d.length; i++) d[i] = flat.apply(i);
+    for (int i = 0; i < d.length; i++) d[i] = ((Number) flat.apply(i)).floatValue();
     return row(List.of(d.length), d);
   }
 
@@ -211,14 +194,15 @@ public final class DocArrayFunctions {
     return out;
   }
 
-  static Row reshape(Row t, scala.collection.Seq<Integer> shape) {
+  static Row reshape(Row t, scala.collection.Seq<?> shape) {
     float[] d = data(t);
     if (d == null || shape == null) return null;
     List<Integer> s = new ArrayList<>();
     long n = 1;
     for (int i = 0; i < shape.length(); i++) {
-      s.add(shape.apply(i));
-      n *= shape.apply(i);
+      int dim = ((Number) shape.apply(i)).intValue();
+      s.add(dim);
+      n *= dim;
     }
     if (n != d.length) {
       throw new IllegalArgumentException("docarray_reshape: " + d.length + " elements do not fit shape " + s);

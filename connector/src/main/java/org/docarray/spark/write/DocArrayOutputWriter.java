@@ -121,6 +121,7 @@ public final class DocArrayOutputWriter extends OutputWriter {
       } else {
         arrayOut.close();
       }
+      if (options.manifest) ShardManifestCommitter.writeCount(new Path(path), count, conf);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish " + path, e);
     } finally {

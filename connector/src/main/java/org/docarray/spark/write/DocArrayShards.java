@@ -1,20 +1,14 @@
 package org.docarray.spark.write;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.functions;
 
 /**
  * Writes a Dataset of documents as N balanced shards plus a {@link ShardManifest}, the input of
@@ -29,7 +23,7 @@ import org.apache.spark.sql.functions;
  * Balance: documents are dealt round-robin to the N shards (Spark's round-robin repartitioning), so
  * shard document counts differ by at most the number of input partitions and, for documents of
  * similar size, their byte sizes are balanced too. Each shard is one file the real DocArray loads;
- * the manifest records each file's document count (read back from the written files) and size.
+ * the manifest records each file's document count (counted by the writers) and size.
  */
 public final class DocArrayShards {
   private final Dataset<Row> docs;
@@ -74,46 +68,16 @@ public final class DocArrayShards {
     return this;
   }
 
-  /** Writes the shards and the manifest into {@code path}; returns the manifest. */
+  /**
+   * Writes the shards and the manifest into {@code path}; returns the manifest. The manifest is written
+   * by the write job's commit (option {@code manifest=true}, see {@link ShardManifestCommitter}), so a
+   * Spark Connect client gets the same with {@code df.repartition(n).write.option("manifest", "true")}.
+   */
   public ShardManifest save(String path) throws IOException {
-    DocArrayWriteOptions parsed = new DocArrayWriteOptions(options);
     Dataset<Row> out = numShards > 0 ? docs.repartition(numShards) : docs;
-    out.write().format("docarray").options(options).mode(mode).save(path);
-
+    out.write().format("docarray").options(options).option("manifest", "true").mode(mode).save(path);
     Configuration conf = docs.sparkSession().sparkContext().hadoopConfiguration();
-    Path dir = new Path(path);
-    FileSystem fs = dir.getFileSystem(conf);
-    Map<String, Long> sizes = new HashMap<>();
-    List<String> names = new ArrayList<>();
-    for (FileStatus f : fs.listStatus(dir)) {
-      String n = f.getPath().getName();
-      if (f.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
-        names.add(n);
-        sizes.put(n, f.getLen());
-      }
-    }
-    names.sort(null);
-    // count what was written, from the files themselves (protobuf headers; one Spark job)
-    Map<String, Long> counts = new HashMap<>();
-    Dataset<Row> written = docs.sparkSession().read().format("docarray").options(readOptions(parsed))
-        .schema("id STRING").load(path);
-    for (Row r : written.groupBy(functions.input_file_name()).count().collectAsList()) {
-      counts.put(new Path(r.getString(0)).getName(), r.getLong(1));
-    }
-    List<ShardManifest.Shard> shards = new ArrayList<>();
-    for (String n : names) shards.add(new ShardManifest.Shard(n, counts.getOrDefault(n, 0L), sizes.get(n)));
-    ShardManifest manifest = new ShardManifest(parsed.protocol.wireName(), parsed.effectiveCodec().wireName(), shards,
-        docs.schema());
-    manifest.save(dir, conf);
-    return manifest;
-  }
-
-  private static Map<String, String> readOptions(DocArrayWriteOptions w) {
-    Map<String, String> o = new HashMap<>();
-    o.put("protocol", w.protocol.wireName());
-    o.put("compression", w.effectiveCodec().wireName());
-    if (w.container == DocArrayWriteOptions.Container.DOCVEC) o.put("container", "docvec");
-    return o;
+    return ShardManifest.load(new Path(path), conf);
   }
 
   private static SaveMode parseMode(String mode) {

@@ -24,6 +24,8 @@ public final class DocArrayWriteOptions implements Serializable {
   public final Unsupported unsupportedTypes;
   /** Leave null fields out of the document (DocArray then uses the field default) instead of writing None. */
   public final boolean ignoreNullFields;
+  /** Write {@code _docarray_manifest.json} (shard paths, document counts, sizes, schema) when the job commits. */
+  public final boolean manifest;
 
   public DocArrayWriteOptions(Map<String, String> options) {
     Map<String, String> o = new HashMap<>();
@@ -45,14 +47,23 @@ public final class DocArrayWriteOptions implements Serializable {
       throw new IllegalArgumentException("container=docvec writes a DocVecProto, which DocArray stores with "
           + "protocol='protobuf-array'; set option protocol=protobuf-array");
     }
-    this.keepFrameworkTags = Boolean.parseBoolean(o.getOrDefault("keepframeworktags", "false"));
-    this.ignoreNullFields = Boolean.parseBoolean(o.getOrDefault("ignorenullfields", "false"));
+    this.keepFrameworkTags = bool(o, "keepFrameworkTags");
+    this.ignoreNullFields = bool(o, "ignoreNullFields");
+    this.manifest = bool(o, "manifest");
     String u = o.getOrDefault("unsupportedtypes", "fail").toUpperCase(Locale.ROOT);
     try {
       this.unsupportedTypes = Unsupported.valueOf(u);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Option 'unsupportedTypes' must be fail or text, not '" + u + "'");
     }
+  }
+
+  /** A boolean option: true or false (any case), false when absent; anything else is an error. */
+  private static boolean bool(Map<String, String> lowerCased, String name) {
+    String v = lowerCased.get(name.toLowerCase(Locale.ROOT));
+    if (v == null || v.equalsIgnoreCase("false")) return false;
+    if (v.equalsIgnoreCase("true")) return true;
+    throw new IllegalArgumentException("Option '" + name + "' must be true or false, not '" + v + "'");
   }
 
   /**

@@ -1,0 +1,150 @@
+package org.docarray.spark.functions
+
+import org.apache.spark.sql.{AnalysisException, Row, SparkSession, SparkSessionExtensions}
+import org.apache.spark.sql.catalyst.FunctionIdentifier
+import org.apache.spark.sql.catalyst.analysis.FunctionRegistry.FunctionBuilder
+import org.apache.spark.sql.catalyst.expressions.{Expression, ExpressionInfo, ScalaUDF}
+import org.apache.spark.sql.types._
+
+import org.docarray.spark.schema.{SparkSchemaMapper, TensorTypes}
+
+/**
+ * The `docarray_*` SQL functions, defined once and installed two ways: into one session's function
+ * registry ([[register]], what `DocArrayFunctions.register(spark)` and PySpark's
+ * `docarray_spark.register_sql_functions(spark)` call) and into every session by the session
+ * extensions ([[inject]], the only way over Spark Connect, where a client cannot reach the JVM).
+ *
+ * Each function checks its arguments' types when the query is analysed, naming the function, the
+ * argument and both types, instead of failing in a task with a `ClassCastException`.
+ */
+object DocArraySqlFunctions {
+
+  /** What an argument must be. */
+  private sealed abstract class Arg(val describe: String) {
+    def accepts(t: DataType): Boolean
+  }
+
+  private def numericArray(t: DataType): Boolean = t match {
+    case ArrayType(_: NumericType, _) => true
+    case _ => false
+  }
+
+  private def integralArray(t: DataType): Boolean = t match {
+    case ArrayType(ByteType | ShortType | IntegerType | LongType, _) => true
+    case _ => false
+  }
+
+  private def typedTensor(t: DataType): Boolean = t match {
+    case s: StructType =>
+      s.fieldNames.contains(TensorTypes.DATA) && numericArray(s(TensorTypes.DATA).dataType) &&
+        (!s.fieldNames.contains(TensorTypes.SHAPE) || integralArray(s(TensorTypes.SHAPE).dataType)) && s.fieldNames.forall(n => n == TensorTypes.DATA || n == TensorTypes.SHAPE)
+    case _ => false
+  }
+
+  private case object Tensor extends Arg("a typed tensor struct<shape: array<int>, data: array<numeric>>") {
+    def accepts(t: DataType): Boolean = typedTensor(t)
+  }
+  private case object Flat extends Arg("array<numeric>") {
+    def accepts(t: DataType): Boolean = numericArray(t)
+  }
+  private case object Shape extends Arg("array<int>") {
+    def accepts(t: DataType): Boolean = integralArray(t)
+  }
+  private case object TensorArray extends Arg("array<struct<shape: array<int>, data: array<numeric>>> (a DocList's tensors)") {
+    def accepts(t: DataType): Boolean = t match {
+      case ArrayType(e, _) => typedTensor(e)
+      case _ => false
+    }
+  }
+  private case object Vector extends Arg("a Spark ML vector") {
+    def accepts(t: DataType): Boolean = t.typeName == "vector"
+  }
+
+  /** One function: its name, what it does, its arguments, and how to build the expression. */
+  private final case class Fn(name: String, usage: String, args: Seq[Arg], build: Seq[Expression] => Expression)
+
+  private def udf(name: String, result: DataType)(f: AnyRef): Seq[Expression] => Expression =
+    children => ScalaUDF(f, result, children, Nil, None, Some(name), true, true)
+
+  private val tensorType = DocArrayFunctions.TENSOR
+
+  private val casts: Seq[Fn] = DocArrayFunctions.CASTS.toSeq.map { dtype =>
+    val element = DocArrayFunctions.castElement(dtype)
+    Fn(s"docarray_to_$dtype", s"_FUNC_(tensor) - the tensor with its elements cast to $dtype, shape kept" +
+      (if (dtype == "float16") " (held as float, Spark's smallest floating type)" else ""),
+      Seq(Tensor), udf(s"docarray_to_$dtype", TensorTypes.typed(element))((t: Row) => DocArrayFunctions.cast(t, element)))
+  }
+
+  private val vectors: Seq[Fn] =
+    if (!DocArrayFunctions.mllibPresent()) Nil
+    else Seq(
+      Fn("docarray_to_vector", "_FUNC_(tensor) - a Spark ML dense vector of the tensor's elements", Seq(Tensor),
+        udf("docarray_to_vector", SparkSchemaMapper.vectorType())((t: Row) => DocArrayFunctions.toVector(t))),
+      Fn("docarray_from_vector", "_FUNC_(vector) - a 1-D float32 tensor of a Spark ML vector's values", Seq(Vector),
+        udf("docarray_from_vector", tensorType)((v: AnyRef) => DocArrayFunctions.fromVector(v))))
+
+  private val all: Seq[Fn] = Seq(
+    Fn("docarray_tensor", "_FUNC_(array) - a 1-D float32 tensor of a flat numeric array", Seq(Flat),
+      udf("docarray_tensor", tensorType)((a: scala.collection.Seq[Any]) => DocArrayFunctions.tensorOf(a))),
+    Fn("docarray_flatten", "_FUNC_(tensor) - the tensor's elements as array<float>", Seq(Tensor),
+      udf("docarray_flatten", ArrayType(FloatType, containsNull = false))((t: Row) => DocArrayFunctions.flatten(t))),
+    Fn("docarray_reshape", "_FUNC_(tensor, shape) - the same elements in a new shape (element count checked)",
+      Seq(Tensor, Shape),
+      udf("docarray_reshape", tensorType)((t: Row, s: scala.collection.Seq[Any]) => DocArrayFunctions.reshape(t, s))),
+    Fn("docarray_l2_norm", "_FUNC_(tensor) - the Euclidean norm of the tensor's elements (double)", Seq(Tensor),
+      udf("docarray_l2_norm", DoubleType)((t: Row) => DocArrayFunctions.norm(t))),
+    Fn("docarray_l2_normalize", "_FUNC_(tensor) - the tensor divided by its L2 norm (a zero tensor unchanged)",
+      Seq(Tensor), udf("docarray_l2_normalize", tensorType)((t: Row) => DocArrayFunctions.normalize(t))),
+    Fn("docarray_normalize", "_FUNC_(tensor) - the same as docarray_l2_normalize", Seq(Tensor),
+      udf("docarray_normalize", tensorType)((t: Row) => DocArrayFunctions.normalize(t))),
+    Fn("docarray_cosine_similarity", "_FUNC_(a, b) - the cosine similarity of two equally long tensors (double)",
+      Seq(Tensor, Tensor),
+      udf("docarray_cosine_similarity", DoubleType)((a: Row, b: Row) => DocArrayFunctions.cosine(a, b))),
+    Fn("docarray_stack", "_FUNC_(tensors) - a DocList's equally shaped tensors stacked into one [N, ...] tensor",
+      Seq(TensorArray),
+      udf("docarray_stack", tensorType)((ts: scala.collection.Seq[Row]) => DocArrayFunctions.stack(ts)))
+  ) ++ casts ++ vectors
+
+  private val ordinals = Seq("first", "second", "third")
+
+  /** The builder Spark calls during analysis: arity and argument types checked, then the expression. */
+  private def checked(fn: Fn): FunctionBuilder = (children: Seq[Expression]) => {
+    if (children.length != fn.args.length) {
+      throw analysisError(s"${fn.name} takes ${fn.args.length} argument(s), not ${children.length}: ${fn.usage
+        .replace("_FUNC_", fn.name)}")
+    }
+    children.zip(fn.args).zipWithIndex.foreach { case ((child, arg), i) =>
+      if (child.resolved && child.dataType != NullType && !arg.accepts(child.dataType)) {
+        throw analysisError(s"${fn.name}: the ${ordinals(i)} argument ${child.sql} must be ${arg.describe}, " +
+          s"but it is ${child.dataType.catalogString}" +
+          (if (child.dataType.isInstanceOf[StructType] &&
+            child.dataType.asInstanceOf[StructType].fieldNames.contains(TensorTypes.BUFFER)) {
+            " (a tensorMode=binary tensor: read the column with tensorMode=typed to compute on it)"
+          } else ""))
+      }
+    }
+    fn.build(children)
+  }
+
+  private def analysisError(message: String): AnalysisException = AnalysisErrors.of(message)
+
+  private def description(fn: Fn): (FunctionIdentifier, ExpressionInfo, FunctionBuilder) =
+    (FunctionIdentifier(fn.name), new ExpressionInfo(getClass.getName, null, fn.name, fn.usage, ""), checked(fn))
+
+  /** The names of every function, in registration order. */
+  def names: Seq[String] = all.map(_.name)
+
+  /** Registers every function in this session (idempotent: functions already registered by us are kept). */
+  def register(spark: SparkSession): Unit = {
+    val registry = spark.sessionState.functionRegistry
+    all.foreach { fn =>
+      val (id, info, builder) = description(fn)
+      if (!registry.lookupFunction(id).exists(_.getClassName == info.getClassName)) {
+        registry.registerFunction(id, info, builder)
+      }
+    }
+  }
+
+  /** Adds every function to each session the extensions build. */
+  def inject(extensions: SparkSessionExtensions): Unit = all.foreach(fn => extensions.injectFunction(description(fn)))
+}
