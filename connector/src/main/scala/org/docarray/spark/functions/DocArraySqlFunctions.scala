@@ -56,6 +56,15 @@ object DocArraySqlFunctions {
       case _ => false
     }
   }
+  private case object Binary extends Arg("binary (one serialized DocProto)") {
+    def accepts(t: DataType): Boolean = t == BinaryType
+  }
+  private case object BinaryArray extends Arg("array<binary> (serialized DocProtos)") {
+    def accepts(t: DataType): Boolean = t.isInstanceOf[ArrayType] && t.asInstanceOf[ArrayType].elementType == BinaryType
+  }
+  private case object SchemaLiteral extends Arg("a string literal holding a Spark schema in JSON") {
+    def accepts(t: DataType): Boolean = t == StringType
+  }
   private case object Vector extends Arg("a Spark ML vector") {
     def accepts(t: DataType): Boolean = t.typeName == "vector"
   }
@@ -103,7 +112,17 @@ object DocArraySqlFunctions {
     Fn("docarray_stack", "_FUNC_(tensors) - a DocList's equally shaped tensors stacked into one [N, ...] tensor",
       Seq(TensorArray),
       udf("docarray_stack", tensorType)((ts: scala.collection.Seq[Row]) => DocArrayFunctions.stack(ts)))
-  ) ++ casts ++ vectors
+  ) ++ casts ++ vectors ++ Seq(
+    Fn("docarray_schema_of", "_FUNC_(messages) - the schema (JSON) a read infers from a file of these DocProto messages",
+      Seq(BinaryArray),
+      udf("docarray_schema_of", StringType)((m: scala.collection.Seq[Array[Byte]]) => DocProtoFunctions.schemaOf(m))),
+    Fn("docarray_from_protobuf", "_FUNC_(message, schema) - one DocProto message decoded into a struct of the schema " +
+      "(JSON, e.g. from docarray_schema_of), as a read decodes a document", Seq(Binary, SchemaLiteral), c => {
+      if (!c(1).foldable) throw analysisError("docarray_from_protobuf: the schema must be a literal string, not " + c(1).sql)
+      val decoder = new DocProtoFunctions.Decoder(String.valueOf(c(1).eval()))
+      ScalaUDF((m: Array[Byte]) => decoder.decode(m), decoder.schema(), Seq(c.head), Nil, None,
+        Some("docarray_from_protobuf"), true, true)
+    }))
 
   private val ordinals = Seq("first", "second", "third")
 

@@ -1,0 +1,252 @@
+"""DocArray's ``MultiModalDataset`` preprocessing, run on the executors by dotted field path.
+
+``preprocess(df, doc_type=Student, preprocessing={'thesis.title': embed_title, 'thesis': normalize})``
+hands every function exactly what ``MultiModalDataset[Student](docs, preprocessing)`` hands it for the
+same documents (a ``TextDoc`` for ``thesis.title``, an ``NdArray``/``TorchTensor`` for a tensor path, the
+whole document for ``''``), in the dict's order, and writes back the return value, or the input when the
+function returns None or a falsy value (DocArray's ``preprocess(value) or value``; a tensor result, which
+DocArray cannot test for truth, is kept). It runs as Arrow batches through ``mapInArrow``: the documents
+of a batch are built from Arrow columns on the executor, not pickled row by row.
+
+Where it differs from ``MultiModalDataset``, on purpose: a path through a DocList field (``chunks.text``)
+applies to each element (DocArray would hand the whole list of values).
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+import pyarrow as pa
+from pyspark.sql import types as T
+
+from . import _classes as C
+from ._codec import DocConv, Owners, arrow_type, compile_doc
+from ._docvec import docvec_from_arrow, docvec_to_arrow
+from ._infer import default_field, infer_field
+from .convert import collect_arrow
+from .errors import DocArraySparkError, PreprocessingError
+
+Step = Tuple[Tuple[str, ...], str, Callable[[Any], Any]]
+
+
+def _keep(result: Any, value: Any) -> Any:
+    """DocArray's ``preprocess(value) or value``, with results that cannot be tested for truth kept."""
+    if result is None:
+        return value
+    try:
+        return result if result else value
+    except (ValueError, RuntimeError, TypeError):  # numpy/torch tensors of more than one element
+        return result
+
+
+def _call(fn: Callable[[Any], Any], value: Any, label: str, doc_id: Any) -> Any:
+    try:
+        return fn(value)
+    except PreprocessingError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the user's function: any error, named and with its traceback
+        raise PreprocessingError(
+            f"preprocessing '{label}' failed on document id={doc_id!r}: {type(e).__name__}: {e}\n"
+            f"Original Python traceback:\n{traceback.format_exc()}") from e
+
+
+def _assign(obj: Any, attr: str, value: Any, label: str, doc_id: Any) -> None:
+    try:
+        setattr(obj, attr, value)
+    except Exception as e:  # noqa: BLE001 - pydantic's validation of the assignment
+        raise PreprocessingError(
+            f"preprocessing '{label}' returned a {type(value).__name__} that {type(obj).__name__}.{attr} cannot hold, "
+            f"on document id={doc_id!r}: {e}") from e
+
+
+def _apply_at(obj: Any, segs: Tuple[str, ...], fn: Callable, label: str, doc_id: Any) -> None:
+    from docarray.array.any_array import AnyDocArray
+
+    head, rest = segs[0], segs[1:]
+    here = f"{label}{head}"
+    if not rest:
+        value = getattr(obj, head)
+        _assign(obj, head, _keep(_call(fn, value, here, doc_id), value), here, doc_id)
+        return
+    child = getattr(obj, head)
+    if child is None:
+        raise PreprocessingError(f"preprocessing path '{here}.{'.'.join(rest)}': '{here}' is None in document "
+                                 f"id={doc_id!r}, so there is nothing to apply it to")
+    if isinstance(child, AnyDocArray):
+        for k, element in enumerate(child):
+            _apply_at(element, rest, fn, f"{here}[{k}].", doc_id)
+    else:
+        _apply_at(child, rest, fn, f"{here}.", doc_id)
+
+
+def apply_to_document(doc: Any, steps: Sequence[Step]) -> Any:
+    """One document through the steps, as ``MultiModalDataset.__getitem__`` does it."""
+    doc_id = getattr(doc, "id", None)
+    for segs, path, fn in steps:
+        if not segs:
+            doc = _keep(_call(fn, doc, "", doc_id), doc)
+        else:
+            _apply_at(doc, segs, fn, "", doc_id)
+    return doc
+
+
+def apply_to_batch(dv: Any, steps: Sequence[Step]) -> Any:
+    """A ``DocVec`` through the steps (``batched=True``): a function gets the whole column at its path."""
+    label_id = f"{len(dv)} documents from id={dv.id[0]!r}" if len(dv) else "an empty batch"
+    for segs, path, fn in steps:
+        if not segs:
+            dv = _keep(_call(fn, dv, "", label_id), dv)
+            continue
+        targets = [dv]
+        for seg in segs[:-1]:
+            nxt = []
+            for t in targets:
+                child = getattr(t, seg)
+                if isinstance(child, (list, tuple)) or type(child).__name__ == "ListAdvancedIndexing":
+                    nxt.extend(c for c in child if c is not None)
+                elif child is not None:
+                    nxt.append(child)
+            targets = nxt
+        for t in targets:
+            value = getattr(t, segs[-1])
+            _assign(t, segs[-1], _keep(_call(fn, value, path, label_id), value), path, label_id)
+    return dv
+
+
+def check_paths(cls: Any, preprocessing: Mapping[str, Callable]) -> List[Step]:
+    """The steps of a preprocessing dict, each path checked against the class on the driver."""
+    steps: List[Step] = []
+    for path, fn in preprocessing.items():
+        if not callable(fn):
+            raise DocArraySparkError(f"preprocessing['{path}'] is a {type(fn).__name__}, not a function")
+        segs = C.split_path(path)
+        current = cls
+        for i, seg in enumerate(segs):
+            fields = C.fields(current)
+            if seg not in fields:
+                raise DocArraySparkError(
+                    f"preprocessing path '{path}': {current.__name__} has no field '{seg}' "
+                    f"(its fields: {', '.join(fields)})")
+            d = fields[seg]
+            if i < len(segs) - 1:
+                if d.kind == C.DOC:
+                    current = d.cls
+                elif d.kind == C.DOCLIST:
+                    current = d.element.cls
+                else:
+                    raise DocArraySparkError(
+                        f"preprocessing path '{path}': '{'.'.join(segs[:i + 1])}' is {C.describe(d)}, not a document "
+                        "or DocList, so the path cannot go on")
+        steps.append((segs, path, fn))
+    return steps
+
+
+class _Plan:
+    """Everything an executor needs, compiled on the driver and shipped with the job."""
+
+    def __init__(self, cls: Any, steps: List[Step], in_schema: T.StructType, out_schema: T.StructType,
+                 batched: bool, tensor_type: Any):
+        self.cls = cls
+        self.steps = steps
+        self.in_schema = in_schema
+        self.out_schema = out_schema
+        self.batched = batched
+        self.tensor_type = tensor_type
+        declared = C.fields(cls)
+        self.declared_in = T.StructType([f for f in in_schema.fields if f.name in declared])
+        self.in_conv = compile_doc(self.declared_in, cls, "")
+        self.out_declared = T.StructType([f for f in out_schema.fields if f.name in declared])
+        self.out_conv = compile_doc(self.out_declared, cls, "")
+        self.out_arrow = pa.schema([pa.field(f.name, arrow_type(f.dataType), f.nullable) for f in out_schema.fields])
+
+    def documents_out(self, batch: pa.RecordBatch) -> Tuple[Any, pa.StructArray]:
+        names = self.declared_in.names
+        columns = {n: batch.column(batch.schema.get_field_index(n)) for n in names}
+        if self.batched:
+            if batch.num_rows == 0:
+                return None, pa.nulls(0, type=self.out_conv.arrow)
+            dv = docvec_from_arrow(columns, self.declared_in, self.cls, self.tensor_type, n=batch.num_rows)
+            dv = apply_to_batch(dv, self.steps)
+            return dv, docvec_to_arrow(dv, self.out_conv)
+        struct = pa.StructArray.from_arrays([columns[n] for n in names], names=names) if names else None
+        docs = self.in_conv.to_py(struct) if struct is not None else [self.cls() for _ in range(batch.num_rows)]
+        docs = [apply_to_document(d, self.steps) for d in docs]
+        owners = Owners([getattr(d, "id", None) for d in docs])
+        return docs, self.out_conv.to_arrow(docs, "", owners)
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            _, out = self.documents_out(batch)
+            produced = dict(zip(self.out_declared.names, out.flatten())) if len(self.out_declared.names) else {}
+            arrays = []
+            for f in self.out_arrow:
+                a = produced[f.name] if f.name in produced else batch.column(batch.schema.get_field_index(f.name))
+                arrays.append(a if a.type == f.type else a.cast(f.type))
+            yield pa.RecordBatch.from_arrays(arrays, schema=self.out_arrow)
+
+
+def _output_schema(df: Any, cls: Any, steps: List[Step], batched: bool, tensor_type: Any,
+                   sample_size: int) -> T.StructType:
+    """The output columns, from the functions' results on the first ``sample_size`` documents."""
+    declared = C.fields(cls)
+    probe = _Plan(cls, steps, df.schema, df.schema, batched, tensor_type)
+    table = collect_arrow(df.limit(sample_size))
+    batch = table.to_batches()[0] if table.num_rows else None
+    docs: List[Any] = []
+    if batch is not None:
+        if batched:
+            dv = docvec_from_arrow({n: batch.column(batch.schema.get_field_index(n)) for n in probe.declared_in.names},
+                                   probe.declared_in, cls, tensor_type, n=batch.num_rows)
+            docs = list(apply_to_batch(dv, steps).to_doc_list())
+        else:
+            struct = pa.StructArray.from_arrays(
+                [batch.column(batch.schema.get_field_index(n)) for n in probe.declared_in.names],
+                names=probe.declared_in.names)
+            docs = [apply_to_document(d, steps) for d in probe.in_conv.to_py(struct)]
+    fields = []
+    by_name = {f.name: f for f in df.schema.fields}
+    for f in df.schema.fields:
+        if f.name in declared:
+            fields.append(infer_field(f.name, [getattr(d, f.name, None) for d in docs], f, declared[f.name], f.name))
+        else:
+            fields.append(f)
+    for name, d in declared.items():
+        if name not in by_name:
+            values = [getattr(doc, name, None) for doc in docs]
+            fields.append(infer_field(name, values, None, d, name) if any(v is not None for v in values)
+                          else default_field(name, d))
+    return T.StructType(fields)
+
+
+def preprocess(df: Any, doc_type: Any, preprocessing: Mapping[str, Callable[[Any], Any]], *, batched: bool = False,
+               schema: Optional[T.StructType] = None, sample_size: int = 64, tensor_type: Optional[Any] = None) -> Any:
+    """Applies ``MultiModalDataset``-style preprocessing functions, keyed by dotted field path, on the executors.
+
+    :param df: a DataFrame of documents (``spark.read.format("docarray")``, or any DataFrame whose columns
+        match ``doc_type``; columns the class does not declare pass through unchanged).
+    :param doc_type: the document class (``Student``, or ``DocList[Student]``); it may be defined at run time
+        (in a notebook cell or a function): it travels to the executors with the functions.
+    :param preprocessing: ``{dotted path: function}`` applied in order, as ``MultiModalDataset`` does; ``''`` is
+        the whole document. A path through a DocList field applies to each element.
+    :param batched: hand each function a whole batch instead of one value: a ``DocVec`` for a document path,
+        a stacked tensor for a tensor path, a list for other fields; the function returns the new column (or
+        None after changing it in place). For vectorised code: a tokenizer, a model.
+    :param schema: the output schema; by default it is decided from the functions' results on the first
+        ``sample_size`` documents (a column keeps its type while its values fit it).
+    :param tensor_type: with ``batched``, the DocVec's tensor type (``NdArray`` by default, or ``TorchTensor``).
+    :returns: a DataFrame with the preprocessed columns; nothing runs until an action.
+
+    Errors: a path the class does not have, or a class that does not match the DataFrame's columns, is refused
+    here on the driver. A function that raises fails the task with :class:`PreprocessingError` naming the path
+    (with DocList indices), the document ``id`` and the function's own traceback; one that returns a value its
+    column cannot hold fails naming the path and the document.
+    """
+    from docarray.typing import NdArray
+
+    cls = C.doc_class(doc_type)
+    steps = check_paths(cls, preprocessing)
+    tensor_type = tensor_type or NdArray
+    compile_doc(df.schema, cls, "")  # the class against the columns, on the driver
+    out = schema if schema is not None else _output_schema(df, cls, steps, batched, tensor_type, sample_size)
+    plan = _Plan(cls, steps, df.schema, out, batched, tensor_type)
+    return df.mapInArrow(plan, out)
