@@ -305,6 +305,10 @@ class TensorConv(Conv):
                 out.append(None)
                 continue
             a = flat[offsets[i]:offsets[i + 1]]
+            if a.size == 0 and shapes[i]:
+                # DocArray loads a tensor without bytes as np.zeros(shape): float64, whatever dtype was written
+                out.append(np.zeros(shapes[i]))
+                continue
             out.append(a.reshape(shapes[i]) if shapes[i] is not None else a)
         return out
 
@@ -620,7 +624,11 @@ def compile_field(field: T.StructField, declared: C.Declared, path: str) -> Conv
 
     if declared.kind == C.ANY:
         return compile_untyped(field, path)
-    if isinstance(dt, T.StringType) and md.get(KIND) != "json" and declared.kind not in (C.STR, C.ANY):
+    if isinstance(dt, T.StringType) and md.get(KIND) == "json":
+        # DocArray's node form: the values are what DocArray decodes from the node (a list for a Mesh3D's
+        # default embedding), and the document class validates them as it does when DocArray loads the file
+        return JsonConv(dt)
+    if isinstance(dt, T.StringType) and declared.kind != C.STR:
         if declared.kind in (C.LIST, C.TUPLE, C.SET, C.DICT):
             return JsonConv(dt)
         return NullOnlyConv(dt, declared, path)

@@ -82,7 +82,9 @@ def docvec_from_arrow(columns: Dict[str, pa.Array], schema: T.StructType, cls: A
                         f"document id={ids[0]!r}: a DocVec stacks equally shaped tensors (use a DocList for "
                         "ragged ones)")
             stacked = np.stack(arrays) if n else np.zeros((0,) + shape, dtype=conv.dtype)
-            col_cls = tensor_type if d.union or d.cls is None else d.cls
+            # as DocArray's DocVec: a union takes the DocVec's tensor type, and so does a subclass of it
+            # (ImageNdArray in an NdArray DocVec); another declared class is kept
+            col_cls = tensor_type if d.union or d.cls is None or C.safe_issubclass(d.cls, tensor_type) else d.cls
             tensors[name] = col_cls._docarray_from_ndarray(stacked)
         elif d.kind == C.DOC:
             if not valid.any():
