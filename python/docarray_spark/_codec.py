@@ -154,7 +154,8 @@ class Owners:
 
 
 def _wrong(path: str, owners: Owners, i: int, message: str) -> PreprocessingError:
-    return PreprocessingError(f"'{owners.path_of(i, path)}' of document id={owners.id_of(i)!r}: {message}")
+    where = owners.path_of(i, path)
+    return PreprocessingError((f"'{where}' of document" if where else "document") + f" id={owners.id_of(i)!r}: {message}")
 
 
 # ------------------------------------------------------------------------------------------ converters

@@ -11,6 +11,9 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# the tests' own modules (doc_classes) on the Python workers' path too, as a user ships theirs with --py-files
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [os.path.dirname(os.path.abspath(__file__)),
+                                                       os.environ.get("PYTHONPATH")] if p)
 FIXTURES = os.path.join(ROOT, "connector", "src", "test", "resources", "fixtures")
 
 
