@@ -63,19 +63,21 @@ def read_manifest(path: str, spark: Optional[Any] = None) -> ShardManifest:
     return ShardManifest.from_json(path, rows[0][0])
 
 
-def write_shards(df: Any, path: str, num_shards: int, mode: str = "errorifexists", **options: Any) -> ShardManifest:
+def write_shards(df: Any, path: str, num_shards: int, mode: Optional[str] = None, **options: Any) -> ShardManifest:
     """Writes ``df`` as ``num_shards`` balanced DocArray files plus ``_docarray_manifest.json``; returns the manifest.
 
     Documents are dealt round-robin (``df.repartition(num_shards)``), so shard document counts differ by at most
     the number of input partitions. ``options`` are the docarray write options (``compression="lz4"``,
-    ``protocol="protobuf-array"``, ``container="docvec"``...). The manifest is written by the write job's commit
+    ``protocol="protobuf-array"``, ``container="docvec"``...); ``mode`` is Spark's save mode. The manifest is written by the write job's commit
     (option ``manifest=true``), so this works over Spark Connect as well as on classic PySpark.
     """
     if num_shards < 1:
         raise DocArraySparkError(f"num_shards must be at least 1, not {num_shards}")
     if any(k.lower() == "maxrecordsperfile" for k in options):
         raise DocArraySparkError("maxRecordsPerFile would split shards: choose num_shards instead")
-    writer = df.repartition(num_shards).write.format("docarray").mode(mode).option("manifest", "true")
+    writer = df.repartition(num_shards).write.format("docarray").option("manifest", "true")
+    if mode is not None:  # Spark's save modes: error (default), overwrite, append, ignore
+        writer = writer.mode(mode)
     for k, v in options.items():
         writer = writer.option(k, str(v).lower() if isinstance(v, bool) else str(v))
     writer.save(path)

@@ -21,8 +21,7 @@ def fixture(name: str) -> str:
     return os.path.join(FIXTURES, name)
 
 
-@pytest.fixture(scope="session")
-def spark():
+def local_session():
     from pyspark.sql import SparkSession
 
     import docarray_spark as ds
@@ -32,8 +31,13 @@ def spark():
         .config("spark.ui.showConsoleProgress", "false")
     session = ds.configure(builder).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    return session
+
+
+@pytest.fixture
+def spark():
+    """The local[2] session with the connector (made once; made again after a test that needed another)."""
+    return local_session()
 
 
 def assert_same(a, b, path="doc"):
