@@ -19,6 +19,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType
 
+import docarray_spark
+
 JAR, FIX = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TMP = tempfile.mkdtemp(prefix='docarray-pyspark-')
 RESULTS = []
@@ -135,24 +137,24 @@ def _():
 def _():
     spark.sql('DROP TABLE IF EXISTS students')
     spark.sql(f"CREATE TABLE students USING docarray OPTIONS (path '{os.path.join(FIX, 'students.protobuf')}')")
-    spark._jvm.org.docarray.spark.functions.DocArrayFunctions.register(spark._jsparkSession)
+    docarray_spark.register_sql_functions(spark)
     r = spark.sql("SELECT id, docarray_l2_norm(thesis.title.embedding) AS n FROM students WHERE id = 'stu-1'").first()
     assert abs(r['n'] - (0.25 ** 2 + 1.5 ** 2 + 9 + 0.001 ** 2) ** 0.5) < 1e-5, r
     spark.sql('DROP TABLE students')
 
 
-@check('PySpark preprocessing: SQL tensor functions in withField, balanced shards with a manifest via py4j')
+@check('PySpark preprocessing: SQL tensor functions in withField, balanced shards with a manifest')
 def _():
     import json
     import tempfile
     from pyspark.sql import functions as F
-    spark._jvm.org.docarray.spark.functions.DocArrayFunctions.register(spark._jsparkSession)
+    docarray_spark.register_sql_functions(spark)
     df = spark.read.format('docarray').load(os.path.join(FIX, 'students.protobuf'))
     emb = F.expr("docarray_normalize(docarray_tensor(transform(sequence(0, 3), j -> CAST(length(thesis.title.text) + j AS FLOAT))))")
     prepared = df.withColumn('thesis', F.col('thesis').withField('title.embedding', emb))
     out = tempfile.mkdtemp() + '/shards'
-    m = spark._jvm.org.docarray.spark.write.DocArrayShards.write(prepared._jdf, out, 2, {'compression': 'lz4'}, 'overwrite')
-    assert m.numDocuments() == 3, m.toJson()
+    m = docarray_spark.write_shards(prepared, out, 2, mode='overwrite', compression='lz4')
+    assert m.num_documents == 3, m
     manifest = json.load(open(os.path.join(out, '_docarray_manifest.json')))
     assert manifest['num_shards'] == 2 and sum(s['num_documents'] for s in manifest['shards']) == 3, manifest
     rows = {r['id']: r for r in spark.read.format('docarray').load(out).select('id', 'thesis.title.embedding.data').collect()}
@@ -221,7 +223,7 @@ def _():
             time.sleep(1)
         executors = cs.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1
         assert executors == 2, f'{executors} executors registered'
-        cs._jvm.org.docarray.spark.functions.DocArrayFunctions.register(cs._jsparkSession)
+        docarray_spark.register_sql_functions(cs)
         shout = F.udf(lambda s: None if s is None else s.upper(), StringType())
         df = cs.read.format('docarray').load([os.path.join(FIX, 'pages.protobuf'), os.path.join(FIX, 'students.protobuf')])
         out = os.path.join(TMP, 'cluster-out')

@@ -24,10 +24,14 @@ from test_preprocess import PREPROCESSING, mmd  # noqa: E402
 def remote():
     from pyspark.sql import SparkSession
 
+    env = dict(os.environ)
     with connect_server() as url:
         session = SparkSession.builder.remote(url).getOrCreate()
         yield session
         session.stop()
+    # PySpark marks the whole process as "Connect mode" in its environment: undo it for the classic tests
+    for k in set(os.environ) - set(env):
+        del os.environ[k]
 
 
 def test_a_connect_session_has_no_jvm_and_the_package_knows(remote):

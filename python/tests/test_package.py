@@ -30,9 +30,11 @@ def test_the_jar_of_each_spark_line_and_clear_errors(monkeypatch, tmp_path):
     assert "needs docarray-spark-4.0_2.13-" in str(e.value) and "bin/build-wheel" in str(e.value)
 
 
-def test_configure_keeps_what_the_builder_has():
+def test_configure_keeps_what_the_builder_has(monkeypatch):
     from pyspark.sql import SparkSession
 
+    if "_options" in vars(SparkSession.Builder):  # PySpark 3.5's builders share one class-level options dict
+        monkeypatch.setattr(SparkSession.Builder, "_options", {})
     b = SparkSession.builder.config("spark.jars", "/x/other.jar").config("spark.sql.extensions", "a.B")
     b = ds.configure(b)
     assert b._options["spark.jars"] == "/x/other.jar," + ds.jar_path()

@@ -118,7 +118,10 @@ object DocArraySqlFunctions {
       udf("docarray_schema_of", StringType)((m: scala.collection.Seq[Array[Byte]]) => DocProtoFunctions.schemaOf(m))),
     Fn("docarray_from_protobuf", "_FUNC_(message, schema) - one DocProto message decoded into a struct of the schema " +
       "(JSON, e.g. from docarray_schema_of), as a read decodes a document", Seq(Binary, SchemaLiteral), c => {
-      if (!c(1).foldable) throw analysisError("docarray_from_protobuf: the schema must be a literal string, not " + c(1).sql)
+      if (!c(1).foldable) {
+        throw analysisError(s"docarray_from_protobuf(${c.map(_.sql).mkString(", ")})",
+          "docarray_from_protobuf: the schema must be a literal string, not " + c(1).sql, "")
+      }
       val decoder = new DocProtoFunctions.Decoder(String.valueOf(c(1).eval()))
       ScalaUDF((m: Array[Byte]) => decoder.decode(m), decoder.schema(), Seq(c.head), Nil, None,
         Some("docarray_from_protobuf"), true, true)
@@ -128,24 +131,27 @@ object DocArraySqlFunctions {
 
   /** The builder Spark calls during analysis: arity and argument types checked, then the expression. */
   private def checked(fn: Fn): FunctionBuilder = (children: Seq[Expression]) => {
+    def call = s"${fn.name}(${children.map(_.sql).mkString(", ")})"
     if (children.length != fn.args.length) {
-      throw analysisError(s"${fn.name} takes ${fn.args.length} argument(s), not ${children.length}: ${fn.usage
-        .replace("_FUNC_", fn.name)}")
+      throw analysisError(call, s"${fn.name} takes ${fn.args.length} argument(s), not ${children.length}",
+        ": " + fn.usage.replace("_FUNC_", fn.name))
     }
     children.zip(fn.args).zipWithIndex.foreach { case ((child, arg), i) =>
       if (child.resolved && child.dataType != NullType && !arg.accepts(child.dataType)) {
-        throw analysisError(s"${fn.name}: the ${ordinals(i)} argument ${child.sql} must be ${arg.describe}, " +
-          s"but it is ${child.dataType.catalogString}" +
-          (if (child.dataType.isInstanceOf[StructType] &&
-            child.dataType.asInstanceOf[StructType].fieldNames.contains(TensorTypes.BUFFER)) {
-            " (a tensorMode=binary tensor: read the column with tensorMode=typed to compute on it)"
-          } else ""))
+        val binary = child.dataType.isInstanceOf[StructType] &&
+          child.dataType.asInstanceOf[StructType].fieldNames.contains(TensorTypes.BUFFER)
+        throw analysisError(call, s"${fn.name}: the ${ordinals(i)} argument ${child.sql} must be ${arg.describe}, " +
+          s"but it is ${child.dataType.catalogString}",
+          if (binary) " (a tensorMode=binary tensor: read the column with tensorMode=typed to compute on it)" else "")
       }
     }
     fn.build(children)
   }
 
-  private def analysisError(message: String): AnalysisException = AnalysisErrors.of(message)
+  /** Spark's own error for a failed type check: DATATYPE_MISMATCH.TYPE_CHECK_FAILURE_WITH_HINT (3.5 and 4). */
+  private def analysisError(sql: String, message: String, hint: String): AnalysisException =
+    new AnalysisException("DATATYPE_MISMATCH.TYPE_CHECK_FAILURE_WITH_HINT",
+      Map("sqlExpr" -> ("\"" + sql + "\""), "msg" -> message, "hint" -> hint))
 
   private def description(fn: Fn): (FunctionIdentifier, ExpressionInfo, FunctionBuilder) =
     (FunctionIdentifier(fn.name), new ExpressionInfo(getClass.getName, null, fn.name, fn.usage, ""), checked(fn))
