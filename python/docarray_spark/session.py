@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
 from typing import Any, List, Optional
 
 from ._version import JAR_VERSION
@@ -81,10 +82,15 @@ def configure(builder: Any, *, extensions: bool = True, jar: Optional[str] = Non
 
     Settings already on the builder are kept: the jar is appended to ``spark.jars`` and the extensions
     class to ``spark.sql.extensions``. ``extensions=True`` registers the ``docarray_*`` SQL functions in
-    every session and plans a bare ``count(*)`` on the driver. Returns the builder.
+    every session and plans a bare ``count(*)`` on the driver. For a local master, when ``PYSPARK_PYTHON``
+    is not set, the Python workers run this interpreter (where docarray_spark is installed) rather than
+    whatever ``python3`` is first on the PATH. Returns the builder.
     """
     jar = os.path.abspath(jar) if jar else jar_path()
     options = getattr(builder, "_options", {})
+    master = str(options.get("spark.master", os.environ.get("MASTER", "local")))
+    if master.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     jars = [j for j in str(options.get("spark.jars", "")).split(",") if j]
     if jar not in jars:
         jars.append(jar)
