@@ -125,3 +125,17 @@ def test_features_that_need_the_jvm_say_so_over_connect():
 
     with pytest.raises(ds.NotOverSparkConnectError, match="needs the driver's JVM"):
         jvm_session(FakeConnect(), "something")
+
+
+def test_the_python_quickstart_runs_end_to_end():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "python", "quickstart.py")],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "12 documents in 3 shards" in out.stdout, out.stdout
+    losses = [float(line.split("loss ")[1]) for line in out.stdout.splitlines() if line.startswith("step ")]
+    assert len(losses) == 3 and all(np.isfinite(losses)) and losses[-1] < losses[0], out.stdout
