@@ -295,12 +295,14 @@ class TensorConv(Conv):
                 a = np.frombuffer(bufs[i], dtype=np.dtype(dtypes[i])).copy()
                 out.append(a.reshape(shapes[i]) if shapes[i] is not None else a)
             return out
+        stacked = self.stacked(arr)
+        if stacked is not None and stacked.ndim > 1:  # every row present, one shape: views of one [n, ...] array
+            return list(stacked)
         data = children["data"]
         valid = valid & _valid(data)
         offsets = np.asarray(data.offsets)
         offsets = offsets - offsets[0]
-        flat = data.flatten().to_numpy(zero_copy_only=False)
-        flat = flat.astype(self.dtype) if flat.dtype != self.dtype else np.array(flat, copy=True)
+        flat = self._flat(data)
         for i in range(n):
             if not valid[i]:
                 out.append(None)
@@ -312,6 +314,37 @@ class TensorConv(Conv):
                 continue
             out.append(a.reshape(shapes[i]) if shapes[i] is not None else a)
         return out
+
+    def _flat(self, data: pa.Array) -> np.ndarray:
+        """The column's elements as one writable numpy array of the column's dtype."""
+        flat = data.flatten().to_numpy(zero_copy_only=False)
+        return flat.astype(self.dtype) if flat.dtype != self.dtype else np.array(flat, copy=True)
+
+    def stacked(self, arr: pa.Array) -> Optional[np.ndarray]:
+        """The whole column as one ``[n, *shape]`` array when every row holds a tensor of one shape (and bytes),
+        without a Python step per row; None otherwise (nulls, ragged shapes, binary tensors)."""
+        if self.binary or "shape" not in self.names or len(arr) == 0 or arr.null_count:
+            return None
+        children = dict(zip(self.names, arr.flatten()))
+        shape_arr, data = children["shape"], children["data"]
+        if shape_arr.null_count or data.null_count:
+            return None
+        n = len(arr)
+        s_off = np.asarray(shape_arr.offsets)
+        rank = int(s_off[1] - s_off[0])
+        if not np.all(np.diff(s_off) == rank):
+            return None
+        dims = shape_arr.flatten().to_numpy(zero_copy_only=False).reshape(n, rank)
+        if n > 1 and not (dims == dims[0]).all():
+            return None
+        shape = tuple(int(x) for x in dims[0])
+        size = int(np.prod(shape)) if shape else 1
+        if size == 0:
+            return None  # DocArray's float64 zeros for byte-less tensors: the per-row path
+        d_off = np.asarray(data.offsets)
+        if not np.all(np.diff(d_off) == size):
+            return None
+        return self._flat(data).reshape((n,) + shape)
 
     def to_py(self, arr):
         cls = self.cls

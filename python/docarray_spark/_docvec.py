@@ -73,15 +73,17 @@ def docvec_from_arrow(columns: Dict[str, pa.Array], schema: T.StructType, cls: A
             if not valid.all():
                 raise _none_error(cls, name, p, ids, valid)
             conv = TensorConv(f, d)
-            arrays = conv.arrays(arr)
-            shape = arrays[0].shape
-            for i, a in enumerate(arrays):
-                if a.shape != shape:
-                    raise DocArraySparkError(
-                        f"'{p}' has shape {list(a.shape)} in document id={ids[i]!r} but {list(shape)} in "
-                        f"document id={ids[0]!r}: a DocVec stacks equally shaped tensors (use a DocList for "
-                        "ragged ones)")
-            stacked = np.stack(arrays) if n else np.zeros((0,) + shape, dtype=conv.dtype)
+            stacked = conv.stacked(arr)
+            if stacked is None:  # ragged, binary or byte-less tensors: row by row, then stacked
+                arrays = conv.arrays(arr)
+                shape = arrays[0].shape
+                for i, a in enumerate(arrays):
+                    if a.shape != shape:
+                        raise DocArraySparkError(
+                            f"'{p}' has shape {list(a.shape)} in document id={ids[i]!r} but {list(shape)} in "
+                            f"document id={ids[0]!r}: a DocVec stacks equally shaped tensors (use a DocList for "
+                            "ragged ones)")
+                stacked = np.stack(arrays)
             # as DocArray's DocVec: a union takes the DocVec's tensor type, and so does a subclass of it
             # (ImageNdArray in an NdArray DocVec); another declared class is kept
             col_cls = tensor_type if d.union or d.cls is None or C.safe_issubclass(d.cls, tensor_type) else d.cls
