@@ -22,6 +22,18 @@ def _ids(columns: Dict[str, pa.Array], n: int) -> List[Any]:
     return col.to_pylist() if col is not None and pa.types.is_string(col.type) else list(range(n))
 
 
+class _LazyIds:
+    """Document ids for error messages, converted from Arrow only when a message needs one."""
+
+    def __init__(self, columns: Dict[str, pa.Array], n: int):
+        self._columns, self._n, self._ids = columns, n, None
+
+    def __getitem__(self, item: Any) -> Any:
+        if self._ids is None:
+            self._ids = _ids(self._columns, self._n)
+        return self._ids[item]
+
+
 def _none_error(cls: Any, name: str, path: str, ids: Sequence[Any], valid: np.ndarray) -> DocArraySparkError:
     bad = int(np.flatnonzero(~valid)[0])
     good = int(np.flatnonzero(valid)[0]) if valid.any() else None
@@ -42,7 +54,7 @@ def docvec_from_arrow(columns: Dict[str, pa.Array], schema: T.StructType, cls: A
     if n is None:
         n = len(next(iter(columns.values()))) if columns else 0
     if ids is None:
-        ids = _ids(columns, n)
+        ids = _LazyIds(columns, n)  # only error messages read them
     fields = {f.name: f for f in schema.fields}
     tensors: Dict[str, Any] = {}
     docs: Dict[str, Any] = {}
@@ -107,7 +119,7 @@ def docvec_from_arrow(columns: Dict[str, pa.Array], schema: T.StructType, cls: A
             offsets = np.asarray(arr.offsets)
             offsets = offsets - offsets[0]
             children = dict(zip(st.names, flat.flatten()))
-            inner_ids = _ids(children, len(flat))
+            inner_ids = _LazyIds(children, len(flat))
             rows = []
             for i in range(n):
                 a, b = int(offsets[i]), int(offsets[i + 1])
@@ -129,6 +141,10 @@ def _validated(cls: Any, name: str, d: C.Declared, values: List[Any]) -> List[An
     """Values as the document class would hold them (``ID``, URL types): what a DocVec of documents holds."""
     if d.kind not in (C.STR, C.BYTES) or d.cls in (str, bytes):
         return values
+    from docarray.typing import ID
+
+    if d.cls is ID:  # ID's validation is str(value) made an ID: do that without pydantic's per-value machinery
+        return [None if v is None else ID(v) for v in values]
     field = cls.__fields__.get(name) if hasattr(cls, "__fields__") else None
     if field is None or not hasattr(field, "validate"):
         return values

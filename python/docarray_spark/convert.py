@@ -23,8 +23,17 @@ def collect_arrow(df: Any) -> pa.Table:
     return table.combine_chunks()
 
 
+def _one_array(column: Any) -> pa.Array:
+    """A table column as one Arrow array (collect_arrow combined the chunks already)."""
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks == 0:
+            return pa.array([], type=column.type)
+        return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
+    return column
+
+
 def _struct(table: pa.Table) -> pa.StructArray:
-    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
+    columns = [_one_array(c) for c in table.columns]
     if not columns:
         return pa.StructArray.from_arrays([], names=[])
     return pa.StructArray.from_arrays(columns, names=table.column_names)
@@ -68,9 +77,7 @@ def to_docvec(df: Any, doc_type: Any, tensor_type: Optional[Any] = None):
     compile_doc(df.schema, cls, "")  # checks the class against the schema on the driver
     _warn_unused(df, cls)
     table = collect_arrow(df)
-    columns = {name: table.column(name).combine_chunks() for name in table.column_names}
-    columns = {k: (v.chunk(0) if isinstance(v, pa.ChunkedArray) and v.num_chunks == 1 else
-                   pa.concat_arrays(v.chunks) if isinstance(v, pa.ChunkedArray) else v) for k, v in columns.items()}
+    columns = {name: _one_array(table.column(name)) for name in table.column_names}
     if table.num_rows == 0:
         raise DocArraySparkError("to_docvec: the DataFrame has no rows, and a DocVec cannot be empty")
     return docvec_from_arrow(columns, df.schema, cls, tensor_type or NdArray, n=table.num_rows)
