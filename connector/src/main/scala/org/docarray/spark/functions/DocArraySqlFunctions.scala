@@ -163,7 +163,14 @@ object DocArraySqlFunctions {
   def register(spark: SparkSession): Unit = {
     val registry = spark.sessionState.functionRegistry
     all.foreach { fn =>
-      val (id, info, builder) = description(fn)
+      val (name, info, builder) = description(fn)
+      // Spark 4.1+ keeps session functions under system.session (3-part names); 3.5 and 4.0 under the bare name
+      val id = try {
+        registry.lookupFunction(name)
+        name
+      } catch {
+        case _: AssertionError => FunctionIdentifier(name.funcName, Some("session"), Some("system"))
+      }
       if (!registry.lookupFunction(id).exists(_.getClassName == info.getClassName)) {
         registry.registerFunction(id, info, builder)
       }
