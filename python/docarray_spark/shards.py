@@ -29,6 +29,8 @@ class ShardManifest:
     compression: str
     shards: List[Shard]
     spark_schema: Dict[str, Any] = field(repr=False)
+    #: ``doclist`` (each shard a DocList file) or ``docvec`` (each shard one columnar DocVecProto)
+    container: str = "doclist"
 
     @property
     def num_documents(self) -> int:
@@ -45,7 +47,7 @@ class ShardManifest:
             raise DocArraySparkError(f"{directory}/{MANIFEST} is not a docarray shard manifest")
         return ShardManifest(directory, m["protocol"], m["compression"],
                              [Shard(s["path"], int(s["num_documents"]), int(s["bytes"])) for s in m["shards"]],
-                             m.get("spark_schema", {}))
+                             m.get("spark_schema", {}), m.get("container", "doclist"))
 
 
 def read_manifest(path: str, spark: Optional[Any] = None) -> ShardManifest:
@@ -63,18 +65,26 @@ def read_manifest(path: str, spark: Optional[Any] = None) -> ShardManifest:
     return ShardManifest.from_json(path, rows[0][0])
 
 
-def write_shards(df: Any, path: str, num_shards: int, mode: Optional[str] = None, **options: Any) -> ShardManifest:
+def write_shards(df: Any, path: str, num_shards: int, mode: Optional[str] = None, layout: str = "doclist",
+                 **options: Any) -> ShardManifest:
     """Writes ``df`` as ``num_shards`` balanced DocArray files plus ``_docarray_manifest.json``; returns the manifest.
 
     Documents are dealt round-robin (``df.repartition(num_shards)``), so shard document counts differ by at most
     the number of input partitions. ``options`` are the docarray write options (``compression="lz4"``,
-    ``protocol="protobuf-array"``, ``container="docvec"``...); ``mode`` is Spark's save mode. The manifest is written by the write job's commit
+    ``protocol="protobuf-array"``...); ``mode`` is Spark's save mode. ``layout="docvec"`` writes each shard as
+    one columnar ``DocVec`` (``protocol="protobuf-array"``, each tensor field one buffer for the shard), the layout
+    :class:`docarray_spark.torch.ShardDataset` loads fastest; every document then needs the same tensor shapes
+    and no None in a column that holds values elsewhere (refused at write time naming the column). The manifest is written by the write job's commit
     (option ``manifest=true``), so this works over Spark Connect as well as on classic PySpark.
     """
     if num_shards < 1:
         raise DocArraySparkError(f"num_shards must be at least 1, not {num_shards}")
     if any(k.lower() == "maxrecordsperfile" for k in options):
         raise DocArraySparkError("maxRecordsPerFile would split shards: choose num_shards instead")
+    if layout not in ("doclist", "docvec"):
+        raise DocArraySparkError(f"layout must be 'doclist' or 'docvec', not {layout!r}")
+    if layout == "docvec":
+        options = dict(options, container="docvec", protocol="protobuf-array")
     writer = df.repartition(num_shards).write.format("docarray").option("manifest", "true")
     if mode is not None:  # Spark's save modes: error (default), overwrite, append, ignore
         writer = writer.mode(mode)

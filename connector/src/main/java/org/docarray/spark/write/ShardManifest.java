@@ -59,12 +59,20 @@ public final class ShardManifest implements Serializable {
 
   public final String protocol;
   public final String compression;
+  /** {@code doclist} (each shard a DocList) or {@code docvec} (each shard one DocVecProto, columnar). */
+  public final String container;
   public final List<Shard> shards;
   public final StructType sparkSchema;
 
   public ShardManifest(String protocol, String compression, List<Shard> shards, StructType sparkSchema) {
+    this(protocol, compression, "doclist", shards, sparkSchema);
+  }
+
+  public ShardManifest(String protocol, String compression, String container, List<Shard> shards,
+      StructType sparkSchema) {
     this.protocol = protocol;
     this.compression = compression;
+    this.container = container;
     this.shards = Collections.unmodifiableList(new ArrayList<>(shards));
     this.sparkSchema = sparkSchema;
   }
@@ -79,6 +87,7 @@ public final class ShardManifest implements Serializable {
     root.put("version", 1);
     root.put("protocol", protocol);
     root.put("compression", compression);
+    root.put("container", container);
     root.put("num_documents", numDocuments());
     root.put("num_shards", shards.size());
     ArrayNode a = root.putArray("shards");
@@ -102,8 +111,8 @@ public final class ShardManifest implements Serializable {
     for (JsonNode s : root.get("shards")) {
       shards.add(new Shard(s.get("path").asText(), s.get("num_documents").asLong(), s.get("bytes").asLong()));
     }
-    return new ShardManifest(root.get("protocol").asText(), root.get("compression").asText(), shards,
-        (StructType) DataType.fromJson(root.get("spark_schema").toString()));
+    return new ShardManifest(root.get("protocol").asText(), root.get("compression").asText(),
+        root.path("container").asText("doclist"), shards, (StructType) DataType.fromJson(root.get("spark_schema").toString()));
   }
 
   /** Writes the manifest into {@code dir}. */

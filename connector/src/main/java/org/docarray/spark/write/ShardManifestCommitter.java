@@ -37,6 +37,7 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
   static final String PROTOCOL = "docarray.manifest.protocol";
   static final String COMPRESSION = "docarray.manifest.compression";
   static final String SCHEMA = "docarray.manifest.schema";
+  static final String CONTAINER = "docarray.manifest.container";
   /** The prefix of a file's count file (starts with {@code _}: readers skip it). */
   static final String COUNT_PREFIX = "_docarray_count.";
 
@@ -53,6 +54,7 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
     job.set(PROTOCOL, options.protocol.wireName());
     job.set(COMPRESSION, options.effectiveCodec().wireName());
     job.set(SCHEMA, schema.json());
+    job.set(CONTAINER, options.container.name().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** Writes the count file of a written data file (called by the output writer on close). */
@@ -102,7 +104,7 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
       }
       shards.add(new ShardManifest.Shard(n, count, sizes.get(n)));
     }
-    new ShardManifest(conf.get(PROTOCOL), conf.get(COMPRESSION), shards,
+    new ShardManifest(conf.get(PROTOCOL), conf.get(COMPRESSION), conf.get(CONTAINER, "doclist"), shards,
         (StructType) DataType.fromJson(conf.get(SCHEMA))).save(output, conf);
     for (Path p : countFiles) fs.delete(p, false);
   }

@@ -1,0 +1,401 @@
+"""Training shards into PyTorch: ``ShardDataset`` yields ``DocVec`` batches of torch tensors.
+
+>>> from torch.utils.data import DataLoader
+>>> from docarray_spark.torch import ShardDataset
+>>> data = ShardDataset("/data/train", Student, batch_size=256, shuffle=True, seed=7)
+>>> for epoch in range(3):
+...     data.set_epoch(epoch)
+...     for batch in DataLoader(data, batch_size=None, num_workers=2, pin_memory=True):
+...         train(batch.thesis.title.embedding)      # a torch tensor [256, 8]
+
+The order of an epoch is a function of ``(seed, epoch)`` alone: shards are permuted, documents are shuffled
+within windows of ``shuffle_window`` consecutive shards (memory: that many shards), the sequence is cut into
+one contiguous slice per rank and the slice into batches. A DataLoader's workers each produce every
+``num_workers``-th batch of their rank, so the batches arrive in the same order for any ``num_workers``,
+and every document is seen exactly once per epoch across ranks and workers. ``state_dict()`` /
+``load_state_dict()`` resume in the middle of an epoch (the protocol of torchdata's ``StatefulDataLoader``).
+"""
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import json
+import math
+import os
+from collections import OrderedDict
+from multiprocessing.reduction import ForkingPickler
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from . import _classes as C
+from . import _pickling
+from ._codec import compile_doc
+from .errors import DocArraySparkError, SchemaMismatchError
+from .shards import ShardManifest, read_manifest, write_shards
+
+# ------------------------------------------------------------------ batches that cross process boundaries
+
+
+def _plain(t: Any) -> Any:
+    return t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t
+
+
+_BATCH_TYPES: Dict[Any, Any] = {}
+
+
+def batch_type(cls: Any) -> Any:
+    """``DocVec[cls]`` as ShardDataset yields it: a DocVec that PyTorch's ``default_convert`` (what a DataLoader
+    with ``batch_size=None`` applies) and ``pin_memory`` hand back intact. They rebuild any Sequence as
+    ``type(batch)([element, ...])``; built from its own document views, this DocVec takes their column storage
+    back instead of re-stacking (which fails for numpy-declared fields holding torch tensors)."""
+    from docarray import DocVec
+
+    if cls not in _BATCH_TYPES:
+        base = DocVec.__class_getitem__(cls)
+
+        def __init__(self, docs: Any, tensor_type: Any = None) -> None:
+            views = [getattr(d, "__dict__", None) for d in docs]
+            storage = getattr(views[0], "storage", None) if views else None
+            if storage is not None and len(views) == len(storage) and all(
+                    getattr(v, "storage", None) is storage and v.index == i for i, v in enumerate(views)):
+                self.tensor_type = storage.tensor_type
+                self._storage = storage
+                self._is_unusable = False
+                return
+            base.__init__(self, docs, tensor_type or base.tensor_type if hasattr(base, "tensor_type") else docs)
+
+        def pin_memory(self) -> Any:
+            """The batch with its tensor columns in pinned (page-locked) memory."""
+            s = self._storage
+            tensors = {k: None if v is None else _plain(v).pin_memory() for k, v in s.tensor_columns.items()}
+            return _rebuild_docvec(cls, s.tensor_type, tensors, dict(s.doc_columns),
+                                   {k: None if v is None else list(v) for k, v in s.docs_vec_columns.items()},
+                                   {k: list(v) for k, v in s.any_columns.items()})
+
+        _BATCH_TYPES[cls] = type(f"DocVec[{cls.__name__}]", (base,), {"__init__": __init__, "pin_memory": pin_memory,
+                                                                     "__module__": base.__module__})
+        ForkingPickler.register(_BATCH_TYPES[cls], _reduce_docvec)
+    return _BATCH_TYPES[cls]
+
+
+def _rebuild_docvec(cls: Any, tensor_type: Any, tensors: Dict[str, Any], docs: Dict[str, Any],
+                    doc_lists: Dict[str, Any], anys: Dict[str, Any]) -> Any:
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+    tensors = {k: None if v is None else tensor_type._docarray_from_native(v) for k, v in tensors.items()}
+    storage = ColumnStorage(tensors, docs, {k: None if v is None else ListAdvancedIndexing(v) for k, v in
+                                            doc_lists.items()}, {k: ListAdvancedIndexing(v) for k, v in anys.items()},
+                            tensor_type)
+    dv = batch_type(cls).from_columns_storage(storage)
+    dv._is_unusable = False
+    return dv
+
+
+def _reduce_docvec(dv: Any) -> Tuple[Any, Tuple[Any, ...]]:
+    """A DocVec as plain torch tensors and lists: DocArray's TorchTensor subclass does not survive torch's
+    shared-memory pickling between a DataLoader worker and the main process; plain tensors do (and move
+    through shared memory)."""
+    s = dv._storage
+    return _rebuild_docvec, (dv.doc_type, s.tensor_type, {k: _plain(v) for k, v in s.tensor_columns.items()},
+                             dict(s.doc_columns), {k: None if v is None else list(v) for k, v in
+                                                   s.docs_vec_columns.items()},
+                             {k: list(v) for k, v in s.any_columns.items()})
+
+
+def _reduce_class(cls: Any) -> Any:
+    """Document classes (and DocList[T], NdArray[4]) made at run time, for spawned workers."""
+    reduced = _pickling.reduce_docarray_class(cls, _importable)
+    return cls.__qualname__ if reduced is NotImplemented else reduced
+
+
+def _importable(cls: Any) -> bool:
+    import sys
+
+    obj = sys.modules.get(cls.__module__)
+    for part in cls.__qualname__.split("."):
+        obj = getattr(obj, part, None)
+    return obj is cls
+
+
+def _register_pickling(doc_type: Any) -> None:
+    """Teaches multiprocessing's pickler (used by DataLoader workers) DocVec batches and run-time classes."""
+    from docarray import BaseDoc, DocList, DocVec
+    from docarray.typing import NdArray, TorchTensor
+
+    seen = set()
+
+    def walk(cls: Any) -> None:
+        if cls in seen:
+            return
+        seen.add(cls)
+        ForkingPickler.register(DocVec.__class_getitem__(cls), _reduce_docvec)
+        for d in C.fields(cls).values():
+            if d.kind == C.DOC:
+                walk(d.cls)
+            elif d.kind == C.DOCLIST:
+                walk(d.element.cls)
+
+    walk(doc_type)
+    for meta in {type(BaseDoc), type(DocList), type(DocVec), type(NdArray), type(TorchTensor)}:
+        if meta is not type:
+            ForkingPickler.register(meta, _reduce_class)
+            copyreg.pickle(meta, _reduce_class)
+
+
+# ------------------------------------------------------------------ loading shards
+
+
+def _concat_storage(parts: List[Any]) -> Any:
+    """One ColumnStorage from several of the same class (rows of several shards in one batch)."""
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    tensors = {k: None if first.tensor_columns[k] is None else
+               first.tensor_type._docarray_from_native(torch.cat([_plain(p.tensor_columns[k]) for p in parts]))
+               for k in first.tensor_columns}
+    docs = {}
+    for k, v in first.doc_columns.items():
+        if v is None:
+            docs[k] = None
+        else:
+            inner = _concat_storage([p.doc_columns[k]._storage for p in parts])
+            docs[k] = type(v).from_columns_storage(inner)
+    doc_lists = {k: None if v is None else ListAdvancedIndexing([x for p in parts for x in p.docs_vec_columns[k]])
+                 for k, v in first.docs_vec_columns.items()}
+    anys = {k: ListAdvancedIndexing([x for p in parts for x in p.any_columns[k]]) for k in first.any_columns}
+    return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
+
+
+class ShardDataset(IterableDataset):
+    """Batches of ``DocVec[doc_type]`` (tensor fields as torch tensors) from shards written by
+    :func:`docarray_spark.write_shards` (best with ``layout="docvec"``), for
+    ``DataLoader(dataset, batch_size=None, num_workers=N, pin_memory=...)``.
+
+    :param path: the shard directory (its ``_docarray_manifest.json`` lists the shards).
+    :param doc_type: the document class; checked against the manifest's schema before the first batch.
+    :param batch_size: documents per batch; ``drop_last`` drops a rank's last, shorter batch.
+    :param shuffle: shuffle shards and documents (within ``shuffle_window`` shards) by ``(seed, epoch)``.
+    :param rank, world_size: this process's share; default ``torch.distributed``'s when initialised, else 0 of 1.
+    :param preprocessing: the ``MultiModalDataset`` dict, applied to each batch; ``batched=True`` hands functions
+        whole columns, otherwise each document is handed to them.
+    """
+
+    def __init__(self, path: str, doc_type: Any, batch_size: int, shuffle: bool = False, seed: int = 0,
+                 rank: Optional[int] = None, world_size: Optional[int] = None, drop_last: bool = False,
+                 preprocessing: Optional[Mapping[str, Callable[[Any], Any]]] = None, batched: bool = False,
+                 shuffle_window: int = 2, manifest: Optional[ShardManifest] = None):
+        super().__init__()
+        from docarray.typing import TorchTensor
+        from pyspark.sql.types import StructType
+
+        from .preprocess import check_paths
+
+        self.cls = C.doc_class(doc_type)
+        self.manifest = manifest or read_manifest(path)
+        if batch_size < 1:
+            raise DocArraySparkError(f"batch_size must be at least 1, not {batch_size}")
+        if world_size is None or rank is None:
+            dist = torch.distributed.is_available() and torch.distributed.is_initialized()
+            world_size = world_size if world_size is not None else (torch.distributed.get_world_size() if dist else 1)
+            rank = rank if rank is not None else (torch.distributed.get_rank() if dist else 0)
+        if world_size < 1 or not 0 <= rank < world_size:
+            raise DocArraySparkError(f"rank {rank} is out of range for world_size {world_size} "
+                                     "(0 <= rank < world_size)")
+        self.rank, self.world_size = rank, world_size
+        self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
+        self.shuffle_window = max(1, shuffle_window)
+        self.tensor_type = TorchTensor
+        self.steps = check_paths(self.cls, preprocessing or {})
+        self.batched = batched
+        if self.manifest.spark_schema:  # the class against the schema the shards were written with
+            compile_doc(StructType.fromJson(self.manifest.spark_schema), self.cls, "")
+        self.paths = self.manifest.paths()
+        self.counts = [s.num_documents for s in self.manifest.shards]
+        for p, s in zip(self.paths, self.manifest.shards):
+            if not os.path.isfile(p):
+                raise DocArraySparkError(f"shard {p} listed in the manifest is missing")
+            size = os.path.getsize(p)
+            if size != s.bytes:
+                raise DocArraySparkError(f"shard {p} has {size} bytes, the manifest says {s.bytes}: truncated or "
+                                         "rewritten since the shards were written")
+        self.epoch = 0
+        self._next = 0
+        _register_pickling(self.cls)
+
+    # ---------------------------------------------------------------- the order of an epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """The epoch whose order the next iteration follows (call it before each epoch, as with DistributedSampler)."""
+        self.epoch = epoch
+        self._next = 0
+
+    def _sequence(self) -> np.ndarray:
+        """The epoch's global document order as (shard, index) rows."""
+        rng = np.random.default_rng([self.seed, self.epoch])
+        order = rng.permutation(len(self.paths)) if self.shuffle else np.arange(len(self.paths))
+        chunks = []
+        for w in range(0, len(order), self.shuffle_window):
+            window = np.concatenate([np.stack([np.full(self.counts[s], s), np.arange(self.counts[s])], axis=1)
+                                     for s in order[w:w + self.shuffle_window]] or [np.zeros((0, 2), np.int64)])
+            chunks.append(window[rng.permutation(len(window))] if self.shuffle else window)
+        return np.concatenate(chunks) if chunks else np.zeros((0, 2), np.int64)
+
+    def batches(self) -> List[np.ndarray]:
+        """This rank's batches of the current epoch, each an array of (shard, index) rows."""
+        seq = self._sequence()
+        n = len(seq)
+        mine = seq[self.rank * n // self.world_size:(self.rank + 1) * n // self.world_size]
+        out = [mine[i:i + self.batch_size] for i in range(0, len(mine), self.batch_size)]
+        if self.drop_last and out and len(out[-1]) < self.batch_size:
+            out.pop()
+        return out
+
+    def __len__(self) -> int:
+        return len(self.batches())
+
+    # ---------------------------------------------------------------- resuming
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Where this iterator stands: the epoch and the next batch of this rank's sequence."""
+        return {"epoch": self.epoch, "seed": self.seed, "next_batch": self._next}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Resume: the next iteration starts at ``state["next_batch"]`` of epoch ``state["epoch"]``."""
+        if state.get("seed", self.seed) != self.seed:
+            raise DocArraySparkError(f"the state was saved with seed {state['seed']}, this dataset has {self.seed}")
+        self.epoch = int(state["epoch"])
+        self._next = int(state.get("next_batch", 0))
+
+    # ---------------------------------------------------------------- iterating
+
+    def _load(self, shard: int, cache: "OrderedDict[int, Any]") -> Any:
+        if shard in cache:
+            cache.move_to_end(shard)
+            return cache[shard]
+        dv = self._read(self.paths[shard])
+        if len(dv) != self.counts[shard]:
+            raise DocArraySparkError(f"shard {self.paths[shard]} holds {len(dv)} documents, the manifest says "
+                                     f"{self.counts[shard]}")
+        cache[shard] = dv
+        while len(cache) > self.shuffle_window + 1:
+            cache.popitem(last=False)
+        return dv
+
+    def _read(self, path: str) -> Any:
+        from docarray import DocList, DocVec
+        from docarray.proto import DocVecProto
+        from docarray.utils._internal.compress import _decompress_bytes
+
+        m = self.manifest
+        codec = None if m.compression in ("none", "") else m.compression
+        try:
+            if m.container == "docvec":
+                with open(path, "rb") as f:
+                    raw = f.read()
+                raw = _decompress_bytes(raw, algorithm=codec) if codec else raw
+                pb = DocVecProto()
+                pb.ParseFromString(raw)
+                return DocVec.__class_getitem__(self.cls).from_protobuf(pb, tensor_type=self.tensor_type)
+            docs = DocList.__class_getitem__(self.cls).load_binary(path, protocol=m.protocol, compress=codec)
+            return docs.to_doc_vec(tensor_type=self.tensor_type)
+        except DocArraySparkError:
+            raise
+        except Exception as e:  # noqa: BLE001 - DocArray's errors, named with the file
+            raise DocArraySparkError(f"cannot load shard {path} ({m.container}, {m.protocol}, {m.compression}): "
+                                     f"{type(e).__name__}: {e}") from e
+
+    def _materialize(self, rows: np.ndarray, cache: "OrderedDict[int, Any]") -> Any:
+        parts = []
+        for shard in dict.fromkeys(rows[:, 0].tolist()):  # shards in order of first appearance
+            idx = rows[rows[:, 0] == shard, 1]
+            parts.append((shard, idx))
+        # documents grouped by shard keep their order inside each shard group; restore the batch's order
+        storages = [self._load(s, cache)._storage[idx.tolist()] for s, idx in parts]
+        storage = _concat_storage(storages)
+        if len(parts) > 1:
+            position = np.concatenate([np.flatnonzero(rows[:, 0] == s) for s, _ in parts])
+            storage = storage[np.argsort(position, kind="stable").tolist()]
+        dv = batch_type(self.cls).from_columns_storage(storage)
+        dv._is_unusable = False
+        if self.steps:
+            dv = self._preprocess(dv)
+            if type(dv) is not batch_type(self.cls):
+                dv = batch_type(self.cls).from_columns_storage(dv._storage)
+                dv._is_unusable = False
+        return dv
+
+    def _preprocess(self, dv: Any) -> Any:
+        from docarray import DocList
+
+        from .preprocess import apply_to_batch, apply_to_document
+
+        if self.batched:
+            return apply_to_batch(dv, self.steps)
+        docs = [apply_to_document(dv[i], self.steps) for i in range(len(dv))]
+        return DocList.__class_getitem__(self.cls)(docs).to_doc_vec(tensor_type=self.tensor_type)
+
+    def __iter__(self) -> Iterator[Any]:
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        batches = self.batches()
+        cache: "OrderedDict[int, Any]" = OrderedDict()
+        start = self._next
+        for j in range(start, len(batches)):
+            if j % workers != worker:
+                continue
+            batch = self._materialize(batches[j], cache)
+            self._next = j + 1
+            yield batch
+        self._next = 0
+
+
+# ------------------------------------------------------------------ straight from a DataFrame
+
+
+def _cache_key(df: Any, doc_type: Any, options: Mapping[str, Any]) -> str:
+    """Changes with the DataFrame's plan, its input files (and their sizes/mtimes where local), the class, options."""
+    parts = [str(df.semanticHash()), df.schema.json(), C.doc_class(doc_type).__name__,
+             json.dumps({k: str(v) for k, v in sorted(options.items())})]
+    try:
+        files = sorted(df.inputFiles())
+    except Exception:  # noqa: BLE001 - not every plan has input files
+        files = []
+    for f in files:
+        local = f[len("file:"):] if f.startswith("file:") else f
+        try:
+            st = os.stat(local)
+            parts.append(f"{f}|{st.st_size}|{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def from_dataframe(df: Any, doc_type: Any, cache_dir: str, batch_size: int, num_shards: Optional[int] = None,
+                   target_shard_bytes: int = 128 << 20, **dataset_options: Any) -> ShardDataset:
+    """Writes ``df`` once as DocVec training shards under ``cache_dir`` and returns a :class:`ShardDataset` over
+    them; a later call with an unchanged DataFrame (same plan, same input files) reuses the shards, as
+    Petastorm's converter cache does. ``num_shards`` defaults to the data size over ``target_shard_bytes``
+    (128 MB: far from protobuf's 2 GB message limit), estimated from a sample of rows."""
+    from .convert import collect_arrow
+
+    key = _cache_key(df, doc_type, {"num_shards": num_shards, "target": target_shard_bytes})
+    path = os.path.join(cache_dir, key)
+    manifest_path = os.path.join(path, "_docarray_manifest.json")
+    if not os.path.exists(manifest_path):
+        if num_shards is None:
+            count = df.count()
+            sample = collect_arrow(df.limit(256))
+            per_doc = sample.nbytes / max(1, sample.num_rows)
+            num_shards = max(1, math.ceil(count * per_doc / target_shard_bytes))
+        write_shards(df, path, num_shards, mode="overwrite", layout="docvec")
+    return ShardDataset(path, doc_type, batch_size, **dataset_options)
+
+
+__all__ = ["ShardDataset", "from_dataframe"]
