@@ -11,13 +11,12 @@
 The order of an epoch is a function of ``(seed, epoch)`` alone: shards are permuted, documents are shuffled
 within windows of ``shuffle_window`` consecutive shards (memory: that many shards), the sequence is cut into
 one contiguous slice per rank and the slice into batches. A DataLoader's workers each produce every
-``num_workers``-th batch of their rank, so the batches arrive in the same order for any ``num_workers``,
+``num_workers``-th batch of their rank (counted from where the iteration starts), so the batches arrive in the same order for any ``num_workers``,
 and every document is seen exactly once per epoch across ranks and workers. ``state_dict()`` /
 ``load_state_dict()`` resume in the middle of an epoch (the protocol of torchdata's ``StatefulDataLoader``).
 """
 from __future__ import annotations
 
-import copyreg
 import hashlib
 import json
 import math
@@ -122,31 +121,58 @@ def _importable(cls: Any) -> bool:
 
 
 def _register_pickling(doc_type: Any) -> None:
-    """Teaches multiprocessing's pickler (used by DataLoader workers) DocVec batches and run-time classes."""
-    from docarray import BaseDoc, DocList, DocVec
-    from docarray.typing import NdArray, TorchTensor
+    """Teaches multiprocessing's pickler (what DataLoader workers use, fork and spawn) the DocVec batches and the
+    classes a batch or a dataset carries: document classes made at run time, DocList[T], NdArray[4]."""
+    from docarray import DocVec
 
     seen = set()
+    metaclasses = set()
 
     def walk(cls: Any) -> None:
         if cls in seen:
             return
         seen.add(cls)
+        metaclasses.add(type(cls))
         ForkingPickler.register(DocVec.__class_getitem__(cls), _reduce_docvec)
+        metaclasses.add(type(DocVec.__class_getitem__(cls)))
         for d in C.fields(cls).values():
+            for c in (d.cls, getattr(d.element, "cls", None)):
+                if isinstance(c, type):
+                    metaclasses.add(type(c))
             if d.kind == C.DOC:
                 walk(d.cls)
             elif d.kind == C.DOCLIST:
                 walk(d.element.cls)
 
     walk(doc_type)
-    for meta in {type(BaseDoc), type(DocList), type(DocVec), type(NdArray), type(TorchTensor)}:
-        if meta is not type:
-            ForkingPickler.register(meta, _reduce_class)
-            copyreg.pickle(meta, _reduce_class)
+    for meta in metaclasses - {type}:
+        ForkingPickler.register(meta, _reduce_class)
 
 
 # ------------------------------------------------------------------ loading shards
+
+
+def _torch_storage(storage: Any) -> Any:
+    """The storage with every tensor column a TorchTensor over the same memory (torch.from_numpy)."""
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+    from docarray.typing import TorchTensor
+
+    def conv(t: Any) -> Any:
+        if t is None or isinstance(t, torch.Tensor):
+            return t if t is None else TorchTensor._docarray_from_native(_plain(t))
+        return TorchTensor._docarray_from_native(torch.from_numpy(np.ascontiguousarray(np.asarray(t))))
+
+    def inner(dv: Any) -> Any:
+        out = type(dv).from_columns_storage(_torch_storage(dv._storage))
+        out._is_unusable = False
+        return out
+
+    tensors = {k: conv(v) for k, v in storage.tensor_columns.items()}
+    docs = {k: None if v is None else inner(v) for k, v in storage.doc_columns.items()}
+    doc_lists = {k: None if v is None else ListAdvancedIndexing([None if x is None else inner(x) for x in v])
+                 for k, v in storage.docs_vec_columns.items()}
+    return ColumnStorage(tensors, docs, doc_lists, dict(storage.any_columns), TorchTensor)
 
 
 def _concat_storage(parts: List[Any]) -> Any:
@@ -157,9 +183,8 @@ def _concat_storage(parts: List[Any]) -> Any:
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
-    tensors = {k: None if first.tensor_columns[k] is None else
-               first.tensor_type._docarray_from_native(torch.cat([_plain(p.tensor_columns[k]) for p in parts]))
-               for k in first.tensor_columns}
+    tensors = {k: None if first.tensor_columns[k] is None else type(first.tensor_columns[k])._docarray_from_native(
+        np.concatenate([np.asarray(p.tensor_columns[k]) for p in parts])) for k in first.tensor_columns}
     docs = {}
     for k, v in first.doc_columns.items():
         if v is None:
@@ -291,6 +316,7 @@ class ShardDataset(IterableDataset):
     def _read(self, path: str) -> Any:
         from docarray import DocList, DocVec
         from docarray.proto import DocVecProto
+        from docarray.typing import NdArray
         from docarray.utils._internal.compress import _decompress_bytes
 
         m = self.manifest
@@ -302,9 +328,9 @@ class ShardDataset(IterableDataset):
                 raw = _decompress_bytes(raw, algorithm=codec) if codec else raw
                 pb = DocVecProto()
                 pb.ParseFromString(raw)
-                return DocVec.__class_getitem__(self.cls).from_protobuf(pb, tensor_type=self.tensor_type)
+                return DocVec.__class_getitem__(self.cls).from_protobuf(pb, tensor_type=NdArray)
             docs = DocList.__class_getitem__(self.cls).load_binary(path, protocol=m.protocol, compress=codec)
-            return docs.to_doc_vec(tensor_type=self.tensor_type)
+            return docs.to_doc_vec(tensor_type=NdArray)
         except DocArraySparkError:
             raise
         except Exception as e:  # noqa: BLE001 - DocArray's errors, named with the file
@@ -312,6 +338,8 @@ class ShardDataset(IterableDataset):
                                      f"{type(e).__name__}: {e}") from e
 
     def _materialize(self, rows: np.ndarray, cache: "OrderedDict[int, Any]") -> Any:
+        from docarray import DocVec
+
         parts = []
         for shard in dict.fromkeys(rows[:, 0].tolist()):  # shards in order of first appearance
             idx = rows[rows[:, 0] == shard, 1]
@@ -322,13 +350,12 @@ class ShardDataset(IterableDataset):
         if len(parts) > 1:
             position = np.concatenate([np.flatnonzero(rows[:, 0] == s) for s, _ in parts])
             storage = storage[np.argsort(position, kind="stable").tolist()]
-        dv = batch_type(self.cls).from_columns_storage(storage)
+        if self.steps:  # on numpy columns, as DocArray holds NdArray fields; torch last, without copying
+            dv = DocVec.__class_getitem__(self.cls).from_columns_storage(storage)
+            dv._is_unusable = False
+            storage = self._preprocess(dv)._storage
+        dv = batch_type(self.cls).from_columns_storage(_torch_storage(storage))
         dv._is_unusable = False
-        if self.steps:
-            dv = self._preprocess(dv)
-            if type(dv) is not batch_type(self.cls):
-                dv = batch_type(self.cls).from_columns_storage(dv._storage)
-                dv._is_unusable = False
         return dv
 
     def _preprocess(self, dv: Any) -> Any:
@@ -338,8 +365,15 @@ class ShardDataset(IterableDataset):
 
         if self.batched:
             return apply_to_batch(dv, self.steps)
+        from docarray.typing import NdArray
+
         docs = [apply_to_document(dv[i], self.steps) for i in range(len(dv))]
-        return DocList.__class_getitem__(self.cls)(docs).to_doc_vec(tensor_type=self.tensor_type)
+        return DocList.__class_getitem__(self.cls)(docs).to_doc_vec(tensor_type=NdArray)
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        # a spawned DataLoader worker is a fresh interpreter: teach its pickler the batches before any is sent
+        self.__dict__.update(state)
+        _register_pickling(self.cls)
 
     def __iter__(self) -> Iterator[Any]:
         info = get_worker_info()
@@ -348,7 +382,7 @@ class ShardDataset(IterableDataset):
         cache: "OrderedDict[int, Any]" = OrderedDict()
         start = self._next
         for j in range(start, len(batches)):
-            if j % workers != worker:
+            if (j - start) % workers != worker:  # DataLoader asks its workers in turn: batch start+k from worker k
                 continue
             batch = self._materialize(batches[j], cache)
             self._next = j + 1
