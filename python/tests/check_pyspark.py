@@ -8,7 +8,6 @@ import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -110,19 +109,8 @@ def _():
     out = os.path.join(TMP, 'out')
     df = spark.read.format('docarray').load(os.path.join(FIX, 'pages.protobuf'))
     df.coalesce(1).write.format('docarray').option('protocol', 'protobuf-array').option('compression', 'gzip').save(out)
-    from docarray import BaseDoc, DocList
-    from docarray.typing import NdArray
-    from typing import Optional
-
-    class Chunk(BaseDoc):
-        text: str
-        emb: NdArray[4]
-        pos: int
-
-    class Page(BaseDoc):
-        page_no: int
-        title: Optional[str] = None
-        chunks: DocList[Chunk]
+    from docarray import DocList
+    from doc_classes import Page
 
     files = part_files(out)
     assert len(files) == 1 and files[0].endswith('.protobuf-array.gzip'), files
@@ -188,35 +176,11 @@ def _():
 spark.stop()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @check('standalone cluster: a master and two workers (separate JVMs) read, preprocess with a Python UDF and write')
 def _():
-    import pyspark
-    home = os.path.dirname(pyspark.__file__)
-    env = dict(os.environ, SPARK_HOME=home, SPARK_LOCAL_IP='127.0.0.1', SPARK_NO_DAEMONIZE='1')
-    port = free_port()
-    url = f'spark://127.0.0.1:{port}'
-    cls = os.path.join(home, 'bin', 'spark-class')
-    logs = os.path.join(TMP, 'cluster-logs')
-    os.makedirs(logs)
-    procs = [subprocess.Popen([cls, 'org.apache.spark.deploy.master.Master', '--host', '127.0.0.1', '--port', str(port),
-                               '--webui-port', str(free_port())], env=env,
-                              stdout=open(os.path.join(logs, 'master.log'), 'w'), stderr=subprocess.STDOUT)]
-    try:
-        time.sleep(3)
-        for i in range(2):
-            procs.append(subprocess.Popen([cls, 'org.apache.spark.deploy.worker.Worker', url, '--host', '127.0.0.1',
-                                           '--cores', '1', '--memory', '1g', '--webui-port', str(free_port()),
-                                           '--work-dir', os.path.join(TMP, f'work{i}')], env=env,
-                                          stdout=open(os.path.join(logs, f'worker{i}.log'), 'w'),
-                                          stderr=subprocess.STDOUT))
+    from servers import standalone_cluster
+
+    with standalone_cluster(2) as url:
         cs = session(url, **{'spark.executor.memory': '512m', 'spark.executor.cores': '1', 'spark.cores.max': '2'})
         deadline = time.time() + 90
         while cs.sparkContext._jsc.sc().getExecutorMemoryStatus().size() < 3 and time.time() < deadline:
@@ -239,14 +203,6 @@ def _():
         assert hosts >= 2, f'tasks ran in {hosts} executor processes'
         assert df.count() == 6
         cs.stop()
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 shutil.rmtree(TMP, ignore_errors=True)
