@@ -36,20 +36,31 @@ public final class DriverLocalCountStrategy extends SparkStrategy {
     List<InternalRow> rows = nil();
     InternalRow[] counted = ((DocArrayCountScan) r.scan()).rows();
     for (int i = counted.length - 1; i >= 0; i--) rows = new $colon$colon<>(projection.apply(counted[i]).copy(), rows);
-    return new $colon$colon<>(localTableScan(p, rows), nil());
+    SparkPlan local = localTableScan(p, rows);
+    // a Spark whose LocalTableScanExec this strategy cannot build plans the count its own way (a one-task job)
+    return local == null ? nil() : new $colon$colon<>(local, nil());
   }
 
-  /** LocalTableScanExec(output, rows) on Spark 3.5, (output, rows, stream = None) on Spark 4. */
+  /**
+   * LocalTableScanExec(output, rows) on Spark 3.5, (output, rows, stream = None) on Spark 4.0,
+   * (output, rows, stream = None, false) on Spark 4.3; null on a Spark with another constructor.
+   */
   private static SparkPlan localTableScan(Project p, List<InternalRow> rows) {
     try {
       for (Constructor<?> c : LocalTableScanExec.class.getConstructors()) {
-        if (c.getParameterCount() == 2) return (SparkPlan) c.newInstance(p.output(), rows);
-        if (c.getParameterCount() == 3) return (SparkPlan) c.newInstance(p.output(), rows, scala.None$.MODULE$);
+        Class<?>[] t = c.getParameterTypes();
+        if (t.length == 2) return (SparkPlan) c.newInstance(p.output(), rows);
+        if (t.length == 3 && t[2] == scala.Option.class) {
+          return (SparkPlan) c.newInstance(p.output(), rows, scala.None$.MODULE$);
+        }
+        if (t.length == 4 && t[2] == scala.Option.class && t[3] == boolean.class) {
+          return (SparkPlan) c.newInstance(p.output(), rows, scala.None$.MODULE$, false);
+        }
       }
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot build LocalTableScanExec on this Spark version", e);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
     }
-    throw new IllegalStateException("no known LocalTableScanExec constructor on this Spark version");
+    return null;
   }
 
   @SuppressWarnings("unchecked")
