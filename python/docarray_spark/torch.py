@@ -45,39 +45,87 @@ def _plain(t: Any) -> Any:
 _BATCH_TYPES: Dict[Any, Any] = {}
 
 
+class _Row:
+    """What a batch hands PyTorch's rebuilders (``default_convert``, ``pin_memory``) instead of document views."""
+
+    __slots__ = ("batch", "index")
+
+    def __init__(self, batch: Any, index: int):
+        self.batch, self.index = batch, index
+
+
+def _rebuilder() -> Optional[str]:
+    """``"convert"`` / ``"pin"`` when PyTorch's ``default_convert`` / ``pin_memory`` is iterating the batch (the
+    generator's caller, or the comprehension's caller), else None."""
+    import sys
+
+    from torch.utils.data._utils import collate, pin_memory
+
+    codes = {collate.default_convert.__code__: "convert", pin_memory.pin_memory.__code__: "pin"}
+    f = sys._getframe(1)  # the frame that resumed this generator
+    for _ in range(3):
+        if f is None:
+            return None
+        if f.f_code in codes:
+            return codes[f.f_code]
+        f = f.f_back
+    return None
+
+
 def batch_type(cls: Any) -> Any:
-    """``DocVec[cls]`` as ShardDataset yields it: a DocVec that PyTorch's ``default_convert`` (what a DataLoader
-    with ``batch_size=None`` applies) and ``pin_memory`` hand back intact. They rebuild any Sequence as
-    ``type(batch)([element, ...])``; built from its own document views, this DocVec takes their column storage
-    back instead of re-stacking (which fails for numpy-declared fields holding torch tensors)."""
+    """``DocVec[cls]`` as ShardDataset yields it. A DataLoader with ``batch_size=None`` passes each batch through
+    PyTorch's ``default_convert`` (and ``pin_memory`` with ``pin_memory=True``), which rebuild any Sequence as
+    ``type(batch)([element, ...])``: iterated by them, this DocVec yields light row markers instead of building a
+    document view per row, and rebuilt from its own markers it takes its column storage back (pinned, for
+    ``pin_memory``); iterated by anyone else it yields documents as any DocVec does."""
     from docarray import DocVec
 
     if cls not in _BATCH_TYPES:
         base = DocVec.__class_getitem__(cls)
 
+        def __iter__(self) -> Iterator[Any]:
+            kind = _rebuilder()
+            if kind is None:
+                yield from base.__iter__(self)
+                return
+            for i in range(len(self)):
+                yield _Row(self, i)
+
         def __init__(self, docs: Any, tensor_type: Any = None) -> None:
-            views = [getattr(d, "__dict__", None) for d in docs]
-            storage = getattr(views[0], "storage", None) if views else None
-            if storage is not None and len(views) == len(storage) and all(
-                    getattr(v, "storage", None) is storage and v.index == i for i, v in enumerate(views)):
+            docs = list(docs)
+            source = docs[0].batch if docs and isinstance(docs[0], _Row) else None
+            if source is not None and len(docs) == len(source) and all(
+                    isinstance(d, _Row) and d.batch is source and d.index == i for i, d in enumerate(docs)):
+                storage = source._storage
+                if _rebuilder() == "pin":
+                    storage = _pinned(storage)
                 self.tensor_type = storage.tensor_type
                 self._storage = storage
                 self._is_unusable = False
                 return
-            base.__init__(self, docs, tensor_type or base.tensor_type if hasattr(base, "tensor_type") else docs)
+            base.__init__(self, docs, tensor_type) if tensor_type is not None else base.__init__(self, docs)
 
         def pin_memory(self) -> Any:
             """The batch with its tensor columns in pinned (page-locked) memory."""
-            s = self._storage
-            tensors = {k: None if v is None else _plain(v).pin_memory() for k, v in s.tensor_columns.items()}
-            return _rebuild_docvec(cls, s.tensor_type, tensors, dict(s.doc_columns),
-                                   {k: None if v is None else list(v) for k, v in s.docs_vec_columns.items()},
-                                   {k: list(v) for k, v in s.any_columns.items()})
+            out = type(self).from_columns_storage(_pinned(self._storage))
+            out._is_unusable = False
+            return out
 
-        _BATCH_TYPES[cls] = type(f"DocVec[{cls.__name__}]", (base,), {"__init__": __init__, "pin_memory": pin_memory,
-                                                                     "__module__": base.__module__})
+        _BATCH_TYPES[cls] = type(f"DocVec[{cls.__name__}]", (base,), {
+            "__init__": __init__, "__iter__": __iter__, "pin_memory": pin_memory, "__module__": base.__module__})
         ForkingPickler.register(_BATCH_TYPES[cls], _reduce_docvec)
     return _BATCH_TYPES[cls]
+
+
+def _pinned(storage: Any) -> Any:
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+
+    tensors = {k: None if v is None or not torch.cuda.is_available() else
+               storage.tensor_type._docarray_from_native(_plain(v).pin_memory())
+               for k, v in storage.tensor_columns.items()}
+    tensors = {k: storage.tensor_columns[k] if tensors[k] is None else tensors[k] for k in tensors}
+    return ColumnStorage(tensors, dict(storage.doc_columns), dict(storage.docs_vec_columns),
+                         dict(storage.any_columns), storage.tensor_type)
 
 
 def _rebuild_docvec(cls: Any, tensor_type: Any, tensors: Dict[str, Any], docs: Dict[str, Any],

@@ -241,3 +241,19 @@ def test_none_in_a_docvec_column_is_refused_when_writing(tmp_path):
     df = spark.read.format("docarray").load(fixture("students.protobuf"))
     with pytest.raises(Exception, match=r"embedding.*null in some rows but not in others"):
         ds.write_shards(df, str(tmp_path / "s"), 1, layout="docvec")
+
+
+def test_pytorch_rebuilders_keep_the_batch_and_iteration_still_gives_documents(shards):
+    from torch.utils.data._utils.collate import default_convert
+    from torch.utils.data._utils.pin_memory import pin_memory
+
+    out, _ = shards
+    batch = next(iter(ShardDataset(out, Item, batch_size=8)))
+    converted = default_convert(batch)
+    assert type(converted) is type(batch) and converted._storage is batch._storage  # no copy, no re-stacking
+    pinned = pin_memory(batch)
+    assert type(pinned) is type(batch) and list(pinned.id) == list(batch.id)
+    assert torch.equal(pinned.embedding.as_subclass(torch.Tensor), batch.embedding.as_subclass(torch.Tensor))
+    docs = list(batch)
+    assert len(docs) == 8 and all(isinstance(d, Item) for d in docs) and [d.id for d in docs] == list(batch.id)
+    assert [d.id for d in batch.pin_memory()] == list(batch.id)
