@@ -201,7 +201,7 @@ class ScalarConv(Conv):
                              f"{self.spark_type.simpleString()} ({_want(kind)})")
         try:
             return pa.array(values, type=self.arrow)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as e:
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
             for i, v in enumerate(values):
                 try:
                     pa.array([v], type=self.arrow)

@@ -13,7 +13,7 @@ import pyarrow as pa
 from pyspark.sql import types as T
 
 from . import _classes as C
-from ._codec import DocConv, ListConv, Owners, TensorConv, compile_untyped, _valid, arrow_type
+from ._codec import DocConv, ListConv, Owners, TensorConv, _valid, arrow_type, to_numpy
 from .errors import DocArraySparkError
 
 
@@ -173,7 +173,7 @@ def docvec_to_arrow(dv: Any, conv: DocConv, path: str = "", owners: Optional[Own
         name = f.name
         if name in storage.tensor_columns:
             col = storage.tensor_columns[name]
-            values = [None] * n if col is None else list(_numpy(col))
+            values = [None] * n if col is None else list(to_numpy(col))
             children.append(child.to_arrow(values, p, owners))
         elif name in storage.doc_columns and isinstance(child, DocConv):
             col = storage.doc_columns[name]
@@ -206,10 +206,4 @@ def docvec_to_arrow(dv: Any, conv: DocConv, path: str = "", owners: Optional[Own
     return pa.StructArray.from_arrays(children, fields=fields)
 
 
-def _numpy(col: Any) -> np.ndarray:
-    from ._codec import to_numpy
-
-    return to_numpy(col)
-
-
-__all__ = ["docvec_from_arrow", "docvec_to_arrow", "compile_untyped"]
+__all__ = ["docvec_from_arrow", "docvec_to_arrow"]

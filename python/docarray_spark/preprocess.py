@@ -14,13 +14,13 @@ applies to each element (DocArray would hand the whole list of values).
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import pyarrow as pa
 from pyspark.sql import types as T
 
 from . import _classes as C
-from ._codec import DocConv, Owners, arrow_type, compile_doc
+from ._codec import Owners, arrow_type, compile_doc
 from ._docvec import docvec_from_arrow, docvec_to_arrow
 from ._infer import default_field, infer_field
 from .convert import collect_arrow

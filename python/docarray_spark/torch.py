@@ -23,7 +23,7 @@ import math
 import os
 from collections import OrderedDict
 from multiprocessing.reduction import ForkingPickler
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import numpy as np
 import torch
@@ -32,7 +32,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from . import _classes as C
 from . import _pickling
 from ._codec import compile_doc
-from .errors import DocArraySparkError, SchemaMismatchError
+from .errors import DocArraySparkError
 from .shards import ShardManifest, read_manifest, write_shards
 
 # ------------------------------------------------------------------ batches that cross process boundaries
@@ -265,7 +265,6 @@ class ShardDataset(IterableDataset):
                  preprocessing: Optional[Mapping[str, Callable[[Any], Any]]] = None, batched: bool = False,
                  shuffle_window: int = 2, manifest: Optional[ShardManifest] = None):
         super().__init__()
-        from docarray.typing import TorchTensor
         from pyspark.sql.types import StructType
 
         from .preprocess import check_paths
@@ -284,7 +283,6 @@ class ShardDataset(IterableDataset):
         self.rank, self.world_size = rank, world_size
         self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
         self.shuffle_window = max(1, shuffle_window)
-        self.tensor_type = TorchTensor
         self.steps = check_paths(self.cls, preprocessing or {})
         self.batched = batched
         if self.manifest.spark_schema:  # the class against the schema the shards were written with

@@ -7,11 +7,10 @@ from docarray.typing import NdArray, TorchTensor
 
 import docarray_spark as ds
 from conftest import assert_same, fixture
-from doc_classes import CLASSES, Chunk, Page, Student, VecDoc
+from doc_classes import CLASSES, Page, Student, VecDoc
 
 
 def load(name, cls):
-    protocol = "json-array" if ".json-array" in name else None
     if ".json-array" in name:
         pytest.skip("json-array carries no dtypes")
     return DocList[cls].load_binary(fixture(name))

@@ -10,7 +10,6 @@ from pyspark.sql import functions as F
 import docarray_spark as ds
 from docarray_spark import functions as DF
 from conftest import fixture
-from doc_classes import Student
 
 
 def test_the_jar_of_each_spark_line_and_clear_errors(monkeypatch, tmp_path):

@@ -8,7 +8,7 @@ from docarray.typing import NdArray
 
 import docarray_spark as ds
 from conftest import assert_same, fixture
-from doc_classes import Chunk, Page, Student, Thesis
+from doc_classes import Page, Student, Thesis
 
 DIM = 8
 
@@ -132,7 +132,6 @@ def test_batched_functions_get_whole_columns(spark, tmp_path):
         id=f"b-{i}.t", text=f"doc {i}", embedding=np.arange(DIM, dtype=np.float32) + i))) for i in range(40)])
     path = str(tmp_path / "b.protobuf")
     docs.save_binary(path, compress=None)
-    seen = []
 
     def normalize_all(e):  # a stacked [n, 8] tensor
         assert e.ndim == 2 and e.shape[1] == DIM
