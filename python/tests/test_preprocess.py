@@ -86,6 +86,47 @@ def test_equal_to_multimodal_dataset_float_for_float(spark, students_file):
     assert str(next(d for d in got if d.id == "stu-0").thesis.title.url) == "https://example.org/stu-0"
 
 
+class Flat(BaseDoc):
+    text: str
+    label: int = 0
+    embedding: NdArray[DIM]
+    note: str = "none"
+
+
+def test_field_by_field_paths_equal_multimodal_dataset(spark, tmp_path):
+    """Without a whole-document step the functions run on the fields they name, not on built documents:
+    the values must still be MultiModalDataset's, validation and all (an int becomes a str, as setattr does)."""
+    rnd = np.random.default_rng(3)
+    docs = DocList[Flat]([Flat(id=f"f-{i}", text=f"row {i} ünï", label=i % 3, note=f"n{i}",
+                               embedding=rnd.standard_normal(DIM).astype(np.float32)) for i in range(40)])
+    path = str(tmp_path / "flat.protobuf")
+    docs.save_binary(path, protocol="protobuf", compress=None)
+    steps = {"text": shout, "embedding": scale, "label": lambda v: v * 10, "note": lambda v: len(v)}
+    df = spark.read.format("docarray").load(path).repartition(2)
+    out = ds.preprocess(df, Flat, steps)
+    got = sorted(ds.to_doclist(out, Flat), key=lambda d: d.id)
+    want = mmd([path], Flat, steps)
+    assert len(got) == len(want) == 40
+    for a, b in zip(got, want):
+        assert_same(a, b, b.id)
+    by_id = {d.id: d for d in got}
+    assert by_id["f-1"].text == "ROW 1 ÜNÏ" and by_id["f-1"].label == 10 and by_id["f-1"].note == "2"
+    assert by_id["f-3"].label == 0  # 0 * 10 is falsy: DocArray's `or` keeps the input
+    np.testing.assert_array_equal(np.asarray(by_id["f-5"].embedding), np.asarray(docs[5].embedding) * np.float32(2))
+    # nested paths from a top-level field, without a whole-document step
+    files = [fixture("students.protobuf")]
+    nested = {"thesis.title": embed_title, "thesis": normalize, "thesis.title.text": shout}
+    sdf = spark.read.format("docarray").load(files)
+    got = sorted(ds.to_doclist(ds.preprocess(sdf, Student, nested), Student), key=lambda d: d.id)
+    for a, b in zip(got, mmd(files, Student, nested)):
+        assert_same(a, b, b.id)
+    # a result the field cannot hold: the path and the document
+    with pytest.raises(Exception) as e:
+        ds.preprocess(df, Flat, {"label": lambda v: "many"}, schema=df.schema).collect()
+    assert "preprocessing 'label' returned a str that Flat.label cannot hold, on document id='f-" in str(e.value), \
+        str(e.value)[-1500:]
+
+
 def test_the_output_schema_follows_the_returned_types(spark):
     df = spark.read.format("docarray").load(fixture("students.protobuf"))
     assert df.schema["thesis"].dataType["title"].dataType["bytes_"].dataType.simpleString() == "string"
