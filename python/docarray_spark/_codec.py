@@ -377,6 +377,42 @@ class TensorConv(Conv):
         fields = [pa.field(f.name, arrow_type(f.dataType), f.nullable) for f in self.spark_type.fields]
         return pa.StructArray.from_arrays(children, fields=fields, mask=pa.array(mask))
 
+    def stacked_to_arrow(self, stacked: np.ndarray, path: str, owners: Owners) -> pa.Array:
+        """A ``[n, *shape]`` array (a DocVec's tensor column) as the column, without a Python step per row."""
+        n = stacked.shape[0]
+        shape = [int(x) for x in stacked.shape[1:]]
+        size = int(np.prod(shape)) if shape else 1
+        flat = np.ascontiguousarray(stacked).reshape(-1)
+        if not self.binary and flat.dtype != self.element:
+            if not np.can_cast(flat.dtype, self.element, "safe"):
+                raise _wrong(path, owners, 0, f"a {flat.dtype} tensor where the column holds {self.element} tensors "
+                             f"(decided from the first documents); return {self.element} or pass schema=...")
+            flat = flat.astype(self.element)
+        children = []
+        for name in self.names:
+            if name == "shape":
+                dims = pa.array(np.tile(np.asarray(shape, dtype=np.int32), n))
+                offsets = pa.array(np.arange(n + 1, dtype=np.int32) * len(shape))
+                children.append(pa.ListArray.from_arrays(offsets, dims).cast(
+                    pa.list_(pa.field("element", pa.int32(), False))))
+            elif name == "dtype":
+                children.append(pa.array([flat.dtype.str] * n, type=pa.string()))
+            elif name == "buffer":
+                offsets = np.arange(n + 1, dtype=np.int64) * size * flat.dtype.itemsize
+                if offsets[-1] >= 2 ** 31:
+                    return self.to_arrow(list(stacked), path, owners)
+                children.append(pa.BinaryArray.from_buffers(pa.binary(), n, [
+                    None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(flat.view(np.uint8))]))
+            else:
+                if self.element == np.uint64:
+                    return self.to_arrow(list(stacked), path, owners)
+                values = pa.array(flat)
+                offsets = pa.array(np.arange(n + 1, dtype=np.int32) * size)
+                children.append(pa.ListArray.from_arrays(offsets, values).cast(
+                    pa.list_(pa.field("element", values.type, False))))
+        fields = [pa.field(f.name, arrow_type(f.dataType), f.nullable) for f in self.spark_type.fields]
+        return pa.StructArray.from_arrays(children, fields=fields)
+
     def _data(self, arrays, path, owners) -> pa.Array:
         target = self.element
         counts = np.zeros(len(arrays) + 1, dtype=np.int32)

@@ -173,8 +173,10 @@ def docvec_to_arrow(dv: Any, conv: DocConv, path: str = "", owners: Optional[Own
         name = f.name
         if name in storage.tensor_columns:
             col = storage.tensor_columns[name]
-            values = [None] * n if col is None else list(to_numpy(col))
-            children.append(child.to_arrow(values, p, owners))
+            if col is not None and isinstance(child, TensorConv) and n:
+                children.append(child.stacked_to_arrow(to_numpy(col), p, owners))
+            else:
+                children.append(child.to_arrow([None] * n if col is None else list(to_numpy(col)), p, owners))
         elif name in storage.doc_columns and isinstance(child, DocConv):
             col = storage.doc_columns[name]
             if col is None:

@@ -273,3 +273,33 @@ def test_runtime_made_classes_and_parametrised_doc_types(spark):
     assert rows["page-2"]["title"] == "2:3" and rows["page-0"]["title"] == "0:0"
     assert [c["text"] for c in rows["page-2"]["chunks"]][-1] == "added"
     assert ds.to_doclist(out, DocList[Doc])[0].chunks[-1].pos == -1
+
+
+def test_batched_tensor_columns_in_both_tensor_modes(spark, tmp_path):
+    """A batched function's stacked result goes back as one buffer, in the column's own form: typed
+    struct<shape, data> or binary struct<dtype, shape, buffer>."""
+    rnd = np.random.default_rng(5)
+    docs = DocList[Flat]([Flat(id=f"b-{i}", text=f"t{i}", embedding=rnd.standard_normal(DIM).astype(np.float32))
+                          for i in range(30)])
+    path = str(tmp_path / "flat.protobuf")
+    docs.save_binary(path, protocol="protobuf", compress=None)
+    steps = {"embedding": lambda e: e * 2, "text": lambda ts: [t.upper() for t in ts]}
+    for mode in ("typed", "binary"):
+        df = ds.read(spark, path, tensorMode=mode).repartition(2)
+        out = ds.preprocess(df, Flat, steps, batched=True)
+        names = out.schema["embedding"].dataType.names
+        assert names == (["dtype", "shape", "buffer"] if mode == "binary" else ["shape", "data"]), names
+        got = {d.id: d for d in ds.to_doclist(out, Flat)}
+        assert len(got) == 30
+        for d in docs:
+            assert got[d.id].text == d.text.upper(), mode
+            e = np.asarray(got[d.id].embedding)
+            assert e.dtype == np.float32 and e.shape == (DIM,), mode
+            assert e.tobytes() == (np.asarray(d.embedding) * 2).tobytes(), (mode, d.id)
+    # a result whose dtype the typed column cannot hold names the path (a binary column holds any dtype)
+    df = ds.read(spark, path)
+    with pytest.raises(Exception) as e:
+        ds.preprocess(df, Flat, {"embedding": lambda e: np.asarray(e).astype(np.complex64)}, batched=True,
+                      schema=df.schema).collect()
+    assert "'embedding' of document id='b-0': a complex64 tensor where the column holds float32" in str(e.value), \
+        str(e.value)[-1500:]
