@@ -10,9 +10,11 @@ strings of DocArray's node form.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import math
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -107,6 +109,21 @@ def typed_tensor_type(element: T.DataType) -> T.StructType:
 
 
 # ------------------------------------------------------------------------------------------ values
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Python's cyclic collector paused while a batch's values are built: tens of thousands of young objects
+    that survive the batch make the collector walk them again and again (measured: 2.5x the cost of building
+    documents). Nothing is leaked: the collector runs again as soon as the batch is out."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 
 def to_numpy(v: Any) -> np.ndarray:

@@ -13,16 +13,15 @@ applies to each element (DocArray would hand the whole list of values).
 """
 from __future__ import annotations
 
-import gc
 import traceback
-from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+import numpy as np
 import pyarrow as pa
 from pyspark.sql import types as T
 
 from . import _classes as C
-from ._codec import Owners, arrow_type, compile_doc
+from ._codec import Owners, arrow_type, compile_doc, no_gc_pauses, to_numpy
 from ._docvec import docvec_from_arrow, docvec_to_arrow
 from ._infer import default_field, infer_field
 from .convert import collect_arrow
@@ -126,6 +125,51 @@ def apply_to_document(doc: Any, steps: Sequence[Step]) -> Any:
     return doc
 
 
+def apply_to_docvec_fields(dv: Any, cls: Any, steps: Sequence[Step]) -> Optional[Any]:
+    """Per-document steps on top-level tensor and value fields of a ``DocVec``, run on its columns: each function
+    gets a row of the column (an ``NdArray`` row, a str, an int: what the document holds), its result is validated
+    as ``setattr`` validates it, and a tensor column is stacked again from the results (as ``collate_fn``
+    stacks them). None when a step needs documents (a nested path); check :func:`fieldwise_names` first."""
+    storage = dv._storage
+    if any(len(segs) != 1 for segs, _, _ in steps):
+        return None
+    names = list(dict.fromkeys(segs[0] for segs, _, _ in steps))
+    tensors, anys = storage.tensor_columns, storage.any_columns
+    if any(not (tensors.get(n) is not None or n in anys) for n in names):
+        return None
+    n = len(dv)
+    ids = list(anys["id"]) if "id" in anys else [None] * n
+    columns = {name: [tensors[name][i] for i in range(n)] if tensors.get(name) is not None else list(anys[name])
+               for name in names}
+    model = cls.__fields__
+    plan = [(segs[0], fn, columns[segs[0]], model[segs[0]]) for segs, _, fn in steps]
+    for i in range(n):
+        for name, fn, column, field in plan:
+            value = column[i]
+            column[i] = _validated(field, _keep(_call(fn, value, name, ids[i]), value), cls, name, ids[i])
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+    new_tensors, new_anys = dict(tensors), dict(anys)
+    for name in names:
+        if name in anys:
+            new_anys[name] = ListAdvancedIndexing(columns[name])
+            continue
+        values = [to_numpy(v) for v in columns[name]]
+        shapes = {v.shape for v in values}
+        if len(shapes) > 1:
+            first = values[0].shape
+            bad = next(i for i, v in enumerate(values) if v.shape != first)
+            raise PreprocessingError(
+                f"preprocessing '{name}' gave shape {list(values[bad].shape)} for document id={ids[bad]!r} but "
+                f"{list(first)} for document id={ids[0]!r}: a batch stacks equally shaped tensors")
+        new_tensors[name] = type(tensors[name])._docarray_from_native(np.stack(values) if values else tensors[name])
+    out = type(dv).from_columns_storage(ColumnStorage(new_tensors, dict(storage.doc_columns),
+                                                      dict(storage.docs_vec_columns), new_anys, storage.tensor_type))
+    out._is_unusable = False
+    return out
+
+
 def apply_to_batch(dv: Any, steps: Sequence[Step]) -> Any:
     """A ``DocVec`` through the steps (``batched=True``): a function gets the whole column at its path."""
     label_id = f"{len(dv)} documents from id={dv.id[0]!r}" if len(dv) else "an empty batch"
@@ -177,26 +221,12 @@ def check_paths(cls: Any, preprocessing: Mapping[str, Callable]) -> List[Step]:
     return steps
 
 
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Python's cyclic collector paused while a batch's documents are alive: ten thousand young documents that
-    survive a batch make every generation-0 collection walk them (measured: 2.5x the cost of building them).
-    Nothing is leaked: the collector runs again as soon as the batch is out."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def _fieldwise_names(cls: Any, steps: Sequence[Step], in_schema: T.StructType, batched: bool) -> Optional[List[str]]:
+def fieldwise_names(cls: Any, steps: Sequence[Step], present: Optional[Sequence[str]] = None) -> Optional[List[str]]:
     """The top-level fields the steps touch, when the steps can run on those fields alone: no whole-document
-    step, every declared field present in the input, and a pydantic-v1 class without validators that look at
+    step, every declared field ``present`` in the input, and a pydantic-v1 class without validators that look at
     other fields (so validating one field's assignment is exactly what ``setattr`` on the document does).
     None when the documents must be built whole."""
-    if batched or any(not segs for segs, _, _ in steps):
+    if any(not segs for segs, _, _ in steps):
         return None
     model_fields = getattr(cls, "__fields__", None)
     if not isinstance(model_fields, dict) or not all(hasattr(f, "validate") for f in model_fields.values()):
@@ -204,7 +234,7 @@ def _fieldwise_names(cls: Any, steps: Sequence[Step], in_schema: T.StructType, b
     if getattr(cls, "__validators__", None) or getattr(cls, "__pre_root_validators__", None) or \
             getattr(cls, "__post_root_validators__", None):
         return None
-    if not set(C.fields(cls)) <= set(in_schema.names):
+    if present is not None and not set(C.fields(cls)) <= set(present):
         return None  # defaults of absent fields come from building the documents
     names: List[str] = []
     for segs, _, _ in steps:
@@ -230,7 +260,7 @@ class _Plan:
         self.out_declared = T.StructType([f for f in out_schema.fields if f.name in declared])
         self.out_conv = compile_doc(self.out_declared, cls, "")
         self.out_arrow = pa.schema([pa.field(f.name, arrow_type(f.dataType), f.nullable) for f in out_schema.fields])
-        self.fieldwise = _fieldwise_names(cls, steps, in_schema, batched)
+        self.fieldwise = None if batched else fieldwise_names(cls, steps, in_schema.names)
         declared_fields = C.fields(cls)
         self.required = [n for n in self.declared_in.names if not declared_fields[n].optional]
 
@@ -280,7 +310,7 @@ class _Plan:
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            with _no_gc_pauses():
+            with no_gc_pauses():
                 produced = self._fieldwise(batch) if self.fieldwise is not None else None
                 if produced is None:
                     _, out = self.documents_out(batch)

@@ -31,7 +31,8 @@ from torch.utils.data import IterableDataset, get_worker_info
 
 from . import _classes as C
 from . import _pickling
-from ._codec import compile_doc
+from ._codec import compile_doc, no_gc_pauses
+from ._shardio import concat, docvec_from_proto, take
 from .errors import DocArraySparkError
 from .shards import ShardManifest, read_manifest, write_shards
 
@@ -45,13 +46,14 @@ def _plain(t: Any) -> Any:
 _BATCH_TYPES: Dict[Any, Any] = {}
 
 
-class _Row:
-    """What a batch hands PyTorch's rebuilders (``default_convert``, ``pin_memory``) instead of document views."""
+class _Whole:
+    """What a batch hands PyTorch's rebuilders (``default_convert``, ``pin_memory``) instead of its documents: one
+    marker for the whole batch, so that rebuilding it costs nothing per row."""
 
-    __slots__ = ("batch", "index")
+    __slots__ = ("batch",)
 
-    def __init__(self, batch: Any, index: int):
-        self.batch, self.index = batch, index
+    def __init__(self, batch: Any):
+        self.batch = batch
 
 
 def _rebuilder() -> Optional[str]:
@@ -75,8 +77,8 @@ def _rebuilder() -> Optional[str]:
 def batch_type(cls: Any) -> Any:
     """``DocVec[cls]`` as ShardDataset yields it. A DataLoader with ``batch_size=None`` passes each batch through
     PyTorch's ``default_convert`` (and ``pin_memory`` with ``pin_memory=True``), which rebuild any Sequence as
-    ``type(batch)([element, ...])``: iterated by them, this DocVec yields light row markers instead of building a
-    document view per row, and rebuilt from its own markers it takes its column storage back (pinned, for
+    ``type(batch)([element, ...])``: iterated by them, this DocVec yields one marker standing for itself instead of
+    a document view per row, and rebuilt from that marker it takes its column storage back (pinned, for
     ``pin_memory``); iterated by anyone else it yields documents as any DocVec does."""
     from docarray import DocVec
 
@@ -84,19 +86,15 @@ def batch_type(cls: Any) -> Any:
         base = DocVec.__class_getitem__(cls)
 
         def __iter__(self) -> Iterator[Any]:
-            kind = _rebuilder()
-            if kind is None:
+            if _rebuilder() is None:
                 yield from base.__iter__(self)
-                return
-            for i in range(len(self)):
-                yield _Row(self, i)
+            else:
+                yield _Whole(self)
 
         def __init__(self, docs: Any, tensor_type: Any = None) -> None:
             docs = list(docs)
-            source = docs[0].batch if docs and isinstance(docs[0], _Row) else None
-            if source is not None and len(docs) == len(source) and all(
-                    isinstance(d, _Row) and d.batch is source and d.index == i for i, d in enumerate(docs)):
-                storage = source._storage
+            if len(docs) == 1 and isinstance(docs[0], _Whole):
+                storage = docs[0].batch._storage
                 if _rebuilder() == "pin":
                     storage = _pinned(storage)
                 self.tensor_type = storage.tensor_type
@@ -133,7 +131,8 @@ def _rebuild_docvec(cls: Any, tensor_type: Any, tensors: Dict[str, Any], docs: D
     from docarray.array.doc_vec.column_storage import ColumnStorage
     from docarray.array.list_advance_indexing import ListAdvancedIndexing
 
-    tensors = {k: None if v is None else tensor_type._docarray_from_native(v) for k, v in tensors.items()}
+    tensors = {k: None if v is None else tensor_type._docarray_from_native(
+        torch.from_numpy(v) if isinstance(v, np.ndarray) else v) for k, v in tensors.items()}
     storage = ColumnStorage(tensors, docs, {k: None if v is None else ListAdvancedIndexing(v) for k, v in
                                             doc_lists.items()}, {k: ListAdvancedIndexing(v) for k, v in anys.items()},
                             tensor_type)
@@ -142,12 +141,25 @@ def _rebuild_docvec(cls: Any, tensor_type: Any, tensors: Dict[str, Any], docs: D
     return dv
 
 
+#: tensors smaller than this cross from a DataLoader worker as bytes in the pickle; larger ones through shared
+#: memory (torch's way: a segment and a file descriptor per tensor, which costs more than copying a small one)
+SHARED_MEMORY_MIN_BYTES = 1 << 20
+
+
+def _wire(t: Any) -> Any:
+    t = _plain(t)
+    if isinstance(t, torch.Tensor) and t.device.type == "cpu" and t.element_size() * t.nelement() < \
+            SHARED_MEMORY_MIN_BYTES and not t.is_shared():
+        return t.numpy()
+    return t
+
+
 def _reduce_docvec(dv: Any) -> Tuple[Any, Tuple[Any, ...]]:
-    """A DocVec as plain torch tensors and lists: DocArray's TorchTensor subclass does not survive torch's
-    shared-memory pickling between a DataLoader worker and the main process; plain tensors do (and move
-    through shared memory)."""
+    """A DocVec as plain tensors (or numpy arrays, for small ones) and lists: DocArray's TorchTensor subclass does
+    not survive torch's shared-memory pickling between a DataLoader worker and the main process; plain tensors
+    do (and move through shared memory)."""
     s = dv._storage
-    return _rebuild_docvec, (dv.doc_type, s.tensor_type, {k: _plain(v) for k, v in s.tensor_columns.items()},
+    return _rebuild_docvec, (dv.doc_type, s.tensor_type, {k: _wire(v) for k, v in s.tensor_columns.items()},
                              dict(s.doc_columns), {k: None if v is None else list(v) for k, v in
                                                    s.docs_vec_columns.items()},
                              {k: list(v) for k, v in s.any_columns.items()})
@@ -223,29 +235,6 @@ def _torch_storage(storage: Any) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, dict(storage.any_columns), TorchTensor)
 
 
-def _concat_storage(parts: List[Any]) -> Any:
-    """One ColumnStorage from several of the same class (rows of several shards in one batch)."""
-    from docarray.array.doc_vec.column_storage import ColumnStorage
-    from docarray.array.list_advance_indexing import ListAdvancedIndexing
-
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    tensors = {k: None if first.tensor_columns[k] is None else type(first.tensor_columns[k])._docarray_from_native(
-        np.concatenate([np.asarray(p.tensor_columns[k]) for p in parts])) for k in first.tensor_columns}
-    docs = {}
-    for k, v in first.doc_columns.items():
-        if v is None:
-            docs[k] = None
-        else:
-            inner = _concat_storage([p.doc_columns[k]._storage for p in parts])
-            docs[k] = type(v).from_columns_storage(inner)
-    doc_lists = {k: None if v is None else ListAdvancedIndexing([x for p in parts for x in p.docs_vec_columns[k]])
-                 for k, v in first.docs_vec_columns.items()}
-    anys = {k: ListAdvancedIndexing([x for p in parts for x in p.any_columns[k]]) for k in first.any_columns}
-    return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
-
-
 class ShardDataset(IterableDataset):
     """Batches of ``DocVec[doc_type]`` (tensor fields as torch tensors) from shards written by
     :func:`docarray_spark.write_shards` (best with ``layout="docvec"``), for
@@ -267,7 +256,7 @@ class ShardDataset(IterableDataset):
         super().__init__()
         from pyspark.sql.types import StructType
 
-        from .preprocess import check_paths
+        from .preprocess import check_paths, fieldwise_names
 
         self.cls = C.doc_class(doc_type)
         self.manifest = manifest or read_manifest(path)
@@ -284,6 +273,7 @@ class ShardDataset(IterableDataset):
         self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
         self.shuffle_window = max(1, shuffle_window)
         self.steps = check_paths(self.cls, preprocessing or {})
+        self.fieldwise = not batched and bool(self.steps) and fieldwise_names(self.cls, self.steps) is not None
         self.batched = batched
         if self.manifest.spark_schema:  # the class against the schema the shards were written with
             compile_doc(StructType.fromJson(self.manifest.spark_schema), self.cls, "")
@@ -360,28 +350,33 @@ class ShardDataset(IterableDataset):
         return dv
 
     def _read(self, path: str) -> Any:
-        from docarray import DocList, DocVec
+        m = self.manifest
+        try:
+            with no_gc_pauses():
+                return self._decode(path)
+        except DocArraySparkError:
+            raise
+        except Exception as e:  # noqa: BLE001 - DocArray's errors, named with the file
+            raise DocArraySparkError(f"cannot load shard {path} ({m.container}, {m.protocol}, {m.compression}): "
+                                     f"{type(e).__name__}: {e}") from e
+
+    def _decode(self, path: str) -> Any:
+        """One shard as a DocVec of numpy columns: a DocVec shard column by column, a DocList shard by DocArray."""
+        from docarray import DocList
         from docarray.proto import DocVecProto
         from docarray.typing import NdArray
         from docarray.utils._internal.compress import _decompress_bytes
 
         m = self.manifest
         codec = None if m.compression in ("none", "") else m.compression
-        try:
-            if m.container == "docvec":
-                with open(path, "rb") as f:
-                    raw = f.read()
-                raw = _decompress_bytes(raw, algorithm=codec) if codec else raw
-                pb = DocVecProto()
-                pb.ParseFromString(raw)
-                return DocVec.__class_getitem__(self.cls).from_protobuf(pb, tensor_type=NdArray)
-            docs = DocList.__class_getitem__(self.cls).load_binary(path, protocol=m.protocol, compress=codec)
-            return docs.to_doc_vec(tensor_type=NdArray)
-        except DocArraySparkError:
-            raise
-        except Exception as e:  # noqa: BLE001 - DocArray's errors, named with the file
-            raise DocArraySparkError(f"cannot load shard {path} ({m.container}, {m.protocol}, {m.compression}): "
-                                     f"{type(e).__name__}: {e}") from e
+        if m.container == "docvec":
+            with open(path, "rb") as f:
+                raw = f.read()
+            pb = DocVecProto()
+            pb.ParseFromString(_decompress_bytes(raw, algorithm=codec) if codec else raw)
+            return docvec_from_proto(self.cls, pb, NdArray)
+        docs = DocList.__class_getitem__(self.cls).load_binary(path, protocol=m.protocol, compress=codec)
+        return docs.to_doc_vec(tensor_type=NdArray)
 
     def _materialize(self, rows: np.ndarray, cache: "OrderedDict[int, Any]") -> Any:
         from docarray import DocVec
@@ -391,11 +386,10 @@ class ShardDataset(IterableDataset):
             idx = rows[rows[:, 0] == shard, 1]
             parts.append((shard, idx))
         # documents grouped by shard keep their order inside each shard group; restore the batch's order
-        storages = [self._load(s, cache)._storage[idx.tolist()] for s, idx in parts]
-        storage = _concat_storage(storages)
+        storage = concat([take(self._load(s, cache)._storage, idx) for s, idx in parts])
         if len(parts) > 1:
             position = np.concatenate([np.flatnonzero(rows[:, 0] == s) for s, _ in parts])
-            storage = storage[np.argsort(position, kind="stable").tolist()]
+            storage = take(storage, np.argsort(position, kind="stable"))
         if self.steps:  # on numpy columns, as DocArray holds NdArray fields; torch last, without copying
             dv = DocVec.__class_getitem__(self.cls).from_columns_storage(storage)
             dv._is_unusable = False
@@ -407,10 +401,15 @@ class ShardDataset(IterableDataset):
     def _preprocess(self, dv: Any) -> Any:
         from docarray import DocList
 
-        from .preprocess import apply_to_batch, apply_to_document
+        from .preprocess import apply_to_batch, apply_to_docvec_fields, apply_to_document
 
         if self.batched:
             return apply_to_batch(dv, self.steps)
+        if self.fieldwise:
+            with no_gc_pauses():
+                out = apply_to_docvec_fields(dv, self.cls, self.steps)
+            if out is not None:
+                return out
         from docarray.typing import NdArray
 
         docs = [apply_to_document(dv[i], self.steps) for i in range(len(dv))]

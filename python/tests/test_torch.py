@@ -98,6 +98,15 @@ def test_batches_equal_multimodal_dataset_with_collate_fn(shards):
         assert list(a.id) == list(b.id) and list(a.text) == list(b.text) and list(a.label) == list(b.label)
         assert isinstance(a.embedding, torch.Tensor) and a.embedding.dtype == torch.float32
         assert torch.equal(a.embedding.as_subclass(torch.Tensor), b.embedding.as_subclass(torch.Tensor))
+    # a whole-document step builds the documents (the other path), with the same result
+    whole = {"": lambda d: setattr(d, "label", d.label + 10), "text": shout}
+    got = list(DataLoader(ShardDataset(out, Item, batch_size=4, preprocessing=whole), batch_size=None))
+    ref = list(DataLoader(MultiModalDataset[TrainItem](ref_docs, preprocessing=whole), batch_size=4,
+                          collate_fn=MultiModalDataset[TrainItem].collate_fn))
+    for a, b in zip(got, ref):
+        assert list(a.id) == list(b.id) and list(a.text) == list(b.text) and list(a.label) == list(b.label)
+        assert min(a.label) >= 10 and torch.equal(a.embedding.as_subclass(torch.Tensor),
+                                                  b.embedding.as_subclass(torch.Tensor))
 
 
 def make_class():
