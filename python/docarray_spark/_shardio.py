@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import chain, repeat
 from operator import attrgetter, methodcaller
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -63,7 +63,12 @@ def _varints(buf: np.ndarray, at: np.ndarray) -> Optional[Tuple[np.ndarray, np.n
 def _plain_nodes(column: Any) -> Optional[List[Any]]:
     """The values of a ListOfAnyProto whose nodes are all one plain kind (text, int, float, bool, bytes), with no
     type name or all ``id``, decoded from the wire a column at a time; None for any other column."""
-    raw = list(_raw_list_class().FromString(column.SerializeToString()).data)
+    return _plain_nodes_wire(column.SerializeToString())
+
+
+def _plain_nodes_wire(data: bytes) -> Optional[List[Any]]:
+    """:func:`_plain_nodes` of a serialized ListOfAnyProto."""
+    raw = list(_raw_list_class().FromString(data).data)
     n = len(raw)
     if n == 0:
         return []
@@ -129,11 +134,16 @@ def _plain_nodes(column: Any) -> Optional[List[Any]]:
 
 
 def any_column(cls: Any, name: str, column: Any) -> List[Any]:
-    """The values of one any-column (a ``ListOfAnyProto``) as DocArray's ``_get_content_from_node_proto`` gives
-    them, for every node."""
-    fast = _plain_nodes(column)
+    """The values of one any-column (a ``ListOfAnyProto``, or its bytes) as DocArray's
+    ``_get_content_from_node_proto`` gives them, for every node."""
+    wire = column if isinstance(column, (bytes, bytearray, memoryview)) else column.SerializeToString()
+    fast = _plain_nodes_wire(bytes(wire))
     if fast is not None:
         return fast
+    if isinstance(column, (bytes, bytearray, memoryview)):
+        from docarray.proto import ListOfAnyProto
+
+        column = ListOfAnyProto.FromString(bytes(column))
     nodes = column.data
     if len(nodes):
         keys = set(map(_content, nodes))
@@ -171,6 +181,131 @@ def docvec_from_proto(cls: Any, pb: Any, tensor_type: Any) -> Any:
             inner = cls._get_field_annotation(k).doc_type
             doc_lists[k] = ListAdvancedIndexing([docvec_from_proto(inner, x, tensor_type) for x in v.data])
     anys = {k: ListAdvancedIndexing(any_column(cls, k, v)) for k, v in pb.any_columns.items()}
+    dv = DocVec.__class_getitem__(cls).from_columns_storage(ColumnStorage(tensors, docs, doc_lists, anys, tensor_type))
+    dv._is_unusable = False
+    return dv
+
+
+def _varint(buf: memoryview, pos: int) -> Tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        if pos >= len(buf):
+            raise ValueError("truncated varint")
+        b = buf[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        if b < 0x80:
+            return value, pos
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint longer than 10 bytes")
+
+
+def _fields(buf: memoryview, start: int, end: int) -> Iterator[Tuple[int, int, int, int]]:
+    """The fields of the message in ``buf[start:end]``: (number, wire type, value start, value end or varint)."""
+    pos = start
+    while pos < end:
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+            yield number, wire, value, value
+        elif wire == 2:
+            size, pos = _varint(buf, pos)
+            if pos + size > end:
+                raise ValueError(f"field {number} runs past its message at byte {pos} ({size} bytes)")
+            yield number, wire, pos, pos + size
+            pos += size
+        elif wire == 1 or wire == 5:
+            width = 8 if wire == 1 else 4
+            yield number, wire, pos, pos + width
+            pos += width
+        else:
+            raise ValueError(f"wire type {wire} of field {number} at byte {pos}")
+    if pos != end:
+        raise ValueError(f"message ends at byte {pos}, past {end}")
+
+
+def _map_entries(buf: memoryview, start: int, end: int) -> Tuple[str, int, int]:
+    key, vs, ve = "", end, end  # an entry without a value holds the value's default (an empty message)
+    for number, wire, a, b in _fields(buf, start, end):
+        if number == 1 and wire == 2:
+            key = bytes(buf[a:b]).decode("utf-8")
+        elif number == 2 and wire == 2:
+            vs, ve = a, b
+    return key, vs, ve
+
+
+def _tensor_from_wire(buf: memoryview, start: int, end: int, tensor_type: Any) -> Any:
+    """``tensor_type.from_protobuf`` of an NdArrayProto, its buffer a view of the shard's bytes (no copy)."""
+    from docarray.array.doc_vec.io import NONE_NDARRAY_PROTO_DTYPE, NONE_NDARRAY_PROTO_SHAPE
+    from docarray.typing import NdArray
+
+    dense = None
+    for number, wire, a, b in _fields(buf, start, end):
+        if number == 1 and wire == 2:
+            dense = (a, b)
+        elif number == 2:  # parameters: DocArray's own decoding
+            dense = None
+            break
+    else:
+        data, shape, dtype = (0, 0), [], ""
+        for number, wire, a, b in _fields(buf, *(dense or (0, 0))):
+            if number == 1 and wire == 2:
+                data = (a, b)
+            elif number == 2 and wire == 2:  # packed
+                pos = a
+                while pos < b:
+                    v, pos = _varint(buf, pos)
+                    shape.append(v)
+            elif number == 2 and wire == 0:
+                shape.append(a)
+            elif number == 3 and wire == 2:
+                dtype = bytes(buf[a:b]).decode("utf-8")
+        if shape == list(NONE_NDARRAY_PROTO_SHAPE) and dtype == NONE_NDARRAY_PROTO_DTYPE:
+            return None
+        if tensor_type is NdArray and data[1] > data[0]:
+            d = np.dtype(dtype)
+            if (data[1] - data[0]) % d.itemsize == 0 and (data[1] - data[0]) // d.itemsize == int(np.prod(shape)):
+                x = np.frombuffer(buf, dtype=d, count=(data[1] - data[0]) // d.itemsize, offset=data[0])
+                return NdArray._docarray_from_native(x.reshape(shape))
+    from docarray.proto import NdArrayProto
+
+    pb = NdArrayProto.FromString(bytes(buf[start:end]))
+    from docarray.array.doc_vec.io import _is_none_ndarray_proto
+
+    return None if _is_none_ndarray_proto(pb) else tensor_type.from_protobuf(pb)
+
+
+def docvec_from_wire(cls: Any, raw: bytearray, tensor_type: Any) -> Any:
+    """``DocVec[cls].from_protobuf`` of a serialized DocVecProto, read from the wire: tensor columns are views of
+    ``raw`` (keep it writable: a ``bytearray``), plain any-columns decoded a column at a time, nested columns by
+    protobuf. Only the shard's bytes and one column's decoding are in memory at a time."""
+    from docarray import DocVec
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+    from docarray.proto import DocVecProto, ListOfDocVecProto
+
+    buf = memoryview(raw)
+    entries: Dict[int, Dict[str, Tuple[int, int]]] = {1: {}, 2: {}, 3: {}, 4: {}}
+    for number, wire, a, b in _fields(buf, 0, len(buf)):
+        if number in entries and wire == 2:
+            key, vs, ve = _map_entries(buf, a, b)
+            entries[number][key] = (vs, ve)
+    tensors = {k: _tensor_from_wire(buf, a, b, tensor_type) for k, (a, b) in entries[1].items()}
+    nested = {k: DocVecProto.FromString(bytes(buf[a:b])) for k, (a, b) in entries[2].items()}
+    lists = {k: ListOfDocVecProto.FromString(bytes(buf[a:b])) for k, (a, b) in entries[3].items()}
+    anys = {k: ListAdvancedIndexing(any_column(cls, k, buf[a:b])) for k, (a, b) in entries[4].items()}
+    if nested or lists:
+        shell = DocVecProto()
+        for k, v in nested.items():
+            shell.doc_columns[k].CopyFrom(v)
+        for k, v in lists.items():
+            shell.docs_vec_columns[k].CopyFrom(v)
+        inner = docvec_from_proto(cls, shell, tensor_type)._storage
+        docs, doc_lists = dict(inner.doc_columns), dict(inner.docs_vec_columns)
+    else:
+        docs, doc_lists = {}, {}
     dv = DocVec.__class_getitem__(cls).from_columns_storage(ColumnStorage(tensors, docs, doc_lists, anys, tensor_type))
     dv._is_unusable = False
     return dv
@@ -225,4 +360,4 @@ def concat(parts: List[Any]) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
 
 
-__all__ = ["any_column", "concat", "docvec_from_proto", "take"]
+__all__ = ["any_column", "concat", "docvec_from_proto", "docvec_from_wire", "take"]

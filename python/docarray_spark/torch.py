@@ -32,7 +32,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from . import _classes as C
 from . import _pickling
 from ._codec import compile_doc, no_gc_pauses
-from ._shardio import concat, docvec_from_proto, take
+from ._shardio import concat, docvec_from_wire, take
 from .errors import DocArraySparkError
 from .shards import ShardManifest, read_manifest, write_shards
 
@@ -235,6 +235,24 @@ def _torch_storage(storage: Any) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, dict(storage.any_columns), TorchTensor)
 
 
+def _release_free_memory() -> None:
+    """Hands the heap's free pages back to the system after a shard's decoding transients (glibc keeps them
+    otherwise, and the process's footprint grows by a shard's parse buffers)."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        try:
+            import ctypes
+
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM: Any = None
+
+
 class ShardDataset(IterableDataset):
     """Batches of ``DocVec[doc_type]`` (tensor fields as torch tensors) from shards written by
     :func:`docarray_spark.write_shards` (best with ``layout="docvec"``), for
@@ -340,20 +358,24 @@ class ShardDataset(IterableDataset):
         if shard in cache:
             cache.move_to_end(shard)
             return cache[shard]
+        # room first: a shuffled epoch draws from shuffle_window shards at a time, an ordered one from one (a batch
+        # that spans two shards has taken its rows from the first before the second is loaded)
+        while cache and len(cache) >= (self.shuffle_window if self.shuffle else 1):
+            cache.popitem(last=False)
         dv = self._read(self.paths[shard])
         if len(dv) != self.counts[shard]:
             raise DocArraySparkError(f"shard {self.paths[shard]} holds {len(dv)} documents, the manifest says "
                                      f"{self.counts[shard]}")
         cache[shard] = dv
-        while len(cache) > self.shuffle_window + 1:
-            cache.popitem(last=False)
         return dv
 
     def _read(self, path: str) -> Any:
         m = self.manifest
         try:
             with no_gc_pauses():
-                return self._decode(path)
+                dv = self._decode(path)
+            _release_free_memory()
+            return dv
         except DocArraySparkError:
             raise
         except Exception as e:  # noqa: BLE001 - DocArray's errors, named with the file
@@ -363,7 +385,6 @@ class ShardDataset(IterableDataset):
     def _decode(self, path: str) -> Any:
         """One shard as a DocVec of numpy columns: a DocVec shard column by column, a DocList shard by DocArray."""
         from docarray import DocList
-        from docarray.proto import DocVecProto
         from docarray.typing import NdArray
         from docarray.utils._internal.compress import _decompress_bytes
 
@@ -371,10 +392,12 @@ class ShardDataset(IterableDataset):
         codec = None if m.compression in ("none", "") else m.compression
         if m.container == "docvec":
             with open(path, "rb") as f:
-                raw = f.read()
-            pb = DocVecProto()
-            pb.ParseFromString(_decompress_bytes(raw, algorithm=codec) if codec else raw)
-            return docvec_from_proto(self.cls, pb, NdArray)
+                raw = bytearray(os.fstat(f.fileno()).st_size)
+                if f.readinto(raw) != len(raw):
+                    raise DocArraySparkError(f"shard {path} changed size while it was read")
+            if codec:
+                raw = bytearray(_decompress_bytes(bytes(raw), algorithm=codec))
+            return docvec_from_wire(self.cls, raw, NdArray)
         docs = DocList.__class_getitem__(self.cls).load_binary(path, protocol=m.protocol, compress=codec)
         return docs.to_doc_vec(tensor_type=NdArray)
 

@@ -4,10 +4,10 @@ from typing import Any, List, Optional
 
 import numpy as np
 import pytest
-from docarray import BaseDoc, DocVec
+from docarray import BaseDoc, DocList, DocVec
 from docarray.typing import ID, AnyUrl, NdArray
 
-from docarray_spark._shardio import _plain_nodes, any_column, docvec_from_proto, take
+from docarray_spark._shardio import _plain_nodes, any_column, docvec_from_proto, docvec_from_wire, take
 
 
 class Inner(BaseDoc):
@@ -27,6 +27,8 @@ class Mixed(BaseDoc):
     tags: List[str] = []
     inner: Inner
     vec: NdArray[3]
+    chunks: DocList[Inner]
+    absent: Optional[NdArray[2]] = None
 
 
 def make(i: int) -> Mixed:
@@ -36,7 +38,8 @@ def make(i: int) -> Mixed:
                  ratio=[0.0, -0.5, math.nan, math.inf, -math.inf, 1e-300, 5e300][i % 7], flag=bool(i % 2),
                  blob=bytes(range(i % 256)) * (i % 3), url=f"https://example.org/{i}", maybe=None if i % 2 else f"m{i}",
                  anything=[1, "two", 3.0][i % 3], tags=[f"t{i}"] * (i % 3),
-                 inner=Inner(note=f"n{i}", score=i / 3), vec=np.arange(3, dtype=np.float32) + i)
+                 inner=Inner(note=f"n{i}", score=i / 3), vec=np.arange(3, dtype=np.float32) + i,
+                 chunks=DocList[Inner]([Inner(note=f"c{i}.{k}", score=k) for k in range(1 + i % 2)]))
 
 
 def same(a, b, where):
@@ -48,11 +51,13 @@ def same(a, b, where):
 
 
 @pytest.mark.parametrize("n", [1, 2, 9, 300])
-def test_every_column_equals_docarray_from_protobuf(n):
+@pytest.mark.parametrize("decode", ["message", "wire"])
+def test_every_column_equals_docarray_from_protobuf(n, decode):
     dv = DocVec[Mixed]([make(i) for i in range(n)])
     pb = dv.to_protobuf()
     want = DocVec[Mixed].from_protobuf(pb, tensor_type=NdArray)
-    got = docvec_from_proto(Mixed, pb, NdArray)
+    got = docvec_from_proto(Mixed, pb, NdArray) if decode == "message" else \
+        docvec_from_wire(Mixed, bytearray(pb.SerializeToString()), NdArray)
     assert len(got) == len(want) == n
     for name in ["id", "text", "label", "ratio", "flag", "blob", "url", "maybe", "anything", "tags"]:
         for i in range(n):
@@ -61,7 +66,11 @@ def test_every_column_equals_docarray_from_protobuf(n):
         same(got.inner.note[i], want.inner.note[i], f"inner.note[{i}]")
         same(got.inner.score[i], want.inner.score[i], f"inner.score[{i}]")
     assert np.asarray(got.vec).tobytes() == np.asarray(want.vec).tobytes()
-    assert type(got.vec) is type(want.vec)
+    assert type(got.vec) is type(want.vec) and np.asarray(got.vec).dtype == np.asarray(want.vec).dtype
+    assert got._storage.tensor_columns["absent"] is None and want._storage.tensor_columns["absent"] is None
+    for i in range(n):
+        assert [c.note for c in got.chunks[i]] == [c.note for c in want.chunks[i]]
+        assert [c.score for c in got.chunks[i]] == [c.score for c in want.chunks[i]]
     # the plain columns really took the column-at-a-time decoding (long texts and ids included)
     for name in ["id", "text", "label", "ratio", "flag", "blob", "maybe" if n == 1 else "text"]:
         assert _plain_nodes(pb.any_columns[name]) is not None, name
@@ -90,3 +99,9 @@ def test_take_gathers_rows_of_every_column():
     assert list(part.any_columns["id"]) == [got.id[i] for i in idx]
     assert np.asarray(part.tensor_columns["vec"]).tolist() == np.asarray(got.vec)[idx].tolist()
     assert list(part.doc_columns["inner"].note) == [got.inner.note[i] for i in idx]
+
+
+def test_a_corrupt_shard_is_an_error_not_wrong_rows():
+    pb = DocVec[Mixed]([make(i) for i in range(5)]).to_protobuf().SerializeToString()
+    with pytest.raises(Exception):
+        docvec_from_wire(Mixed, bytearray(pb[:-7]), NdArray)
