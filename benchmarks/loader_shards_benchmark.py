@@ -122,7 +122,7 @@ def main():
                 f"| num_workers=2 / num_workers=0, with per-document preprocessing | "
                 f"{r['preprocessed_workers2_vs_workers0']:.2f}x | 1.6x |\n\n"
                 f"Peak RSS growth over the epochs without workers: {res['peak_rss_growth_mb']:.0f} MB; largest shard "
-                f"{res['shard_mb']:.0f} MB (the cache holds shuffle_window + 1 = 3 shards).\n")
+                f"{res['shard_mb']:.0f} MB (the cache holds one shard in order, shuffle_window = 2 shuffled; the 2 GB epoch: loader-memory.md).\n")
     print("wrote", out + ".md")
 
 

@@ -336,6 +336,51 @@ def take(storage: Any, idx: np.ndarray) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, storage.tensor_type)
 
 
+def take_from(parts: List[Tuple[Any, np.ndarray, np.ndarray]], n: int) -> Any:
+    """One ColumnStorage of ``n`` rows gathered from several of the same class: ``(storage, rows, positions)``
+    puts ``storage``'s ``rows`` at ``positions`` of the result (a shuffled batch drawing from several shards),
+    each column written once."""
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+    if len(parts) == 1 and np.array_equal(parts[0][2], np.arange(n)):
+        return take(parts[0][0], parts[0][1])
+    first = parts[0][0]
+
+    def objects(column: str, attr: str) -> Optional[List[Any]]:
+        if getattr(first, attr)[column] is None:
+            return None
+        out = np.empty(n, dtype=object)
+        for storage, rows, pos in parts:
+            values = np.empty(len(rows), dtype=object)
+            values[:] = _gather(getattr(storage, attr)[column], rows.tolist())
+            out[pos] = values
+        return out.tolist()
+
+    tensors = {}
+    for k, v in first.tensor_columns.items():
+        if v is None:
+            tensors[k] = None
+            continue
+        cols = [np.asarray(st.tensor_columns[k]) for st, _, _ in parts]
+        out = np.empty((n,) + cols[0].shape[1:], dtype=np.result_type(*cols))
+        for col, (_, rows, pos) in zip(cols, parts):
+            out[pos] = col[rows]
+        tensors[k] = type(v)._docarray_from_native(out)
+    docs = {}
+    for k, v in first.doc_columns.items():
+        if v is None:
+            docs[k] = None
+        else:
+            docs[k] = type(v).from_columns_storage(take_from([(st.doc_columns[k]._storage, r, p) for st, r, p in parts], n))
+            docs[k]._is_unusable = False
+    doc_lists = {k: None if first.docs_vec_columns[k] is None else ListAdvancedIndexing(objects(k, "docs_vec_columns"))
+                 for k in first.docs_vec_columns}
+    anys = {k: None if first.any_columns[k] is None else ListAdvancedIndexing(objects(k, "any_columns"))
+            for k in first.any_columns}
+    return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
+
+
 def concat(parts: List[Any]) -> Any:
     """One ColumnStorage from several of the same class (rows of several shards in one batch)."""
     from docarray.array.doc_vec.column_storage import ColumnStorage
@@ -360,4 +405,4 @@ def concat(parts: List[Any]) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
 
 
-__all__ = ["any_column", "concat", "docvec_from_proto", "docvec_from_wire", "take"]
+__all__ = ["any_column", "concat", "docvec_from_proto", "docvec_from_wire", "take", "take_from"]

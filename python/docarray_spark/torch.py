@@ -32,7 +32,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from . import _classes as C
 from . import _pickling
 from ._codec import compile_doc, no_gc_pauses
-from ._shardio import concat, docvec_from_wire, take
+from ._shardio import docvec_from_wire, take, take_from
 from .errors import DocArraySparkError
 from .shards import ShardManifest, read_manifest, write_shards
 
@@ -406,13 +406,12 @@ class ShardDataset(IterableDataset):
 
         parts = []
         for shard in dict.fromkeys(rows[:, 0].tolist()):  # shards in order of first appearance
-            idx = rows[rows[:, 0] == shard, 1]
-            parts.append((shard, idx))
-        # documents grouped by shard keep their order inside each shard group; restore the batch's order
-        storage = concat([take(self._load(s, cache)._storage, idx) for s, idx in parts])
-        if len(parts) > 1:
-            position = np.concatenate([np.flatnonzero(rows[:, 0] == s) for s, _ in parts])
-            storage = take(storage, np.argsort(position, kind="stable"))
+            positions = np.flatnonzero(rows[:, 0] == shard)
+            # taken before the next shard is loaded: loading may evict this one
+            parts.append((self._load(shard, cache)._storage, rows[positions, 1], positions))
+            if len(parts) > 1 or len(positions) < len(rows):
+                parts[-1] = (take(*parts[-1][:2]), np.arange(len(positions)), positions)
+        storage = take_from(parts, len(rows))
         if self.steps:  # on numpy columns, as DocArray holds NdArray fields; torch last, without copying
             dv = DocVec.__class_getitem__(self.cls).from_columns_storage(storage)
             dv._is_unusable = False
