@@ -42,16 +42,25 @@ public final class DocVecSource implements DocumentSource {
     // a DocVec is one message held whole (as in DocArray): it is bounded like a document
     CountingInputStream counted = new CountingInputStream(in, 0,
         Math.min(limits.maxDecompressedFileBytes, limits.maxDocumentBytes));
+    byte[] whole;
     try {
-      CodedInputStream cis = CodedInputStream.newInstance(counted);
-      cis.setSizeLimit(Integer.MAX_VALUE);
-      cis.setRecursionLimit(Math.max(100, limits.maxNestingDepth * 4));
-      this.vec = DocVecProto.parseFrom(cis);
+      whole = counted.readAllBytes();
     } catch (CountingInputStream.LimitExceededException e) {
       throw new DocArrayFormatException(fileName, -1, e.limit, "DocVec file is larger than "
           + e.limit + " bytes: a DocVec is read whole, so it must fit maxDocumentBytes (raise the option for big DocVec files)");
+    }
+    // parsed from the bytes (protobuf's array decoder): its stream decoder can fail on malformed input with an
+    // ArrayIndexOutOfBoundsException instead of a protobuf error (found by DecoderFuzzTest)
+    CodedInputStream cis = CodedInputStream.newInstance(whole);
+    cis.setSizeLimit(Integer.MAX_VALUE);
+    cis.setRecursionLimit(Math.max(100, limits.maxNestingDepth * 4));
+    try {
+      this.vec = DocVecProto.parseFrom(cis);
     } catch (InvalidProtocolBufferException e) {
-      throw new DocArrayFormatException(fileName, -1, counted.position(), "not a DocVecProto: " + e.getMessage(), e);
+      throw new DocArrayFormatException(fileName, -1, cis.getTotalBytesRead(), "not a DocVecProto: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new DocArrayFormatException(fileName, -1, cis.getTotalBytesRead(), "not a DocVecProto (malformed protobuf: "
+          + e + ")", e);
     }
     try {
       this.rows = rowCount(vec, "");
