@@ -336,6 +336,27 @@ def take(storage: Any, idx: np.ndarray) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, storage.tensor_type)
 
 
+def copy_rows(storage: Any, a: int, b: int) -> Any:
+    """Rows ``[a, b)`` of a ``ColumnStorage``, copied (tensors and lists own their memory)."""
+    from docarray.array.doc_vec.column_storage import ColumnStorage
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+    def sub(dv: Any) -> Any:
+        out = type(dv).from_columns_storage(copy_rows(dv._storage, a, b))
+        out._is_unusable = False
+        return out
+
+    window = slice(a, b)
+    tensors = {k: None if v is None else type(v)._docarray_from_native(np.array(v[window]))
+               for k, v in storage.tensor_columns.items()}
+    docs = {k: None if v is None else sub(v) for k, v in storage.doc_columns.items()}
+    doc_lists = {k: None if v is None else ListAdvancedIndexing(list.__getitem__(v, window))
+                 for k, v in storage.docs_vec_columns.items()}
+    anys = {k: None if v is None else ListAdvancedIndexing(list.__getitem__(v, window))
+            for k, v in storage.any_columns.items()}
+    return ColumnStorage(tensors, docs, doc_lists, anys, storage.tensor_type)
+
+
 def take_from(parts: List[Tuple[Any, np.ndarray, np.ndarray]], n: int) -> Any:
     """One ColumnStorage of ``n`` rows gathered from several of the same class: ``(storage, rows, positions)``
     puts ``storage``'s ``rows`` at ``positions`` of the result (a shuffled batch drawing from several shards),
@@ -405,4 +426,4 @@ def concat(parts: List[Any]) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
 
 
-__all__ = ["any_column", "concat", "docvec_from_proto", "docvec_from_wire", "take", "take_from"]
+__all__ = ["any_column", "concat", "copy_rows", "docvec_from_proto", "docvec_from_wire", "take", "take_from"]

@@ -84,6 +84,13 @@ def _descend(child: Any, rest: Tuple[str, ...], fn: Callable, here: str, doc_id:
         _apply_at(child, rest, fn, f"{here}.", doc_id)
 
 
+def _form(value: Any) -> Any:
+    """What validating a value looks at beyond its contents: a tensor's shape and dtype (None for other values).
+    A value changed in place with its form unchanged validates to itself, so it need not be validated again."""
+    shape = getattr(value, "shape", None)
+    return None if shape is None else (tuple(shape), getattr(value, "dtype", None))
+
+
 def _validated(field: Any, value: Any, cls: Any, name: str, doc_id: Any) -> Any:
     """``value`` as the document's ``setattr`` stores it (pydantic v1's validation of an assignment)."""
     out, error = field.validate(value, {}, loc=name, cls=cls)
@@ -146,7 +153,10 @@ def apply_to_docvec_fields(dv: Any, cls: Any, steps: Sequence[Step]) -> Optional
     for i in range(n):
         for name, fn, column, field in plan:
             value = column[i]
-            column[i] = _validated(field, _keep(_call(fn, value, name, ids[i]), value), cls, name, ids[i])
+            form = _form(value)
+            result = _keep(_call(fn, value, name, ids[i]), value)
+            if result is not value or _form(value) != form:  # unless changed in place, contents only
+                column[i] = _validated(field, result, cls, name, ids[i])
     from docarray.array.doc_vec.column_storage import ColumnStorage
     from docarray.array.list_advance_indexing import ListAdvancedIndexing
 
@@ -285,8 +295,10 @@ class _Plan:
             for segs, fn, column, field in steps:
                 value = column[i]
                 if len(segs) == 1:
-                    column[i] = _validated(field, _keep(_call(fn, value, segs[0], doc_id), value), self.cls,
-                                           segs[0], doc_id)
+                    form = _form(value)
+                    result = _keep(_call(fn, value, segs[0], doc_id), value)
+                    if result is not value or _form(value) != form:  # unless changed in place, contents only
+                        column[i] = _validated(field, result, self.cls, segs[0], doc_id)
                 else:
                     _descend(value, segs[1:], fn, segs[0], doc_id)
         owners = Owners(ids)

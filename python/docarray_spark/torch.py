@@ -21,7 +21,6 @@ import hashlib
 import json
 import math
 import os
-from collections import OrderedDict
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -32,7 +31,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from . import _classes as C
 from . import _pickling
 from ._codec import compile_doc, no_gc_pauses
-from ._shardio import docvec_from_wire, take, take_from
+from ._shardio import concat, copy_rows, docvec_from_wire, take_from
 from .errors import DocArraySparkError
 from .shards import ShardManifest, read_manifest, write_shards
 
@@ -315,24 +314,43 @@ class ShardDataset(IterableDataset):
         self.epoch = epoch
         self._next = 0
 
-    def _sequence(self) -> np.ndarray:
-        """The epoch's global document order as (shard, index) rows."""
+    def _windows(self) -> List[np.ndarray]:
+        """The epoch's global document order, as windows of (shard, index) rows: each window is the documents of
+        ``shuffle_window`` shards (shuffled) or of one shard (in order), and the epoch is the windows in turn."""
         rng = np.random.default_rng([self.seed, self.epoch])
         order = rng.permutation(len(self.paths)) if self.shuffle else np.arange(len(self.paths))
-        chunks = []
-        for w in range(0, len(order), self.shuffle_window):
+        size = self.shuffle_window if self.shuffle else 1
+        windows = []
+        for w in range(0, len(order), size):
             window = np.concatenate([np.stack([np.full(self.counts[s], s), np.arange(self.counts[s])], axis=1)
-                                     for s in order[w:w + self.shuffle_window]] or [np.zeros((0, 2), np.int64)])
-            chunks.append(window[rng.permutation(len(window))] if self.shuffle else window)
-        return np.concatenate(chunks) if chunks else np.zeros((0, 2), np.int64)
+                                     for s in order[w:w + size]] or [np.zeros((0, 2), np.int64)])
+            windows.append(window[rng.permutation(len(window))] if self.shuffle else window)
+        return windows
+
+    def _sequence(self) -> np.ndarray:
+        """The epoch's global document order as (shard, index) rows."""
+        windows = self._windows()
+        return np.concatenate(windows) if windows else np.zeros((0, 2), np.int64)
+
+    def _span(self, n: int) -> Tuple[int, int]:
+        """This rank's contiguous share of the epoch's ``n`` documents, as global positions."""
+        return self.rank * n // self.world_size, (self.rank + 1) * n // self.world_size
 
     def batches(self) -> List[np.ndarray]:
         """This rank's batches of the current epoch, each an array of (shard, index) rows."""
         seq = self._sequence()
-        n = len(seq)
-        mine = seq[self.rank * n // self.world_size:(self.rank + 1) * n // self.world_size]
+        lo, hi = self._span(len(seq))
+        mine = seq[lo:hi]
         out = [mine[i:i + self.batch_size] for i in range(0, len(mine), self.batch_size)]
         if self.drop_last and out and len(out[-1]) < self.batch_size:
+            out.pop()
+        return out
+
+    def _batch_spans(self, total: int) -> List[Tuple[int, int]]:
+        """This rank's batches as ranges of global positions (what :meth:`batches` lists as rows)."""
+        lo, hi = self._span(total)
+        out = [(a, min(a + self.batch_size, hi)) for a in range(lo, hi, self.batch_size)]
+        if self.drop_last and out and out[-1][1] - out[-1][0] < self.batch_size:
             out.pop()
         return out
 
@@ -354,20 +372,24 @@ class ShardDataset(IterableDataset):
 
     # ---------------------------------------------------------------- iterating
 
-    def _load(self, shard: int, cache: "OrderedDict[int, Any]") -> Any:
-        if shard in cache:
-            cache.move_to_end(shard)
-            return cache[shard]
-        # room first: a shuffled epoch draws from shuffle_window shards at a time, an ordered one from one (a batch
-        # that spans two shards has taken its rows from the first before the second is loaded)
-        while cache and len(cache) >= (self.shuffle_window if self.shuffle else 1):
-            cache.popitem(last=False)
+    def _load(self, shard: int) -> Any:
         dv = self._read(self.paths[shard])
         if len(dv) != self.counts[shard]:
             raise DocArraySparkError(f"shard {self.paths[shard]} holds {len(dv)} documents, the manifest says "
                                      f"{self.counts[shard]}")
-        cache[shard] = dv
         return dv
+
+    def _window(self, rows: np.ndarray) -> Any:
+        """A window's documents in the epoch's order, as one ColumnStorage: the shard itself in order, the rows
+        of its shards gathered once when shuffled (the shards are let go as soon as they are gathered)."""
+        shards = list(dict.fromkeys(rows[:, 0].tolist()))
+        if len(shards) == 1 and np.array_equal(rows[:, 1], np.arange(self.counts[shards[0]])):
+            return self._load(shards[0])._storage
+        parts = []
+        for shard in shards:
+            positions = np.flatnonzero(rows[:, 0] == shard)
+            parts.append((self._load(shard)._storage, rows[positions, 1], positions))
+        return take_from(parts, len(rows))
 
     def _read(self, path: str) -> Any:
         m = self.manifest
@@ -401,17 +423,22 @@ class ShardDataset(IterableDataset):
         docs = DocList.__class_getitem__(self.cls).load_binary(path, protocol=m.protocol, compress=codec)
         return docs.to_doc_vec(tensor_type=NdArray)
 
-    def _materialize(self, rows: np.ndarray, cache: "OrderedDict[int, Any]") -> Any:
+    def _materialize(self, a: int, b: int, windows: List[np.ndarray], starts: np.ndarray,
+                     cache: Dict[int, Any]) -> Any:
+        """The batch of global positions ``[a, b)``: copies of slices of the windows it spans (a batch owns its
+        memory: nothing of a window travels with it to another process)."""
         from docarray import DocVec
 
-        parts = []
-        for shard in dict.fromkeys(rows[:, 0].tolist()):  # shards in order of first appearance
-            positions = np.flatnonzero(rows[:, 0] == shard)
-            # taken before the next shard is loaded: loading may evict this one
-            parts.append((self._load(shard, cache)._storage, rows[positions, 1], positions))
-            if len(parts) > 1 or len(positions) < len(rows):
-                parts[-1] = (take(*parts[-1][:2]), np.arange(len(positions)), positions)
-        storage = take_from(parts, len(rows))
+        pieces = []
+        w = int(np.searchsorted(starts, a, side="right")) - 1
+        while a < b:
+            if w not in cache:
+                cache.clear()  # one window at a time: the previous one's pieces are already copied
+                cache[w] = self._window(windows[w])
+            end = min(b, int(starts[w + 1]))
+            pieces.append(copy_rows(cache[w], a - int(starts[w]), end - int(starts[w])))
+            a, w = end, w + 1
+        storage = pieces[0] if len(pieces) == 1 else concat(pieces)
         if self.steps:  # on numpy columns, as DocArray holds NdArray fields; torch last, without copying
             dv = DocVec.__class_getitem__(self.cls).from_columns_storage(storage)
             dv._is_unusable = False
@@ -445,13 +472,15 @@ class ShardDataset(IterableDataset):
     def __iter__(self) -> Iterator[Any]:
         info = get_worker_info()
         worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
-        batches = self.batches()
-        cache: "OrderedDict[int, Any]" = OrderedDict()
+        windows = self._windows()
+        starts = np.concatenate([[0], np.cumsum([len(w) for w in windows], dtype=np.int64)])
+        spans = self._batch_spans(int(starts[-1]))
+        cache: Dict[int, Any] = {}
         start = self._next
-        for j in range(start, len(batches)):
+        for j in range(start, len(spans)):
             if (j - start) % workers != worker:  # DataLoader asks its workers in turn: batch start+k from worker k
                 continue
-            batch = self._materialize(batches[j], cache)
+            batch = self._materialize(spans[j][0], spans[j][1], windows, starts, cache)
             self._next = j + 1
             yield batch
         self._next = 0
