@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import chain, repeat
 from operator import attrgetter, methodcaller
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -357,49 +357,73 @@ def copy_rows(storage: Any, a: int, b: int) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, storage.tensor_type)
 
 
-def take_from(parts: List[Tuple[Any, np.ndarray, np.ndarray]], n: int) -> Any:
+class _Gathered:
+    """Columns of ``n`` rows filled from several storages of one class, a storage at a time."""
+
+    def __init__(self, like: Any, n: int):
+        self.n = n
+        self.tensor_type = like.tensor_type
+        self.tensors: Dict[str, Any] = {k: None for k in like.tensor_columns}
+        self.tensor_cls = {k: type(v) for k, v in like.tensor_columns.items()}
+        self.docs: Dict[str, Any] = {k: None if v is None else (type(v), _Gathered(v._storage, n))
+                                     for k, v in like.doc_columns.items()}
+        self.lists = {k: None if v is None else np.empty(n, dtype=object) for k, v in like.docs_vec_columns.items()}
+        self.anys = {k: None if v is None else np.empty(n, dtype=object) for k, v in like.any_columns.items()}
+
+    def put(self, storage: Any, rows: np.ndarray, positions: np.ndarray) -> None:
+        for k, v in storage.tensor_columns.items():
+            if v is None:
+                continue
+            col = np.asarray(v)
+            out = self.tensors[k]
+            if out is None or out.dtype != np.result_type(out.dtype, col.dtype):
+                grown = np.empty((self.n,) + col.shape[1:], dtype=col.dtype if out is None else
+                                 np.result_type(out.dtype, col.dtype))
+                if out is not None:
+                    grown[...] = out
+                self.tensors[k] = out = grown
+            out[positions] = col[rows]
+        for k, entry in self.docs.items():
+            if entry is not None:
+                entry[1].put(storage.doc_columns[k]._storage, rows, positions)
+        picks = rows.tolist()
+        for mine, theirs in ((self.lists, storage.docs_vec_columns), (self.anys, storage.any_columns)):
+            for k, out in mine.items():
+                if out is not None:
+                    values = np.empty(len(picks), dtype=object)
+                    values[:] = _gather(theirs[k], picks)
+                    out[positions] = values
+
+    def storage(self) -> Any:
+        from docarray.array.doc_vec.column_storage import ColumnStorage
+        from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+        tensors = {k: None if v is None else self.tensor_cls[k]._docarray_from_native(v) for k, v in self.tensors.items()}
+        docs = {}
+        for k, entry in self.docs.items():
+            if entry is None:
+                docs[k] = None
+            else:
+                docs[k] = entry[0].from_columns_storage(entry[1].storage())
+                docs[k]._is_unusable = False
+        lists = {k: None if v is None else ListAdvancedIndexing(v.tolist()) for k, v in self.lists.items()}
+        anys = {k: None if v is None else ListAdvancedIndexing(v.tolist()) for k, v in self.anys.items()}
+        return ColumnStorage(tensors, docs, lists, anys, self.tensor_type)
+
+
+def take_from(parts: Iterable[Tuple[Any, np.ndarray, np.ndarray]], n: int) -> Any:
     """One ColumnStorage of ``n`` rows gathered from several of the same class: ``(storage, rows, positions)``
-    puts ``storage``'s ``rows`` at ``positions`` of the result (a shuffled batch drawing from several shards),
-    each column written once."""
-    from docarray.array.doc_vec.column_storage import ColumnStorage
-    from docarray.array.list_advance_indexing import ListAdvancedIndexing
-
-    if len(parts) == 1 and np.array_equal(parts[0][2], np.arange(n)):
-        return take(parts[0][0], parts[0][1])
-    first = parts[0][0]
-
-    def objects(column: str, attr: str) -> Optional[List[Any]]:
-        if getattr(first, attr)[column] is None:
-            return None
-        out = np.empty(n, dtype=object)
-        for storage, rows, pos in parts:
-            values = np.empty(len(rows), dtype=object)
-            values[:] = _gather(getattr(storage, attr)[column], rows.tolist())
-            out[pos] = values
-        return out.tolist()
-
-    tensors = {}
-    for k, v in first.tensor_columns.items():
-        if v is None:
-            tensors[k] = None
-            continue
-        cols = [np.asarray(st.tensor_columns[k]) for st, _, _ in parts]
-        out = np.empty((n,) + cols[0].shape[1:], dtype=np.result_type(*cols))
-        for col, (_, rows, pos) in zip(cols, parts):
-            out[pos] = col[rows]
-        tensors[k] = type(v)._docarray_from_native(out)
-    docs = {}
-    for k, v in first.doc_columns.items():
-        if v is None:
-            docs[k] = None
-        else:
-            docs[k] = type(v).from_columns_storage(take_from([(st.doc_columns[k]._storage, r, p) for st, r, p in parts], n))
-            docs[k]._is_unusable = False
-    doc_lists = {k: None if first.docs_vec_columns[k] is None else ListAdvancedIndexing(objects(k, "docs_vec_columns"))
-                 for k in first.docs_vec_columns}
-    anys = {k: None if first.any_columns[k] is None else ListAdvancedIndexing(objects(k, "any_columns"))
-            for k in first.any_columns}
-    return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
+    puts ``storage``'s ``rows`` at ``positions`` of the result (a shuffled window drawing from several shards).
+    ``parts`` may be a generator: each storage is let go once its rows are gathered."""
+    gathered = None
+    for storage, rows, positions in parts:
+        if gathered is None:
+            gathered = _Gathered(storage, n)
+        gathered.put(storage, rows, positions)
+        del storage
+    if gathered is None:
+        raise ValueError("take_from needs at least one part")
+    return gathered.storage()
 
 
 def concat(parts: List[Any]) -> Any:

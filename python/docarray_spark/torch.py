@@ -385,11 +385,12 @@ class ShardDataset(IterableDataset):
         shards = list(dict.fromkeys(rows[:, 0].tolist()))
         if len(shards) == 1 and np.array_equal(rows[:, 1], np.arange(self.counts[shards[0]])):
             return self._load(shards[0])._storage
-        parts = []
-        for shard in shards:
-            positions = np.flatnonzero(rows[:, 0] == shard)
-            parts.append((self._load(shard)._storage, rows[positions, 1], positions))
-        return take_from(parts, len(rows))
+        def parts() -> Iterator[Tuple[Any, np.ndarray, np.ndarray]]:  # one decoded shard alive at a time
+            for shard in shards:
+                positions = np.flatnonzero(rows[:, 0] == shard)
+                yield self._load(shard)._storage, rows[positions, 1], positions
+
+        return take_from(parts(), len(rows))
 
     def _read(self, path: str) -> Any:
         m = self.manifest
