@@ -79,6 +79,43 @@ class PathsAndFilesTest extends SparkTestBase {
   }
 
   @Test
+  void filtersOnPartitionColumnsPruneFilesBeforeTheyAreOpened() throws IOException {
+    Path root = tmp.resolve("p");
+    copy("students.protobuf", root.resolve("year=2024").resolve("split=train"), null);
+    copy("students.protobuf.lzma", root.resolve("year=2025").resolve("split=test"), null);
+    // a file that fails if it is ever opened
+    Files.createDirectories(root.resolve("year=2026").resolve("split=train"));
+    Files.write(root.resolve("year=2026").resolve("split=train").resolve("broken.protobuf"),
+        new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2, 3});
+    // the schema from the first file (schema inference would open the broken one too)
+    Dataset<Row> all = spark().read().format("docarray").option("inferSchemaMaxFiles", "1").load(root.toString());
+    assertThrows(Exception.class, () -> all.select("id", "year").collectAsList(), "the broken file is read");
+    Dataset<Row> y2024 = all.filter("year = 2024").select("id", "year");
+    List<Row> rows = y2024.orderBy("id").collectAsList();
+    assertEquals(Arrays.asList("stu-0", "stu-1", "stu-2"),
+        Arrays.asList(rows.get(0).getString(0), rows.get(1).getString(0), rows.get(2).getString(0)));
+    assertEquals(2024, rows.get(2).getInt(1));
+    assertEquals(2L, prunedFiles(y2024), "the 2025 and 2026 files were pruned");
+    assertEquals(6, all.filter("year < 2026 AND split IN ('train', 'test')").count());
+    assertEquals(3, all.filter("year = 2025 OR (split = 'x' AND year > 2000)").select("thesis").collectAsList().size());
+    assertEquals(3, all.filter("NOT (year <> 2024)").count());
+    assertEquals(0, all.filter("year IS NULL").count());
+    // a filter on a data column alone prunes nothing (and the broken file is opened)
+    assertThrows(Exception.class, () -> all.filter("id = 'stu-1'").collectAsList());
+  }
+
+  private static long prunedFiles(Dataset<Row> df) {
+    df.collectAsList();
+    scala.collection.Iterator<org.apache.spark.sql.execution.SparkPlan> leaves =
+        df.queryExecution().executedPlan().collectLeaves().iterator();
+    while (leaves.hasNext()) {
+      org.apache.spark.sql.execution.SparkPlan leaf = leaves.next();
+      if (leaf.metrics().contains("partitionFilesPruned")) return leaf.metrics().apply("partitionFilesPruned").value();
+    }
+    return -1;
+  }
+
+  @Test
   void recursiveFileLookupReadsEverythingWithoutPartitionColumns() throws IOException {
     Path root = tmp.resolve("r");
     copy("students.protobuf", root.resolve("year=2024"), null);

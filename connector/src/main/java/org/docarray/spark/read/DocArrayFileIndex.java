@@ -60,6 +60,28 @@ public final class DocArrayFileIndex implements Serializable {
     return partitionSchema;
   }
 
+  /**
+   * The files whose partition values may satisfy the filters (filters on partition columns only; any other
+   * filter is ignored here). A file is dropped when a filter is false or unknown for its partition values:
+   * none of its rows could pass, so it is never opened.
+   */
+  public DocArrayFileIndex prunedBy(List<org.apache.spark.sql.sources.Filter> filters) {
+    if (partitionSchema.size() == 0 || filters.isEmpty()) return this;
+    List<org.apache.spark.sql.sources.Filter> onPartitions = new ArrayList<>();
+    for (org.apache.spark.sql.sources.Filter f : filters) {
+      boolean all = f.references().length > 0;
+      for (String r : f.references()) all &= partitionSchema.getFieldIndex(r).isDefined();
+      if (all && DocumentFilter.supports(f, partitionSchema)) onPartitions.add(f);
+    }
+    DocumentFilter test = DocumentFilter.of(onPartitions, partitionSchema);
+    if (test == null) return this;
+    List<FileEntry> kept = new ArrayList<>();
+    for (FileEntry f : files) {
+      if (test.test(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(f.partitionValues))) kept.add(f);
+    }
+    return kept.size() == files.size() ? this : new DocArrayFileIndex(kept, partitionSchema);
+  }
+
   /** An index over files already listed (by Spark's own file index), without partition columns. */
   public static DocArrayFileIndex ofFiles(List<String> paths, List<Long> lengths) {
     List<FileEntry> out = new ArrayList<>();

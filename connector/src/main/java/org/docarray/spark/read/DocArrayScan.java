@@ -26,9 +26,14 @@ public final class DocArrayScan implements Scan, Batch {
   /** Filters evaluated while decoding (Spark evaluates them again after the scan). */
   private final java.util.List<org.apache.spark.sql.sources.Filter> filters;
 
+  /** Files dropped by filters on partition columns (the driver metric {@code partitionFilesPruned}). */
+  private final int prunedFiles;
+
   DocArrayScan(DocArrayOptions options, DocArrayFileIndex index, StructType dataSchema, StructType readSchema,
-      Configuration hadoopConf, long limit, java.util.List<org.apache.spark.sql.sources.Filter> filters) {
+      Configuration hadoopConf, long limit, java.util.List<org.apache.spark.sql.sources.Filter> filters,
+      int prunedFiles) {
     this.filters = filters;
+    this.prunedFiles = prunedFiles;
     this.options = options;
     this.index = index;
     this.dataSchema = dataSchema;
@@ -46,7 +51,14 @@ public final class DocArrayScan implements Scan, Batch {
   public String description() {
     return "DocArrayScan " + options.paths + " files=" + index.files().size() + " readSchema=" + readSchema.simpleString()
         + (limit >= 0 ? " limit=" + limit + " per task" : "")
-        + (filters.isEmpty() ? "" : " pushedFilters=" + filters);
+        + (filters.isEmpty() ? "" : " pushedFilters=" + filters)
+        + (prunedFiles > 0 ? " partitionFilesPruned=" + prunedFiles : "");
+  }
+
+  @Override
+  public org.apache.spark.sql.connector.metric.CustomTaskMetric[] reportDriverMetrics() {
+    return new org.apache.spark.sql.connector.metric.CustomTaskMetric[] {
+        ScanMetrics.value(ScanMetrics.PARTITION_FILES_PRUNED, prunedFiles)};
   }
 
   @Override

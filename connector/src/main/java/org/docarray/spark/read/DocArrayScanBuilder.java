@@ -24,7 +24,9 @@ import org.docarray.spark.DocArrayOptions;
 public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
     SupportsPushDownAggregates, SupportsPushDownLimit, SupportsPushDownFilters {
   private final DocArrayOptions options;
-  private final DocArrayFileIndex index;
+  private DocArrayFileIndex index;
+  /** Files dropped by filters on partition columns before planning. */
+  private int prunedFiles;
   private final StructType dataSchema;
   private final Configuration hadoopConf;
   private StructType required;
@@ -75,6 +77,10 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
    */
   @Override
   public Filter[] pushFilters(Filter[] filters) {
+    // filters on partition columns choose the files: a pruned file is never opened, not even for a count
+    DocArrayFileIndex pruned = index.prunedBy(java.util.Arrays.asList(filters));
+    prunedFiles += index.files().size() - pruned.files().size();
+    index = pruned;
     java.util.List<Filter> keep = new java.util.ArrayList<>();
     if (options.filterPushdown && options.mode != DocArrayOptions.ParseMode.PERMISSIVE) {
       for (Filter f : filters) if (DocumentFilter.supports(f, dataSchema)) keep.add(f);
@@ -106,6 +112,7 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
       return DocArrayCountScan.of(index, options, hadoopConf, DocArrayTable.ignoreCorruptFiles(spark, options),
           DocArrayTable.ignoreMissingFiles(spark, options));
     }
-    return new DocArrayScan(options, index, dataSchema, required, hadoopConf, limit, java.util.Arrays.asList(pushed));
+    return new DocArrayScan(options, index, dataSchema, required, hadoopConf, limit, java.util.Arrays.asList(pushed),
+        prunedFiles);
   }
 }

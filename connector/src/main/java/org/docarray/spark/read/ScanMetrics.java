@@ -17,10 +17,11 @@ public final class ScanMetrics {
   static final String FILES = "files";
   static final String SKIPPED = "prunedBytes";
   static final String TENSOR_BYTES = "tensorBytes";
+  static final String PARTITION_FILES_PRUNED = "partitionFilesPruned";
 
   static CustomMetric[] supported() {
     return new CustomMetric[] {new Documents(), new FileBytes(), new DecodeTime(), new Files(), new PrunedBytes(),
-        new TensorBytes()};
+        new TensorBytes(), new PartitionFilesPruned()};
   }
 
   /** A summed metric with a fixed name and description. */
@@ -71,6 +72,12 @@ public final class ScanMetrics {
   public static final class PrunedBytes extends Sum {
     public PrunedBytes() {
       super(SKIPPED, "bytes of fields skipped without decoding (column pruning)");
+    }
+  }
+
+  public static final class PartitionFilesPruned extends Sum {
+    public PartitionFilesPruned() {
+      super(PARTITION_FILES_PRUNED, "files skipped by filters on partition columns (never opened)");
     }
   }
 
