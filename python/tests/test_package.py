@@ -114,6 +114,15 @@ def test_read_checks_option_names(spark):
     assert set(ds.READ_OPTIONS) >= {"protocol", "compression", "tensorMode", "mode", "maxDocumentBytes"}
 
 
+def test_the_documented_options_are_the_ones_the_connector_takes(spark):
+    # the connector warns about any other option name; the two lists must not drift apart
+    check = spark._jvm.org.docarray.spark.OptionCheck
+    jvm_read = {str(k) for k in check.READ.toArray()}
+    jvm_write = {str(k) for k in check.WRITE.toArray()}
+    assert set(ds.READ_OPTIONS) == jvm_read - {"path", "paths", "codec"}
+    assert set(ds.WRITE_OPTIONS) == jvm_write - {"path", "paths", "codec", "maxRecordsPerFile"}
+
+
 def test_features_that_need_the_jvm_say_so_over_connect():
     class FakeConnect:
         pass

@@ -84,6 +84,7 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       job: Job,
       options: Map[String, String],
       dataSchema: StructType): OutputWriterFactory = {
+    OptionCheck.warnUnknown(options.asJava, OptionCheck.WRITE, "write")
     val writeOptions = new DocArrayWriteOptions(options.asJava)
     // option manifest=true: the job's committer writes _docarray_manifest.json (as Parquet's writes summaries)
     if (writeOptions.manifest) ShardManifestCommitter.configure(job.getConfiguration, writeOptions, dataSchema)

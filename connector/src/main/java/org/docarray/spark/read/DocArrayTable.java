@@ -164,6 +164,7 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    org.docarray.spark.OptionCheck.warnUnknown(properties, org.docarray.spark.OptionCheck.READ, "read");
     resolve();
     return new DocArrayScanBuilder(options, index, dataSchema, schema, hadoopConf);
   }
