@@ -54,4 +54,79 @@ class ToolTest {
     assertEquals("2", run("frobnicate", f("students.protobuf"))[0]);
     assertTrue(run("count", f("students.pickle"))[2].contains("pickle"), Arrays.toString(run("count", f("students.pickle"))));
   }
+
+  @Test
+  void manyFilesDirectoriesHelpAndOneLineErrors(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("shards");
+    Files.createDirectories(dir.resolve("year=2024"));
+    Files.copy(Path.of(f("students.protobuf.lz4")), dir.resolve("part-0.protobuf.lz4"));
+    Files.copy(Path.of(f("students.protobuf")), dir.resolve("year=2024").resolve("part-1.protobuf"));
+    Files.copy(Path.of(f("docvec.protobuf-array")), dir.resolve("part-2.protobuf-array"));
+    Files.write(dir.resolve("_SUCCESS"), new byte[0]);
+    // counts are summed over files and directories (3 + 3 + 4), not the last file's
+    assertEquals("10", run("count", dir.toString())[1].trim());
+    assertEquals("7", run("count", f("students.protobuf"), f("docvec.protobuf-array"))[1].trim());
+    // validate reports every file; one bad file makes the exit status 1 and the good ones still say OK
+    byte[] b = Files.readAllBytes(Path.of(f("students.protobuf")));
+    b[9 + 4] = 0x0B;
+    Path bad = tmp.resolve("bad.protobuf");
+    Files.write(bad, b);
+    String[] both = run("validate", f("dtypes.protobuf"), bad.toString(), f("students.protobuf"));
+    assertEquals("1", both[0]);
+    assertEquals(2, both[1].trim().split("\n").length, both[1]);
+    assertTrue(both[2].contains("INVALID " + bad + ", document 0"), both[2]);
+    String[] dirOk = run("validate", dir.toString());
+    assertEquals("0", dirOk[0], dirOk[2]);
+    assertEquals(3, dirOk[1].trim().split("\n").length, dirOk[1]);
+    assertEquals(7, run("head", "-n", "7", dir.toString())[1].trim().split("\n").length);
+    // help, and bad arguments as one line with exit status 2
+    String[] help = run("--help");
+    assertEquals("0", help[0]);
+    assertTrue(help[1].contains("validate") && help[1].contains("exit status"), help[1]);
+    for (String[] args : new String[][] {{"head", "-n", "many", f("students.protobuf")}, {"head", "-n"},
+        {"count", "--compression", "snappy", f("students.protobuf")}, {"count"}, {"count", "--frob", "x"}}) {
+      String[] r = run(args);
+      assertEquals("2", r[0], Arrays.toString(args));
+      assertEquals(1, r[2].trim().split("\n").length, r[2]);
+      assertTrue(r[2].startsWith("docarray-tool: "), r[2]);
+    }
+    String[] missing = run("count", tmp.resolve("nope.protobuf").toString());
+    assertEquals("1", missing[0]);
+    assertTrue(missing[2].contains("nope.protobuf: no such file or directory"), missing[2]);
+  }
+
+  @Test
+  void bytesAfterACompressedStreamAreAnErrorUnlessAnotherMember(@TempDir Path tmp) throws Exception {
+    byte[] plain = Files.readAllBytes(Path.of(f("students.protobuf-array")));
+    byte[] gz = gzip(plain);
+    // another gzip member is more data (a DocListProto concatenated is merged: 3 + 3 documents), as Python's gzip
+    Path two = tmp.resolve("two.protobuf-array.gzip");
+    Files.write(two, concat(gz, gzip(plain)));
+    assertEquals("6", run("count", two.toString())[1].trim());
+    // zero padding is accepted, as Python's gzip does
+    Path padded = tmp.resolve("padded.protobuf-array.gzip");
+    Files.write(padded, concat(gz, new byte[8]));
+    assertEquals("3", run("count", padded.toString())[1].trim());
+    // anything else is an error naming the file and the offset where the gzip stream ended
+    Path garbage = tmp.resolve("garbage.protobuf-array.gzip");
+    Files.write(garbage, concat(gz, "garbage!".getBytes(StandardCharsets.US_ASCII)));
+    String[] r = run("validate", garbage.toString());
+    assertEquals("1", r[0]);
+    assertTrue(r[2].contains("garbage.protobuf-array.gzip") && r[2].contains("byte offset " + gz.length)
+        && r[2].contains("not another gzip member"), r[2]);
+  }
+
+  private static byte[] gzip(byte[] b) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(b);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }

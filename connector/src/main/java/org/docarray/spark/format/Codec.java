@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Locale;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.InflaterInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
@@ -71,7 +70,7 @@ public enum Codec {
       case ZLIB:
         return new InflaterInputStream(in);
       case GZIP:
-        return new GZIPInputStream(in, 64 * 1024);
+        return new GzipMembers(in);
       default:
         throw new AssertionError(this);
     }

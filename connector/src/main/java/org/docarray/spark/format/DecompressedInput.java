@@ -41,9 +41,13 @@ public final class DecompressedInput extends ObservedInputStream {
   private static final int HEADER_BYTES = 16;
 
   private static DocArrayFormatException cutShort(String file, Codec codec, long position, long produced, IOException e) {
+    if (e instanceof GzipMembers.TrailingBytesException) {
+      return new DocArrayFormatException(file, -1, ((GzipMembers.TrailingBytesException) e).offset, e.getMessage()
+          + " (decompressed bytes: " + produced + ")", e);
+    }
     return new DocArrayFormatException(file, -1, position, "the " + codec.wireName()
         + " stream is cut short or corrupt (compressed bytes read so far: " + position + ", decompressed bytes: "
-        + produced + "): " + e.getMessage(), e);
+        + produced + "): " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
   }
 
   @Override
