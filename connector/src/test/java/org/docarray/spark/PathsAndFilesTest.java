@@ -104,6 +104,24 @@ class PathsAndFilesTest extends SparkTestBase {
     assertThrows(Exception.class, () -> all.filter("id = 'stu-1'").collectAsList());
   }
 
+  @Test
+  void bytesAfterAGzipStreamFailTheReadNamingFileAndOffset() throws IOException {
+    Path dir = tmp.resolve("gz");
+    Path ok = copy("students.protobuf-array.gzip", dir, "ok.protobuf-array.gzip");
+    byte[] gz = Files.readAllBytes(ok);
+    byte[] tail = Arrays.copyOf(gz, gz.length + 8);
+    System.arraycopy("garbage!".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, tail, gz.length, 8);
+    Path bad = dir.resolve("bad.protobuf-array.gzip");
+    Files.write(bad, tail);
+    assertEquals(3, spark().read().format("docarray").load(ok.toString()).collectAsList().size());
+    Exception e = assertThrows(Exception.class,
+        () -> spark().read().format("docarray").schema(spark().read().format("docarray").load(ok.toString()).schema())
+            .load(bad.toString()).collectAsList());
+    String m = rootMessage(e);
+    assertTrue(m.contains("bad.protobuf-array.gzip") && m.contains("byte offset " + gz.length)
+        && m.contains("not another gzip member"), m);
+  }
+
   private static long prunedFiles(Dataset<Row> df) {
     df.collectAsList();
     scala.collection.Iterator<org.apache.spark.sql.execution.SparkPlan> leaves =
