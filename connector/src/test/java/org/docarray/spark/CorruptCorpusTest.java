@@ -392,7 +392,7 @@ class CorruptCorpusTest extends SparkTestBase {
       tests.add(DynamicTest.dynamicTest(k.name + " / DROPMALFORMED", () -> {
         List<Row> rows = spark().read().format("docarray").schema(schema).option("mode", "DROPMALFORMED")
             .load(f.toString()).collectAsList();
-        assertEquals(k.good, rows.size(), "good documents");
+        assertEquals(k.good, rows.size(), "good documents of " + k.name);
         for (Row r : rows) assertTrue(r.isNullAt(r.fieldIndex("_corrupt_record")));
       }));
       tests.add(DynamicTest.dynamicTest(k.name + " / PERMISSIVE", () -> {

@@ -116,6 +116,24 @@ class ToolTest {
         && r[2].contains("not another gzip member"), r[2]);
   }
 
+  @Test
+  void foreignFilesAreCalledWhatTheyLookLike(@TempDir Path tmp) throws Exception {
+    Path csv = tmp.resolve("table.protobuf");
+    Files.write(csv, "id,name,score\n1,ada,0.5\n".getBytes(StandardCharsets.UTF_8));
+    String[] r = run("validate", csv.toString());
+    assertEquals("1", r[0]);
+    assertTrue(r[2].contains("not a DocArray file: it looks like text (it starts \"id,name,s\")"), r[2]);
+    Path png = tmp.resolve("picture.protobuf-array");
+    Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+    r = run("count", png.toString());
+    assertEquals("1", r[0]);
+    assertTrue(r[2].contains("picture.protobuf-array") && r[2].contains("not a DocArray file: it looks like a PNG image"),
+        r[2]);
+    Path parquet = tmp.resolve("data.protobuf");
+    Files.write(parquet, new byte[] {'P', 'A', 'R', '1', 0, 0, 0, 0, 0, 0, 0, 0});
+    assertTrue(run("count", parquet.toString())[2].contains("it looks like a Parquet file"));
+  }
+
   private static byte[] gzip(byte[] b) throws java.io.IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {

@@ -40,6 +40,14 @@ public final class ArrayFramingSource implements DocumentSource {
     if (endPosition >= 0 && position >= endPosition) return false;
     long tag;
     try {
+      byte[] head = null;
+      int headLength = 0;
+      if (index < 0 && position == 0 && in.markSupported()) { // the file's first bytes, for the refusal below
+        head = new byte[32];
+        in.mark(head.length);
+        headLength = in.readNBytes(head, 0, head.length);
+        in.reset();
+      }
       int first = in.read();
       if (first < 0) return false;
       tag = readVarint(first);
@@ -49,9 +57,12 @@ public final class ArrayFramingSource implements DocumentSource {
           throw new DocArrayFormatException(fileName, index + 1, position,
               "top-level field " + field + " belongs to a DocVecProto, not a DocListProto: read it with 'container'='docvec'");
         }
-        throw new DocArrayFormatException(fileName, index + 1, position, String.format(
-            "expected a DocListProto record (tag 0x0a), found tag 0x%x: not a 'protobuf-array' DocList file%s",
-            tag, first == 0x02 ? " (it may be a 'protobuf' stream: set 'protocol'='protobuf')" : ""));
+        String looks = head != null && first != 0x02 ? ForeignBytes.describe(head, headLength) : null;
+        String expected = String.format("expected a DocListProto record (tag 0x0a), found tag 0x%x", tag);
+        throw new DocArrayFormatException(fileName, index + 1, position, looks != null
+            ? "not a DocArray file: it looks like " + looks + " (" + expected + ")"
+            : expected + ": not a 'protobuf-array' DocList file"
+                + (first == 0x02 ? " (it may be a 'protobuf' stream: set 'protocol'='protobuf')" : ""));
       }
       long len = readVarint(-1);
       if (len < 0 || len > limits.maxDocumentBytes) {

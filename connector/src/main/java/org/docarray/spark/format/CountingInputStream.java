@@ -48,6 +48,20 @@ final class CountingInputStream extends FilterInputStream {
     return s;
   }
 
+  private long marked;
+
+  @Override
+  public synchronized void mark(int readlimit) {
+    super.mark(readlimit);
+    marked = position;
+  }
+
+  @Override
+  public synchronized void reset() throws IOException {
+    super.reset();
+    position = marked;
+  }
+
   /** Reads exactly len bytes, or returns the number read before end of input. */
   int readFully(byte[] b, int off, int len) throws IOException {
     int done = 0;

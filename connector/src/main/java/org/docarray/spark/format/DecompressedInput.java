@@ -32,7 +32,9 @@ public final class DecompressedInput extends ObservedInputStream {
       if (c.failed || e instanceof DocArrayFormatException) throw e;
       // a codec that fails within its header was never that codec; one that fails later (bz2 decodes its
       // first block when opened) is that codec, cut short or damaged
-      if (c.position > HEADER_BYTES) throw cutShort(file, codec, c.position, 0, e);
+      if (c.position > HEADER_BYTES && !(e instanceof GzipMembers.NotGzipException)) {
+        throw cutShort(file, codec, c.position, 0, e);
+      }
       throw new DocArrayFormatException(file, -1, 0, "not a " + codec.wireName() + " stream: " + e.getMessage(), e);
     }
   }

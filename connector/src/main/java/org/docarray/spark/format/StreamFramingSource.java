@@ -84,8 +84,12 @@ public final class StreamFramingSource implements DocumentSource {
           "empty file; a 'protobuf' DocList file starts with a 9-byte header (an empty DocList is 02 00 00 00 00 00 00 00 00)");
     }
     if ((h[0] & 0xff) != VERSION) {
-      throw new DocArrayFormatException(fileName, -1, 0, String.format(
-          "version byte is 0x%02x, expected 0x02 of DocArray's 'protobuf' format%s", h[0] & 0xff, hint(h, n)));
+      String hint = hint(h, n);
+      String looks = ForeignBytes.describe(h, n);
+      throw new DocArrayFormatException(fileName, -1, 0, hint.isEmpty() && looks != null
+          ? String.format("not a DocArray file: it looks like %s (version byte is 0x%02x, expected 0x02 of DocArray's "
+              + "'protobuf' format)", looks, h[0] & 0xff)
+          : String.format("version byte is 0x%02x, expected 0x02 of DocArray's 'protobuf' format%s", h[0] & 0xff, hint));
     }
     if (n < HEADER_BYTES) {
       throw new DocArrayFormatException(fileName, -1, n, "file ends inside the 9-byte header");
