@@ -1,6 +1,7 @@
 package org.docarray.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -27,6 +28,7 @@ import org.docarray.spark.format.proto.ListOfAnyProto;
 import org.docarray.spark.format.proto.NdArrayProto;
 import org.docarray.spark.format.proto.NodeProto;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -364,6 +366,30 @@ class CorruptCorpusTest extends SparkTestBase {
     return read(base).schema().add("_corrupt_record", DataTypes.StringType);
   }
 
+  @Test
+  void aDtypeTypedColumnsCannotHoldNamesTheFileAndDocument() throws IOException {
+    byte[] b = Files.readAllBytes(fixture("students.protobuf"));
+    String text = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int at = text.indexOf("<f4");
+    assertTrue(at > 0 && text.indexOf("<f4", at + 1) < 0);
+    b[at + 2] = '3'; // '<f3': no such numpy dtype
+    Path f = tmp.resolve("f3").resolve("odd.protobuf");
+    Files.createDirectories(f.getParent());
+    Files.write(f, b);
+    Exception e = assertThrows(Exception.class, () -> spark().read().format("docarray").load(f.toString()));
+    String m = PathsAndFilesTest.rootMessage(e);
+    assertTrue(m.contains("Tensor field 'thesis.title.embedding' has dtype '<f3' (first in " + "file:" + f)
+        && m.contains(", document 1)") && m.contains("tensorMode=binary"), m);
+    // the exact bytes, in binary mode
+    List<Row> rows = spark().read().format("docarray").option("tensorMode", "binary").load(f.toString())
+        .orderBy("id").collectAsList();
+    assertEquals(3, rows.size());
+    Row thesis = rows.get(1).getStruct(rows.get(1).fieldIndex("thesis"));
+    Row title = thesis.getStruct(thesis.fieldIndex("title"));
+    Row emb = title.getStruct(title.fieldIndex("embedding"));
+    assertEquals("<f3", emb.getString(emb.fieldIndex("dtype")));
+  }
+
   @TestFactory
   Stream<DynamicTest> everyCorruptFileInEveryMode() throws IOException {
     List<Case> all = cases();
@@ -387,6 +413,19 @@ class CorruptCorpusTest extends SparkTestBase {
           String m = PathsAndFilesTest.rootMessage(e);
           assertTrue(m.contains(k.fileName), "names the file: " + m);
           assertTrue(m.contains(k.failfast), "says '" + k.failfast + "': " + m);
+        }
+      }));
+      tests.add(DynamicTest.dynamicTest(k.name + " / FAILFAST, schema inferred", () -> {
+        // damage relative to the declared schema only (a kind or shape the schema does not expect) is no damage
+        // to an inferred schema
+        if (k.corrupt == 0 || k.name.equals("doc-where-text-expected-kind") || k.name.equals("json-ragged-tensor")) return;
+        // inference meets the damage first (or the read does): either way the error names the file
+        try {
+          List<Row> rows = spark().read().format("docarray").load(f.toString()).collectAsList();
+          fail(k.name + ": read " + rows.size() + " rows without an error");
+        } catch (Exception e) {
+          String m = PathsAndFilesTest.rootMessage(e);
+          assertTrue(m.contains(k.fileName), "names the file: " + m);
         }
       }));
       tests.add(DynamicTest.dynamicTest(k.name + " / DROPMALFORMED", () -> {

@@ -82,6 +82,7 @@ public final class DocArraySchemaInference {
           }
           try {
             if (src.payloadError() != null) throw new MalformedDocumentException(src.payloadError(), -1);
+            inferrer.source(f.path + ", document " + src.documentIndex());
             inferrer.add(src.buffer(), src.offset(), src.length());
           } catch (MalformedDocumentException e) {
             if (strict) {
@@ -96,12 +97,22 @@ public final class DocArraySchemaInference {
         LOG.warn("Skipped missing file {}", f.path);
       } catch (IOException e) {
         if (!ignoreCorruptFiles && options.mode == DocArrayOptions.ParseMode.FAILFAST) {
-          throw new IllegalStateException("Cannot infer the schema: " + e.getMessage(), e);
+          throw new IllegalStateException("Cannot infer the schema: " + named(f.path, e), e);
         }
         LOG.warn("Skipped corrupt file {} while inferring the schema: {}", f.path, e.getMessage());
+      } catch (RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains(f.path)) throw e;
+        throw new IllegalStateException("Cannot infer the schema: " + named(f.path, e), e);
       }
     }
     InferredType root = inferrer.result();
     return new SparkSchemaMapper(options.binaryTensors(), options.embeddings).toSpark(root);
+  }
+
+  /** An error's message with the file named, when it does not name it already. */
+  private static String named(String path, Exception e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    return m.contains(path) ? m : path + ": " + m;
   }
 }

@@ -21,6 +21,8 @@ public final class InferredType {
   public String container;
   /** TENSOR: every dtype string seen, in order. */
   public final Set<String> dtypes;
+  /** TENSOR: where each dtype was first seen ("file F, document N"), when the inferrer was told its source. */
+  public final Map<String, String> dtypeOrigins;
   /** DOC and DOC_ARRAY: field name to type, in the order first seen. */
   public final Map<String, InferredType> fields;
   /** TENSOR: the length every document's tensor had when all were 1-D and equally long, -1 otherwise. */
@@ -31,6 +33,7 @@ public final class InferredType {
   private InferredType(Kind kind) {
     this.kind = kind;
     this.dtypes = kind == Kind.TENSOR ? new LinkedHashSet<>() : null;
+    this.dtypeOrigins = kind == Kind.TENSOR ? new LinkedHashMap<>() : null;
     this.fields = kind == Kind.DOC || kind == Kind.DOC_ARRAY ? new LinkedHashMap<>() : null;
   }
 
@@ -39,8 +42,14 @@ public final class InferredType {
   }
 
   public static InferredType tensor(String dtype) {
+    return tensor(dtype, null);
+  }
+
+  /** A tensor of {@code dtype} seen at {@code origin} (a file and document, or null). */
+  public static InferredType tensor(String dtype, String origin) {
     InferredType t = new InferredType(Kind.TENSOR);
     t.dtypes.add(dtype);
+    if (origin != null) t.dtypeOrigins.put(dtype, origin);
     return t;
   }
 
@@ -69,6 +78,7 @@ public final class InferredType {
     switch (a.kind) {
       case TENSOR:
         a.dtypes.addAll(b.dtypes);
+        for (Map.Entry<String, String> e : b.dtypeOrigins.entrySet()) a.dtypeOrigins.putIfAbsent(e.getKey(), e.getValue());
         a.fixedLength = a.fixedLength == -2 ? b.fixedLength : b.fixedLength == -2 || a.fixedLength == b.fixedLength
             ? a.fixedLength : -1;
         return a;

@@ -23,6 +23,13 @@ public final class SchemaInferrer {
   }
 
   /** Merges one document. */
+  /** Where the next documents come from ("file F, document N"), named by errors about what they hold. */
+  private String source;
+
+  public void source(String where) {
+    this.source = where;
+  }
+
   public void add(byte[] buf, int off, int len) {
     root = InferredType.merge(root, doc(buf, off, len, 0));
     documents++;
@@ -126,7 +133,7 @@ public final class SchemaInferrer {
     switch (field) {
       case Wire.NODE_NDARRAY: {
         tensor.parse(buf, s, l, limits, false);
-        InferredType t = InferredType.tensor(tensor.dtypeText);
+        InferredType t = InferredType.tensor(tensor.dtypeText, source);
         t.fixedLength = tensor.shape.length == 1 ? Integer.toUnsignedLong(tensor.shape[0]) : -1;
         return t;
       }

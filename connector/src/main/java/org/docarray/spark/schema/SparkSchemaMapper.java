@@ -87,10 +87,10 @@ public final class SparkSchemaMapper {
         return DataTypes.BinaryType;
       case TENSOR:
         if (flat(t)) {
-          DataType e = TensorTypes.commonElementType(path, t.dtypes);
+          DataType e = TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins);
           return embeddings == Embeddings.VECTOR ? vectorType() : DataTypes.createArrayType(e, false);
         }
-        return binaryTensors ? TensorTypes.binary() : TensorTypes.typed(TensorTypes.commonElementType(path, t.dtypes));
+        return binaryTensors ? TensorTypes.binary() : TensorTypes.typed(TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins));
       case DOC:
         return struct(path, t.fields);
       case DOC_ARRAY:

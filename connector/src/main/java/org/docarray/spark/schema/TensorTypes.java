@@ -103,19 +103,29 @@ public final class TensorTypes {
    * to {@code tensorMode=binary} when they have none.
    */
   public static DataType commonElementType(String path, Collection<String> dtypes) {
+    return commonElementType(path, dtypes, java.util.Collections.emptyMap());
+  }
+
+  /** {@link #commonElementType(String, Collection)}, naming where each dtype was first seen in its errors. */
+  public static DataType commonElementType(String path, Collection<String> dtypes, java.util.Map<String, String> origins) {
     DataType result = null;
     for (String text : dtypes) {
       DType d;
       try {
         d = DType.parse(text);
       } catch (IllegalArgumentException e) {
-        throw unsupported(path, text);
+        throw unsupported(path, text, where(origins, text));
       }
       DataType t = elementType(d);
-      if (t == null) throw unsupported(path, text);
-      result = result == null ? t : widen(path, result, t, dtypes);
+      if (t == null) throw unsupported(path, text, where(origins, text));
+      result = result == null ? t : widen(path, result, t, dtypes, origins);
     }
     return result == null ? DataTypes.FloatType : result;
+  }
+
+  private static String where(java.util.Map<String, String> origins, String dtype) {
+    String o = origins == null ? null : origins.get(dtype);
+    return o == null ? "" : " (first in " + o + ")";
   }
 
   private static int rank(DataType t) {
@@ -127,11 +137,14 @@ public final class TensorTypes {
     return 0;
   }
 
-  private static DataType widen(String path, DataType a, DataType b, Collection<String> all) {
+  private static DataType widen(String path, DataType a, DataType b, Collection<String> all,
+      java.util.Map<String, String> origins) {
     if (a.equals(b)) return a;
     if (a == DataTypes.BooleanType || b == DataTypes.BooleanType) {
-      throw new IllegalArgumentException("Tensor field '" + path + "' mixes boolean and numeric dtypes " + all
-          + " across documents; read it with option tensorMode=binary, or declare the column type in a schema");
+      StringBuilder seen = new StringBuilder();
+      for (String d : all) seen.append(seen.length() == 0 ? "" : ", ").append(d).append(where(origins, d));
+      throw new IllegalArgumentException("Tensor field '" + path + "' mixes boolean and numeric dtypes [" + seen
+          + "] across documents; read it with option tensorMode=binary, or declare the column type in a schema");
     }
     int ra = rank(a), rb = rank(b);
     if (ra > 0 && rb > 0) return ra >= rb ? a : b;
@@ -141,8 +154,12 @@ public final class TensorTypes {
   }
 
   static IllegalArgumentException unsupported(String path, String dtype) {
-    return new IllegalArgumentException("Tensor field '" + path + "' has dtype '" + dtype
-        + "', which typed tensors cannot represent (complex, string, datetime, object or unknown dtypes); "
+    return unsupported(path, dtype, "");
+  }
+
+  static IllegalArgumentException unsupported(String path, String dtype, String where) {
+    return new IllegalArgumentException("Tensor field '" + path + "' has dtype '" + dtype + "'" + where
+        + ", which typed tensors cannot represent (complex, string, datetime, object or unknown dtypes); "
         + "read it with option tensorMode=binary to get struct<dtype, shape, buffer> with the exact bytes");
   }
 }
