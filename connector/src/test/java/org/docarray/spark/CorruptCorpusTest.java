@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.format.Codec;
@@ -388,6 +389,28 @@ class CorruptCorpusTest extends SparkTestBase {
     Row title = thesis.getStruct(thesis.fieldIndex("title"));
     Row emb = title.getStruct(title.fieldIndex("embedding"));
     assertEquals("<f3", emb.getString(emb.fieldIndex("dtype")));
+  }
+
+  @Test
+  void permissiveWithAnInferredSchemaAddsTheCorruptRecordColumn() throws IOException {
+    byte[] b = Files.readAllBytes(fixture("students.protobuf"));
+    b[9 + 4] = 0x0B; // the first document's first field: a tag DocProto does not have
+    Path f = tmp.resolve("permissive").resolve("damaged.protobuf");
+    Files.createDirectories(f.getParent());
+    Files.write(f, b);
+    Dataset<Row> df = spark().read().format("docarray").option("mode", "PERMISSIVE").load(f.toString());
+    assertEquals(DataTypes.StringType, df.schema().apply("_corrupt_record").dataType());
+    List<Row> rows = df.collectAsList();
+    assertEquals(3, rows.size());
+    List<String> errors = new ArrayList<>();
+    for (Row r : rows) if (!r.isNullAt(r.fieldIndex("_corrupt_record"))) errors.add(r.getString(r.fieldIndex("_corrupt_record")));
+    assertEquals(1, errors.size(), errors.toString());
+    assertTrue(errors.get(0).contains("damaged.protobuf") && errors.get(0).contains("document 0"), errors.get(0));
+    // a custom column name, and FAILFAST (the default) adds nothing
+    assertTrue(Arrays.asList(spark().read().format("docarray").option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", "why").load(f.toString()).schema().fieldNames()).contains("why"));
+    assertTrue(!Arrays.asList(spark().read().format("docarray").load(fixture("students.protobuf").toString()).schema()
+        .fieldNames()).contains("_corrupt_record"));
   }
 
   @TestFactory

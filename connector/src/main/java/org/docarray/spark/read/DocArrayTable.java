@@ -76,13 +76,24 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
           inferred = null; // e.g. a dtype typed mode cannot hold: the declaration stands alone
         }
       }
-      dataSchema = SchemaRefiner.refine(declared, inferred);
+      dataSchema = withCorruptRecordColumn(SchemaRefiner.refine(declared, inferred));
       schema = appendMissing(dataSchema, partitions);
     } else {
-      dataSchema = DocArraySchemaInference.infer(index, options, hadoopConf, ignoreCorruptFiles(spark, options),
-          ignoreMissingFiles(spark, options));
+      dataSchema = withCorruptRecordColumn(DocArraySchemaInference.infer(index, options, hadoopConf,
+          ignoreCorruptFiles(spark, options), ignoreMissingFiles(spark, options)));
       schema = appendMissing(dataSchema, partitions);
     }
+  }
+
+  /**
+   * PERMISSIVE with an inferred schema: the column that receives each malformed document's error is added
+   * (as Spark's JSON and CSV sources do), so that the reason is in the data and not only in a log.
+   */
+  private StructType withCorruptRecordColumn(StructType inferred) {
+    if (options.mode != DocArrayOptions.ParseMode.PERMISSIVE || hasField(inferred, options.columnNameOfCorruptRecord)) {
+      return inferred;
+    }
+    return inferred.add(options.columnNameOfCorruptRecord, org.apache.spark.sql.types.DataTypes.StringType, true);
   }
 
   /** The option's text: inline JSON, or a file (any Hadoop path) holding it. */
