@@ -68,11 +68,13 @@ def arrow_type(dt: T.DataType) -> pa.DataType:
 
 
 def is_tensor_struct(dt: T.DataType) -> bool:
-    """A typed ``struct<shape, data>`` or binary ``struct<dtype, shape, buffer>`` tensor (or a subset)."""
+    """A typed ``struct<shape, data>`` (``struct<dtype, shape, data>`` when documents disagree on dtype) or binary
+    ``struct<dtype, shape, buffer>`` tensor (or a subset)."""
     if not isinstance(dt, T.StructType) or not dt.fields:
         return False
     names = {f.name for f in dt.fields}
-    return names <= {"shape", "data"} and "data" in names or names <= {"dtype", "shape", "buffer"} and "buffer" in names
+    return (names <= {"dtype", "shape", "data"} and "data" in names) or \
+        (names <= {"dtype", "shape", "buffer"} and "buffer" in names)
 
 
 _NP_OF_SPARK = {T.FloatType: np.float32, T.DoubleType: np.float64, T.ByteType: np.int8, T.ShortType: np.int16,
@@ -275,6 +277,8 @@ class TensorConv(Conv):
         self.declared = declared
         names = [f.name for f in field.dataType.fields]
         self.binary = "buffer" in names
+        #: typed values with each document's own dtype beside them (a column whose documents disagree on dtype)
+        self.row_dtypes = not self.binary and "dtype" in names
         self.names = names
         md = field.metadata or {}
         self.tag = md.get(TAG)
@@ -315,6 +319,7 @@ class TensorConv(Conv):
         stacked = self.stacked(arr)
         if stacked is not None and stacked.ndim > 1:  # every row present, one shape: views of one [n, ...] array
             return list(stacked)
+        row_dtypes = children["dtype"].to_pylist() if self.row_dtypes else None
         data = children["data"]
         valid = valid & _valid(data)
         offsets = np.asarray(data.offsets)
@@ -329,7 +334,10 @@ class TensorConv(Conv):
                 # DocArray loads a tensor without bytes as np.zeros(shape): float64, whatever dtype was written
                 out.append(np.zeros(shapes[i]))
                 continue
-            out.append(a.reshape(shapes[i]) if shapes[i] is not None else a)
+            a = a.reshape(shapes[i]) if shapes[i] is not None else a
+            if row_dtypes is not None and row_dtypes[i] is not None and np.dtype(row_dtypes[i]) != a.dtype:
+                a = a.astype(np.dtype(row_dtypes[i]))  # exact: the column's type holds every row's values
+            out.append(a)
         return out
 
     def _flat(self, data: pa.Array) -> np.ndarray:
@@ -340,7 +348,7 @@ class TensorConv(Conv):
     def stacked(self, arr: pa.Array) -> Optional[np.ndarray]:
         """The whole column as one ``[n, *shape]`` array when every row holds a tensor of one shape (and bytes),
         without a Python step per row; None otherwise (nulls, ragged shapes, binary tensors)."""
-        if self.binary or "shape" not in self.names or len(arr) == 0 or arr.null_count:
+        if self.binary or self.row_dtypes or "shape" not in self.names or len(arr) == 0 or arr.null_count:
             return None
         children = dict(zip(self.names, arr.flatten()))
         shape_arr, data = children["shape"], children["data"]

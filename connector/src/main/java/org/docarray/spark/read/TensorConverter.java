@@ -80,7 +80,8 @@ final class TensorConverter {
           for (int i = 0; i < n; i++) a[i] = bb.get(i) != 0;
           return UnsafeArrayData.fromPrimitiveArray(a);
         }
-        throw mismatch(t, target, path);
+        // a boolean tensor in a numeric column (its dtype kept beside it): 0 and 1
+        return integers(t, ByteBuffer.wrap(booleansAsBytes(bb, n)), n, 1, true, target, path);
       case INT:
       case UINT:
         return integers(t, bb, n, size, d.kind() == DType.Kind.UINT, target, path);
@@ -130,16 +131,26 @@ final class TensorConverter {
       return new GenericArrayData(a);
     }
     if (target == DataTypes.DoubleType || target == DataTypes.FloatType) {
+      // integers in a float column (documents that disagree on dtype): exact, or an error, never rounded
       if (target == DataTypes.DoubleType) {
         double[] a = new double[n];
         for (int i = 0; i < n; i++) {
           long v = read(bb, i, size, unsigned);
-          a[i] = unsigned && v < 0 ? Double.parseDouble(Long.toUnsignedString(v)) : v;
+          boolean big = unsigned && size == 8 && v < 0;
+          a[i] = big ? Double.parseDouble(Long.toUnsignedString(v)) : v;
+          if (big ? !new java.math.BigDecimal(a[i]).toBigInteger().equals(new java.math.BigInteger(Long.toUnsignedString(v)))
+              : (long) a[i] != v || a[i] >= 0x1p63) {
+            throw inexact(t, i, big ? Long.toUnsignedString(v) : Long.toString(v), target, path);
+          }
         }
         return UnsafeArrayData.fromPrimitiveArray(a);
       }
       float[] a = new float[n];
-      for (int i = 0; i < n; i++) a[i] = read(bb, i, size, unsigned);
+      for (int i = 0; i < n; i++) {
+        long v = read(bb, i, size, unsigned);
+        a[i] = v;
+        if ((unsigned && size == 8 && v < 0) || (long) a[i] != v) throw inexact(t, i, Long.toString(v), target, path);
+      }
       return UnsafeArrayData.fromPrimitiveArray(a);
     }
     long min, max;
@@ -182,6 +193,18 @@ final class TensorConverter {
       case 4: return unsigned ? bb.getInt(i * 4) & 0xffffffffL : bb.getInt(i * 4);
       default: return bb.getLong(i * 8);
     }
+  }
+
+  private static byte[] booleansAsBytes(ByteBuffer bb, int n) {
+    byte[] out = new byte[n];
+    for (int i = 0; i < n; i++) out[i] = (byte) (bb.get(i) != 0 ? 1 : 0);
+    return out;
+  }
+
+  private static MalformedDocumentException inexact(TensorView t, int i, String value, DataType target, String path) {
+    return new MalformedDocumentException("Tensor field '" + path + "' element " + i + " = " + value + " of dtype "
+        + t.dtypeText + " has no exact " + target.simpleString() + " in the column's type (its documents mix integer "
+        + "and float dtypes); read it with option tensorMode=binary, or declare the column's element type", t.bufferOffset);
   }
 
   private static MalformedDocumentException mismatch(TensorView t, DataType target, String path) {

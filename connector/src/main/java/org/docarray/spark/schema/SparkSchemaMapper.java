@@ -33,7 +33,7 @@ public final class SparkSchemaMapper {
   }
 
   private boolean flat(InferredType t) {
-    return !binaryTensors && embeddings != Embeddings.STRUCT && t.fixedLength >= 0;
+    return !binaryTensors && embeddings != Embeddings.STRUCT && t.fixedLength >= 0 && t.dtypes.size() <= 1;
   }
 
   /** Spark ML's VectorUDT, looked up by reflection so that spark-mllib stays optional. */
@@ -90,7 +90,10 @@ public final class SparkSchemaMapper {
           DataType e = TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins);
           return embeddings == Embeddings.VECTOR ? vectorType() : DataTypes.createArrayType(e, false);
         }
-        return binaryTensors ? TensorTypes.binary() : TensorTypes.typed(TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins));
+        if (binaryTensors) return TensorTypes.binary();
+        DataType element = TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins);
+        // documents that disagree on the dtype: each keeps its own beside the values (written back in it)
+        return t.dtypes.size() > 1 ? TensorTypes.typedWithDtype(element) : TensorTypes.typed(element);
       case DOC:
         return struct(path, t.fields);
       case DOC_ARRAY:

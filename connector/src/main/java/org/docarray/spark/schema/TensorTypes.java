@@ -31,6 +31,17 @@ public final class TensorTypes {
         DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)});
   }
 
+  /**
+   * A typed tensor whose documents disagree on dtype: {@code struct<dtype, shape, data>}, the values in a type
+   * that holds every document's exactly and the document's own dtype beside them.
+   */
+  public static StructType typedWithDtype(DataType element) {
+    return new StructType(new StructField[] {
+        DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
+        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+        DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)});
+  }
+
   public static StructType binary() {
     return new StructType(new StructField[] {
         DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
@@ -128,6 +139,11 @@ public final class TensorTypes {
     return o == null ? "" : " (first in " + o + ")";
   }
 
+  private static boolean isNumber(DataType t) {
+    return t == DataTypes.ByteType || t == DataTypes.ShortType || t == DataTypes.IntegerType || t == DataTypes.LongType
+        || t == DataTypes.FloatType || t == DataTypes.DoubleType || t.equals(UINT64);
+  }
+
   private static int rank(DataType t) {
     if (t == DataTypes.ByteType) return 1;
     if (t == DataTypes.ShortType) return 2;
@@ -140,6 +156,9 @@ public final class TensorTypes {
   private static DataType widen(String path, DataType a, DataType b, Collection<String> all,
       java.util.Map<String, String> origins) {
     if (a.equals(b)) return a;
+    // a boolean is 0 or 1 in any numeric column (its dtype kept beside it restores it)
+    if (a == DataTypes.BooleanType && b != DataTypes.BooleanType && isNumber(b)) return b;
+    if (b == DataTypes.BooleanType && a != DataTypes.BooleanType && isNumber(a)) return a;
     if (a == DataTypes.BooleanType || b == DataTypes.BooleanType) {
       StringBuilder seen = new StringBuilder();
       for (String d : all) seen.append(seen.length() == 0 ? "" : ", ").append(d).append(where(origins, d));

@@ -333,7 +333,24 @@ public final class DocEncoder {
           + java.util.Arrays.toString(shape) + " needs " + n);
     }
     DataType et = ((ArrayType) st.apply(TensorTypes.DATA).dataType()).elementType();
-    DType dtype = dtypeFor(f, et);
+    DType dtype = null;
+    if (TensorTypes.hasField(st, TensorTypes.DTYPE)) {
+      // a column whose documents disagreed on dtype: each document is written back in its own
+      int di = st.fieldIndex(TensorTypes.DTYPE);
+      if (!r.isNullAt(di)) {
+        String text = r.getUTF8String(di).toString();
+        try {
+          dtype = DType.parse(text);
+        } catch (IllegalArgumentException e) {
+          throw new UnwritableValueException("Tensor column '" + f.path + "' has dtype '" + text + "': " + e.getMessage());
+        }
+        if (!dtype.isNumeric() && dtype.kind() != DType.Kind.BOOL) {
+          throw new UnwritableValueException("Tensor column '" + f.path + "' has dtype '" + text
+              + "', which a typed tensor column cannot hold; write it with the binary form struct<dtype, shape, buffer>");
+        }
+      }
+    }
+    if (dtype == null) dtype = dtypeFor(f, et);
     d.setDtype(dtype.littleEndianText()).setBuffer(buffer(f, data, et, dtype));
     return NdArrayProto.newBuilder().setDense(d).build();
   }
@@ -406,12 +423,35 @@ public final class DocEncoder {
           else bb.putDouble(x);
           break;
         }
-        case BOOL:
-          bb.put((byte) (a.getBoolean(i) ? 1 : 0));
+        case BOOL: {
+          boolean b;
+          if (et == DataTypes.BooleanType) {
+            b = a.getBoolean(i);
+          } else {
+            double x = et == DataTypes.FloatType ? a.getFloat(i) : et == DataTypes.DoubleType ? a.getDouble(i)
+                : et instanceof DecimalType ? a.getDecimal(i, 20, 0).toDouble() : asLong(a, i, et);
+            if (x != 0 && x != 1) throw outOfRange(f, i, Double.toString(x), d);
+            b = x == 1;
+          }
+          bb.put((byte) (b ? 1 : 0));
           break;
+        }
         default: {
           long v;
-          if (et instanceof DecimalType) {
+          if (et == DataTypes.FloatType || et == DataTypes.DoubleType) {
+            // an integer dtype kept beside a float column: the value must be that integer exactly
+            double x = et == DataTypes.FloatType ? a.getFloat(i) : a.getDouble(i);
+            boolean u64 = d.kind() == DType.Kind.UINT && d.itemSize() == 8;
+            if (x != Math.rint(x) || x < (u64 ? 0 : -0x1p63) || x >= (u64 ? 0x1p64 : 0x1p63)) {
+              throw outOfRange(f, i, Double.toString(x), d);
+            }
+            v = u64 && x >= 0x1p63 ? new java.math.BigDecimal(x).toBigInteger().longValue() : (long) x;
+            if (d.itemSize() < 8) {
+              long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
+              long max = d.kind() == DType.Kind.UINT ? (1L << (d.itemSize() * 8)) - 1 : (1L << (d.itemSize() * 8 - 1)) - 1;
+              if (v < min || v > max) throw outOfRange(f, i, Double.toString(x), d);
+            }
+          } else if (et instanceof DecimalType) {
             java.math.BigInteger big = a.getDecimal(i, 20, 0).toJavaBigDecimal().toBigInteger();
             if (big.signum() < 0 || big.bitLength() > 64) throw outOfRange(f, i, big.toString(), d);
             v = big.longValue();
@@ -439,7 +479,7 @@ public final class DocEncoder {
 
   private static UnwritableValueException outOfRange(Field f, int i, String v, DType d) {
     return new UnwritableValueException("Tensor column '" + f.path + "' element " + i + " = " + v
-        + " does not fit its dtype " + d + " (from docarray.dtype metadata); fix the value or drop the metadata");
+        + " does not fit its dtype " + d + " (from the dtype column or docarray.dtype metadata); fix the value");
   }
 
   private static long asLong(ArrayData a, int i, DataType et) {
