@@ -134,6 +134,32 @@ class ToolTest {
     assertTrue(run("count", parquet.toString())[2].contains("it looks like a Parquet file"));
   }
 
+  @Test
+  void everyWholeFileCodecTreatsAFurtherMemberAsDataAndGarbageAsAnError(@TempDir Path tmp) throws Exception {
+    byte[] plain = Files.readAllBytes(Path.of(f("students.protobuf-array")));
+    for (org.docarray.spark.format.Codec c : new org.docarray.spark.format.Codec[] {org.docarray.spark.format.Codec.GZIP,
+        org.docarray.spark.format.Codec.BZ2, org.docarray.spark.format.Codec.LZMA, org.docarray.spark.format.Codec.LZ4}) {
+      byte[] one = compress(c, plain);
+      String ext = ".protobuf-array." + c.wireName();
+      Path two = tmp.resolve("two" + ext);
+      Files.write(two, concat(one, compress(c, plain)));
+      assertEquals("6", run("count", two.toString())[1].trim(), c.wireName());
+      Path garbage = tmp.resolve("garbage" + ext);
+      Files.write(garbage, concat(one, "garbage!".getBytes(StandardCharsets.US_ASCII)));
+      String[] r = run("validate", garbage.toString());
+      assertEquals("1", r[0], c.wireName() + ": " + Arrays.toString(r));
+      assertTrue(r[2].contains("garbage" + ext) && r[2].contains("byte offset"), r[2]);
+    }
+  }
+
+  private static byte[] compress(org.docarray.spark.format.Codec c, byte[] b) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.io.OutputStream z = c.compress(out, true)) {
+      z.write(b);
+    }
+    return out.toByteArray();
+  }
+
   private static byte[] gzip(byte[] b) throws java.io.IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
