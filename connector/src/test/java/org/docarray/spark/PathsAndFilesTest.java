@@ -105,6 +105,43 @@ class PathsAndFilesTest extends SparkTestBase {
   }
 
   @Test
+  void theHiddenMetadataColumnNamesEachRowsFileAndDocument() throws IOException {
+    Path dir = tmp.resolve("meta");
+    Path a = copy("students.protobuf", dir, "a.protobuf");
+    Path b = copy("students.protobuf.lz4", dir, "b.protobuf.lz4");
+    Dataset<Row> df = spark().read().format("docarray").load(dir.toString());
+    assertTrue(!Arrays.asList(df.columns()).contains("_metadata"), "not in *");
+    List<Row> rows = df.select("id", "_metadata.file_name", "_metadata.document_index", "_metadata.file_size",
+        "_metadata.file_path", "_metadata.file_modification_time").orderBy("_metadata.file_name", "id").collectAsList();
+    assertEquals(6, rows.size());
+    for (int i = 0; i < 6; i++) {
+      Row r = rows.get(i);
+      Path f = i < 3 ? a : b;
+      assertEquals(f.getFileName().toString(), r.getString(1));
+      assertEquals("stu-" + (i % 3), r.getString(0));
+      assertEquals(i % 3, r.getLong(2), "students are written in id order");
+      assertEquals(Files.size(f), r.getLong(3));
+      assertTrue(r.getString(4).endsWith("/meta/" + f.getFileName()), r.getString(4));
+      assertEquals(Files.getLastModifiedTime(f).toMillis(), r.getTimestamp(5).getTime());
+    }
+    Dataset<Row> onlyB = df.where("_metadata.file_name = 'b.protobuf.lz4'");
+    assertEquals(3, onlyB.count(), onlyB.select("_metadata").collectAsList() + "\n" + onlyB.queryExecution().executedPlan());
+    assertEquals("stu-2", df.where("_metadata.document_index = 2 AND _metadata.file_name = 'a.protobuf'")
+        .select("id").collectAsList().get(0).getString(0));
+    // document indices stay those of the whole file when a big file is cut across tasks
+    Dataset<Row> large = spark().read().format("docarray").option("maxPartitionBytes", "1000000")
+        .load(fixture("large.protobuf").toString());
+    List<Row> picks = large.select("id", "_metadata.document_index").where("_metadata.document_index IN (0, 7777, 19999)")
+        .orderBy("_metadata.document_index").collectAsList();
+    assertEquals(3, picks.size());
+    List<Row> all = large.select("id").collectAsList();
+    assertEquals(20000, all.size());
+    assertEquals(19999L, picks.get(2).getLong(1));
+    assertEquals(large.select("id", "_metadata.document_index").where("id = '" + picks.get(1).getString(0) + "'")
+        .collectAsList().get(0).getLong(1), 7777L);
+  }
+
+  @Test
   void bytesAfterAGzipStreamFailTheReadNamingFileAndOffset() throws IOException {
     Path dir = tmp.resolve("gz");
     Path ok = copy("students.protobuf-array.gzip", dir, "ok.protobuf-array.gzip");

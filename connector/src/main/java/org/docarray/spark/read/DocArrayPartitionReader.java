@@ -79,7 +79,10 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     int[] pi = f.partIndex;
     Object[] values = new Object[di.length];
     Object[] src = ((GenericInternalRow) data).values();
-    for (int i = 0; i < di.length; i++) values[i] = di[i] >= 0 ? src[di[i]] : file.partitionValues[pi[i]];
+    for (int i = 0; i < di.length; i++) {
+      values[i] = di[i] >= 0 ? src[di[i]] : pi[i] == DocArrayReaderFactory.METADATA
+          ? FileMetadata.of(file, reader.currentDocumentIndex(), f.metadataFields) : file.partitionValues[pi[i]];
+    }
     return new GenericInternalRow(values);
   }
 

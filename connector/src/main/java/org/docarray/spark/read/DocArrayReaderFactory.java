@@ -16,6 +16,11 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   final int[] dataIndex;
   final int[] partIndex;
   final long limit;
+  /** partIndex of the {@code _metadata} column (neither a data nor a partition column). */
+  static final int METADATA = -2;
+  /** The fields of {@code _metadata} the query reads (Spark prunes the struct), when it reads it. */
+  String[] metadataFields = new String[0];
+
   /** The schema of the rows handed to Spark (data and partition columns), for columnar batches. */
   StructType readSchema;
 
@@ -36,6 +41,7 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   /** Columnar when asked for (option columnar, default false) and every column has an Arrow filler. */
   @Override
   public boolean supportColumnarReads(InputPartition partition) {
+    for (int p : partIndex) if (p == METADATA) return false; // _metadata: the row reader fills it
     return settings.options.columnar && readSchema != null && readSchema.size() > 0
         && ArrowBatchWriter.supports(readSchema);
   }

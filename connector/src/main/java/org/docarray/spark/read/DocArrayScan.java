@@ -112,7 +112,7 @@ public final class DocArrayScan implements Scan, Batch {
 
   private boolean dataRequiredIsEmpty() {
     for (StructField f : readSchema.fields()) {
-      if (indexOf(index.partitionSchema(), f.name()) < 0) return false;
+      if (indexOf(index.partitionSchema(), f.name()) < 0 && !FileMetadata.isIt(f.name())) return false;
     }
     return true;
   }
@@ -129,7 +129,10 @@ public final class DocArrayScan implements Scan, Batch {
     StructField[] fields = readSchema.fields();
     for (int i = 0; i < fields.length; i++) {
       int p = indexOf(partitionSchema, fields[i].name());
-      if (p >= 0) {
+      if (FileMetadata.isIt(fields[i].name()) && p < 0 && indexOf(dataSchema, fields[i].name()) < 0) {
+        partIndex[i] = DocArrayReaderFactory.METADATA;
+        dataIndex[i] = -1;
+      } else if (p >= 0) {
         partIndex[i] = p;
         dataIndex[i] = -1;
       } else {
@@ -144,6 +147,11 @@ public final class DocArrayScan implements Scan, Batch {
     settings.filters = filters;
     DocArrayReaderFactory factory = new DocArrayReaderFactory(conf, settings, dataIndex, partIndex, limit);
     factory.readSchema = readSchema;
+    for (int i = 0; i < fields.length; i++) {
+      if (partIndex[i] == DocArrayReaderFactory.METADATA) {
+        factory.metadataFields = ((StructType) fields[i].dataType()).fieldNames();
+      }
+    }
     return factory;
   }
 

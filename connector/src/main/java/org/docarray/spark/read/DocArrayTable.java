@@ -23,7 +23,8 @@ import org.docarray.spark.schema.SchemaRefiner;
  * Writes go through Spark's file-source write path (the table does not claim BATCH_WRITE), which
  * brings every save mode, partitionBy and the commit protocol.
  */
-public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.connector.catalog.SupportsWrite {
+public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.connector.catalog.SupportsWrite,
+    org.apache.spark.sql.connector.catalog.SupportsMetadataColumns {
   private final Map<String, String> properties;
   private final DocArrayOptions options;
   private final StructType userSchema;
@@ -171,6 +172,11 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
   public org.apache.spark.sql.connector.write.WriteBuilder newWriteBuilder(
       org.apache.spark.sql.connector.write.LogicalWriteInfo info) {
     return new DocArrayV1Write(properties, info);
+  }
+
+  @Override
+  public org.apache.spark.sql.connector.catalog.MetadataColumn[] metadataColumns() {
+    return new org.apache.spark.sql.connector.catalog.MetadataColumn[] {new FileMetadata()};
   }
 
   @Override

@@ -85,6 +85,10 @@ public final class DocumentRowReader implements Closeable {
   private InternalRow pending;
   /** Count-only reads: rows left to emit without reading documents, or -1. */
   private long emptyRowsLeft = -1;
+  /** Index in its file of the document of the current row (-1 when the row stands for a broken rest of a file). */
+  private long currentIndex = -1;
+  /** Index of the next document of a count-only range (its rows are not decoded). */
+  private long emptyIndex;
 
   private DocumentRowReader(Compiled c, String path, DocumentSource source) {
     this.c = c;
@@ -108,6 +112,7 @@ public final class DocumentRowReader implements Closeable {
     if (countOnly && split.count >= 0) {
       DocumentRowReader r = new DocumentRowReader(c, path, null);
       r.emptyRowsLeft = split.count;
+      r.emptyIndex = Math.max(0, split.firstIndex);
       return r;
     }
     try {
@@ -143,7 +148,13 @@ public final class DocumentRowReader implements Closeable {
     return new DocumentRowReader(c, path, null);
   }
 
+  /** The index in its file of the document the current row was read from, or -1 for a row that stands for damage. */
+  public long currentDocumentIndex() {
+    return currentIndex;
+  }
+
   public boolean next() throws IOException {
+    currentIndex = -1;
     if (pending != null) {
       current = pending;
       pending = null;
@@ -152,6 +163,7 @@ public final class DocumentRowReader implements Closeable {
     if (emptyRowsLeft >= 0) {
       if (emptyRowsLeft == 0) return false;
       emptyRowsLeft--;
+      currentIndex = emptyIndex++;
       current = EMPTY;
       return true;
     }
@@ -192,6 +204,7 @@ public final class DocumentRowReader implements Closeable {
         if (source.payloadError() != null) throw new MalformedDocumentException(source.payloadError(), -1);
         current = c.decoder.decode(source.buffer(), source.offset(), source.length());
         if (current == null) continue; // rejected by a pushed filter
+        currentIndex = source.documentIndex();
       } catch (MalformedDocumentException e) {
         DocArrayFormatException err = new DocArrayFormatException(path, source.documentIndex(),
             source.documentPosition(), e.getMessage()
@@ -203,6 +216,7 @@ public final class DocumentRowReader implements Closeable {
         }
         if (s.options.mode == DocArrayOptions.ParseMode.PERMISSIVE) {
           LOG.warn("Malformed document: {}", err.getMessage());
+          currentIndex = source.documentIndex();
           current = corruptRow(err);
           documents++;
           return true;
