@@ -2,10 +2,10 @@
 
 A converter is compiled once per (Spark field, declared field) on the driver, shipped to the executors
 with the job, and then converts whole Arrow columns: tensor payloads move as one numpy buffer per
-column, never element by element. The Spark shapes are the connector's (``docarray-format.md`` of the
-project, "Type mapping"): nested documents are structs, DocLists arrays of structs, tensors
-``struct<shape, data>`` (typed) or ``struct<dtype, shape, buffer>`` (binary), untyped containers JSON
-strings of DocArray's node form.
+column, never element by element. The Spark shapes are the connector's (the project's
+``docs/docarray-format.md``, §10): nested documents are structs, DocLists arrays of structs, tensors
+``struct<shape, data>`` (typed; ``struct<dtype, shape, data>`` when documents disagree on dtype) or
+``struct<dtype, shape, buffer>`` (binary), untyped containers JSON strings of DocArray's node form.
 """
 from __future__ import annotations
 

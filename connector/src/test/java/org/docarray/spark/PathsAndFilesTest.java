@@ -195,6 +195,11 @@ class PathsAndFilesTest extends SparkTestBase {
       String m = rootMessage(e);
       assertTrue(m.contains("pickle") && m.contains("arbitrary") && m.contains("protocol='protobuf'"), m);
     }
+    // a pickle protocol forced by the option on a protobuf file: the message blames the option, not the file
+    Exception e = assertThrows(Exception.class, () -> spark().read().format("docarray").option("protocol", "pickle")
+        .load(fixture("students.protobuf.lz4").toString()).collectAsList());
+    String m = rootMessage(e);
+    assertTrue(m.contains("the 'protocol' option says 'pickle', but by its name the file is 'protobuf+lz4'"), m);
   }
 
   @Test

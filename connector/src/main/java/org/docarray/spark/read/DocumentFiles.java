@@ -29,6 +29,14 @@ public final class DocumentFiles {
   /** Refuses the formats that are never read, with the reason and the way out. */
   public static void checkReadable(String path, FileFormatDetector.Detected d) {
     if (d.protocol.isPickle()) {
+      // the user's protocol option, not the file, may say pickle: then say so, and what the name says the file is
+      FileFormatDetector.Detected byName = FileFormatDetector.detect(path.substring(path.lastIndexOf('/') + 1), null, null);
+      if (!byName.protocol.isPickle()) {
+        throw new UnsupportedOperationException("Refusing to read " + path + " as a Python pickle: the 'protocol' option "
+            + "says '" + d.protocol.wireName() + "', but by its name the file is '" + byName + "'. docarray-spark never "
+            + "reads pickles; drop the option (or set protocol='" + byName.protocol.wireName() + "') to read it as "
+            + "DocArray wrote it.");
+      }
       throw new UnsupportedOperationException("Refusing to read " + path + ": it is a Python pickle (protocol '"
           + d.protocol.wireName() + "'). Loading a pickle runs arbitrary Python code from the file, so docarray-spark "
           + "never reads pickles, and a JVM could not rebuild the Python objects anyway. In Python, load it with "
