@@ -5,7 +5,7 @@ import java.util
 import scala.collection.JavaConverters._
 
 import org.apache.hadoop.conf.Configuration
-import org.apache.hadoop.fs.FileStatus
+import org.apache.hadoop.fs.{FileStatus, Path}
 import org.apache.hadoop.mapreduce.Job
 
 import org.apache.spark.sql.SparkSession
@@ -99,10 +99,16 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       filters: Seq[Filter],
       options: Map[String, String],
       hadoopConf: Configuration): PartitionedFile => Iterator[InternalRow] = {
-    val reader = new FileSourceReader(options.asJava, requiredSchema, hadoopConf,
-      sparkSession.sessionState.conf.ignoreCorruptFiles, sparkSession.sessionState.conf.ignoreMissingFiles)
-    (file: PartitionedFile) => reader.read(file.toPath.toString, file.fileSize).asScala
+    val reader = new FileSourceReader(options.asJava, requiredSchema, dataSchema, filters.asJava, hadoopConf,
+      sparkSession.sessionState.conf.ignoreCorruptFiles, sparkSession.sessionState.conf.ignoreMissingFiles,
+      sparkSession.sessionState.conf.filesOpenCostInBytes)
+    (file: PartitionedFile) =>
+      reader.read(file.toPath.toString, file.fileSize, file.start, file.length, file.modificationTime).asScala
   }
+
+  // big protobuf and plain protobuf-array files are cut at document boundaries (see FileSourceReader)
+  override def isSplitable(sparkSession: SparkSession, options: Map[String, String], path: Path): Boolean =
+    FileSourceReader.splittable(options.asJava, path.toString)
 
   override def equals(other: Any): Boolean = other.isInstanceOf[DocArrayDataSource]
 

@@ -53,4 +53,33 @@ class SqlTest extends SparkTestBase {
     assertEquals(List.of(1.0f, 0.0f, 1.0f, 0.0f), r.get(0).getList(2));
     spark().sql("DROP TABLE pages_copy");
   }
+
+  @Test
+  void aCatalogTableCutsBigFilesAtDocumentBoundariesAndPushesFilters() throws Exception {
+    Path dir = tmp.resolve("large");
+    Files.createDirectories(dir);
+    Files.copy(fixture("large.protobuf"), dir.resolve("large.protobuf"));
+    spark().sql("DROP TABLE IF EXISTS large_t");
+    spark().sql("CREATE TABLE large_t USING docarray OPTIONS (path '" + dir + "')");
+    String before = spark().conf().get("spark.sql.files.maxPartitionBytes");
+    try {
+      spark().conf().set("spark.sql.files.maxPartitionBytes", "1000000");
+      org.apache.spark.sql.Dataset<Row> t = spark().table("large_t").select("id", "label");
+      assertTrue(t.rdd().getNumPartitions() >= 8, "byte ranges of the file: " + t.rdd().getNumPartitions());
+      List<Row> all = t.collectAsList();
+      assertEquals(20000, all.size(), "every document once, none twice");
+      assertEquals(20000, new java.util.HashSet<>(all.stream().map(r -> r.getString(0)).collect(
+          java.util.stream.Collectors.toList())).size());
+      // the same rows as spark.read (the DSv2 scan)
+      assertEquals(spark().read().format("docarray").load(dir.toString()).where("label = 3").count(),
+          spark().sql("SELECT count(*) FROM large_t WHERE label = 3").first().getLong(0));
+      String plan = spark().sql("SELECT id FROM large_t WHERE label = 3").queryExecution().executedPlan().toString();
+      // Spark 3.5 reads catalog tables through the file source (PushedFilters: ...), Spark 4 through the DSv2 scan
+      assertTrue(plan.contains("PushedFilters: [IsNotNull(label), EqualTo(label,3)]")
+          || plan.contains("pushedFilters=[IsNotNull(label), EqualTo(label,3)]"), plan);
+    } finally {
+      spark().conf().set("spark.sql.files.maxPartitionBytes", before);
+      spark().sql("DROP TABLE large_t");
+    }
+  }
 }

@@ -12,28 +12,97 @@ import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.DocArrayOptions;
 
 /**
- * Reads whole files for Spark's file-source scan (catalog tables: {@code CREATE TABLE ... USING
- * docarray}); the DSv2 scan serves {@code spark.read}. Both decode with {@link DocumentRowReader}.
+ * Reads files for Spark's file-source scan (catalog tables: {@code CREATE TABLE ... USING docarray}); the DSv2
+ * scan serves {@code spark.read}. Both decode with {@link DocumentRowReader}, evaluate pushed filters while
+ * decoding, and cut big files at document boundaries: Spark's file source hands out byte ranges, and each
+ * range here reads the documents that start in it (the boundaries come from one walk of the file's length
+ * prefixes per executor, remembered as the DSv2 planner remembers them).
  */
 public final class FileSourceReader implements Serializable {
   private static final long serialVersionUID = 1L;
   private final DocumentRowReader.Settings settings;
   private final SerializableConfiguration conf;
+  /** The granularity of the document-aligned cuts (one size for every task of a scan). */
+  private final long cutBytes;
   private transient DocumentRowReader.Compiled compiled;
 
   public FileSourceReader(java.util.Map<String, String> options, StructType requiredSchema, Configuration conf,
       boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
-    this.settings = new DocumentRowReader.Settings(new DocArrayOptions(options), requiredSchema, ignoreCorruptFiles,
-        ignoreMissingFiles);
-    this.conf = new SerializableConfiguration(conf);
+    this(options, requiredSchema, null, java.util.Collections.emptyList(), conf, ignoreCorruptFiles,
+        ignoreMissingFiles, 4L << 20);
   }
 
-  /** Rows of the required schema from one file; the reader closes at the end or when the task ends. */
+  public FileSourceReader(java.util.Map<String, String> options, StructType requiredSchema, StructType dataSchema,
+      java.util.List<org.apache.spark.sql.sources.Filter> filters, Configuration conf, boolean ignoreCorruptFiles,
+      boolean ignoreMissingFiles, long cutBytes) {
+    DocArrayOptions o = new DocArrayOptions(options);
+    this.settings = new DocumentRowReader.Settings(o, requiredSchema, ignoreCorruptFiles, ignoreMissingFiles);
+    if (dataSchema != null) {
+      settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
+    }
+    if (o.filterPushdown && o.mode != DocArrayOptions.ParseMode.PERMISSIVE) {
+      java.util.List<org.apache.spark.sql.sources.Filter> keep = new java.util.ArrayList<>();
+      for (org.apache.spark.sql.sources.Filter f : filters) if (DocumentFilter.supports(f, requiredSchema)) keep.add(f);
+      settings.filters = keep;
+    }
+    this.conf = new SerializableConfiguration(conf);
+    this.cutBytes = Math.max(1, cutBytes);
+  }
+
+  /** Whether Spark's file source may hand this file out in byte ranges. */
+  public static boolean splittable(java.util.Map<String, String> options, String path) {
+    DocArrayOptions o = new DocArrayOptions(options);
+    return o.splitFiles && SplitPlanner.splittable(o.detect(path), o);
+  }
+
+  /** Rows of the required schema from one whole file. */
   public Iterator<InternalRow> read(String path, long length) {
+    return read(path, length, 0, length, 0);
+  }
+
+  /**
+   * Rows of the required schema from the documents of {@code path} that start in {@code [start, start + length)};
+   * the readers close at the end or when the task ends.
+   */
+  public Iterator<InternalRow> read(String path, long fileSize, long start, long length, long modificationTime) {
     if (compiled == null) compiled = settings.compile();
+    java.util.List<DocArrayFileSplit> mine = new java.util.ArrayList<>();
+    DocArrayFileIndex.FileEntry entry = new DocArrayFileIndex.FileEntry(path, fileSize, modificationTime, new Object[0]);
+    if (start <= 0 && length >= fileSize) {
+      mine.add(DocArrayFileSplit.whole(entry));
+    } else {
+      for (DocArrayFileSplit s : SplitPlanner.split(entry, settings.options, conf.value(), cutBytes)) {
+        long at = Math.max(0, s.start);
+        if (at >= start && at < start + length) mine.add(s);
+      }
+    }
+    java.util.Iterator<DocArrayFileSplit> pieces = mine.iterator();
+    java.util.Iterator<InternalRow> empty = java.util.Collections.emptyIterator();
+    if (!pieces.hasNext()) return empty;
+    return new Iterator<InternalRow>() {
+      private Iterator<InternalRow> current = empty;
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext()) {
+          if (!pieces.hasNext()) return false;
+          current = rows(pieces.next());
+        }
+        return true;
+      }
+
+      @Override
+      public InternalRow next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        return current.next();
+      }
+    };
+  }
+
+  private Iterator<InternalRow> rows(DocArrayFileSplit split) {
     final DocumentRowReader reader;
     try {
-      reader = DocumentRowReader.open(compiled, path, length, conf.value());
+      reader = DocumentRowReader.open(compiled, split, conf.value());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
