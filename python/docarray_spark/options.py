@@ -43,6 +43,8 @@ WRITE_OPTIONS: Dict[str, str] = {
     "ignoreNullFields": "leave null fields out of the documents (DocArray then uses the field default)",
     "unsupportedTypes": "fail (default) or text: Spark values DocArray cannot hold",
     "manifest": "true: write _docarray_manifest.json (shards, counts, sizes, schema) when the job commits",
+    "absentFieldsColumn": "a column (array<string>, e.g. _metadata.absent_fields selected when reading) naming "
+                          "the fields each document did not have: left out, not written as None",
 }
 
 

@@ -32,7 +32,7 @@ public final class OptionCheck {
 
   /** Every option the writer takes (DocArrayWriteOptions), and Spark's own file-writer options. */
   public static final Set<String> WRITE = names("path", "paths", "protocol", "compression", "codec", "container",
-      "keepFrameworkTags", "ignoreNullFields", "manifest", "unsupportedTypes", "maxRecordsPerFile");
+      "keepFrameworkTags", "ignoreNullFields", "manifest", "unsupportedTypes", "absentFieldsColumn", "maxRecordsPerFile");
 
   private OptionCheck() {}
 

@@ -132,4 +132,41 @@ class WriteTest extends SparkTestBase {
         .selectExpr("CAST(alwaysFail(id) AS INT) AS n").write().format("docarray").save(out.toString()));
     assertEquals(List.of(), Files.exists(out) ? dataFiles(out) : List.of(), "no part files after a failed job");
   }
+
+  @Test
+  void documentsOfDifferentClassesKeepTheirOwnKeysThroughAbsentFields() throws Exception {
+    for (String fixture : new String[] {"hetero.protobuf", "hetero.protobuf-array"}) {
+      com.fasterxml.jackson.databind.JsonNode docs = SidecarAssert.sidecarOf(fixture).get("docs");
+      Dataset<Row> df = spark().read().format("docarray").load(fixture(fixture).toString());
+      java.util.List<String> columns = java.util.Arrays.asList(df.columns());
+      // the reader says which keys each document did not have (absent, not None), as the sidecar has them
+      java.util.Map<String, java.util.List<String>> absent = new java.util.HashMap<>();
+      for (Row r : df.select(org.apache.spark.sql.functions.col("id"),
+          org.apache.spark.sql.functions.col("_metadata.absent_fields")).collectAsList()) {
+        absent.put(r.getString(0), r.getList(1));
+      }
+      for (com.fasterxml.jackson.databind.JsonNode d : docs) {
+        java.util.List<String> want = new java.util.ArrayList<>();
+        for (String c : columns) if (!d.has(c)) want.add(c);
+        assertEquals(want, absent.get(d.get("id").get("text").asText()), fixture);
+      }
+      // written with absentFieldsColumn, each document has its own keys again (and the column is not written)
+      Path out = tmp.resolve("absent-" + fixture);
+      df.select(org.apache.spark.sql.functions.col("*"), org.apache.spark.sql.functions.col("_metadata.absent_fields")
+          .alias("absent")).write().format("docarray").option("absentFieldsColumn", "absent").save(out.toString());
+      Dataset<Row> back = spark().read().format("docarray").load(out.toString());
+      assertEquals(columns.size(), back.columns().length, "the absent column is not a field");
+      for (Row r : back.select(org.apache.spark.sql.functions.col("id"),
+          org.apache.spark.sql.functions.col("_metadata.absent_fields")).collectAsList()) {
+        assertEquals(absent.get(r.getString(0)), r.getList(1), fixture + " " + r.getString(0));
+      }
+      // without the option every document has every column (None where it had nothing), as before
+      Path plain = tmp.resolve("plain-" + fixture);
+      df.write().format("docarray").save(plain.toString());
+      for (Row r : spark().read().format("docarray").load(plain.toString()).select("_metadata.absent_fields")
+          .collectAsList()) {
+        assertTrue(r.getList(0).isEmpty(), r.toString());
+      }
+    }
+  }
 }

@@ -81,7 +81,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     Object[] src = ((GenericInternalRow) data).values();
     for (int i = 0; i < di.length; i++) {
       values[i] = di[i] >= 0 ? src[di[i]] : pi[i] == DocArrayReaderFactory.METADATA
-          ? FileMetadata.of(file, reader.currentDocumentIndex(), f.metadataFields) : file.partitionValues[pi[i]];
+          ? FileMetadata.of(file, reader.currentDocumentIndex(), reader.currentAbsentFields(), f.metadataFields) : file.partitionValues[pi[i]];
     }
     return new GenericInternalRow(values);
   }

@@ -112,6 +112,10 @@ public final class DocArrayScan implements Scan, Batch {
 
   private boolean dataRequiredIsEmpty() {
     for (StructField f : readSchema.fields()) {
+      if (FileMetadata.isIt(f.name()) && f.dataType() instanceof StructType
+          && java.util.Arrays.asList(((StructType) f.dataType()).fieldNames()).contains("absent_fields")) {
+        return false; // the documents' keys are needed
+      }
       if (indexOf(index.partitionSchema(), f.name()) < 0 && !FileMetadata.isIt(f.name())) return false;
     }
     return true;
@@ -150,6 +154,10 @@ public final class DocArrayScan implements Scan, Batch {
     for (int i = 0; i < fields.length; i++) {
       if (partIndex[i] == DocArrayReaderFactory.METADATA) {
         factory.metadataFields = ((StructType) fields[i].dataType()).fieldNames();
+        // absent keys are judged against every data column, whichever the query reads
+        if (java.util.Arrays.asList(factory.metadataFields).contains("absent_fields")) {
+          settings.presenceNames = dataSchema.fieldNames();
+        }
       }
     }
     return factory;

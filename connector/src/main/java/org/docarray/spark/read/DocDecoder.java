@@ -82,7 +82,39 @@ public final class DocDecoder {
 
   /** Decodes one document into a new row of the schema's width; null when pushed filters reject it. */
   public InternalRow decode(byte[] buf, int off, int len) {
+    if (presenceSeen != null) java.util.Arrays.fill(presenceSeen, false);
     return root.decode(this, buf, off, len, 0);
+  }
+
+  /** Top-level names whose presence is tracked per document (whether or not the query reads them). */
+  private byte[][] presenceNames;
+  private String[] presenceText;
+  private boolean[] presenceSeen;
+
+  /** Tracks, per document, which of these top-level keys it has ({@link #absentRootFields}). */
+  public void trackPresence(String[] names) {
+    presenceText = names.clone();
+    presenceNames = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) presenceNames[i] = names[i].getBytes(StandardCharsets.UTF_8);
+    presenceSeen = new boolean[names.length];
+  }
+
+  /** The tracked top-level names the last decoded document did not have as keys at all (absent, not None). */
+  public List<String> absentRootFields() {
+    List<String> out = new ArrayList<>();
+    if (presenceSeen == null) return out;
+    for (int i = 0; i < presenceSeen.length; i++) if (!presenceSeen[i]) out.add(presenceText[i]);
+    return out;
+  }
+
+  private void markPresent(byte[] buf, int off, int len) {
+    for (int i = 0; i < presenceNames.length; i++) {
+      byte[] n = presenceNames[i];
+      if (n.length == len && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) {
+        presenceSeen[i] = true;
+        return;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- plans
@@ -255,6 +287,7 @@ public final class DocDecoder {
         int kl = e.readRawVarint32();
         int ks = s + e.getTotalBytesRead();
         Wire.checkLength(kl, l - e.getTotalBytesRead(), ks);
+        if (presenceSeen != null && plan == root) markPresent(buf, ks, kl);
         slot = plan.slot(buf, ks, kl);
         if (slot < 0) {
           if (declared != null && plan == root) {

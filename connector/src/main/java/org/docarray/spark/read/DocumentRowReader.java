@@ -33,6 +33,8 @@ public final class DocumentRowReader implements Closeable {
     final int corruptSlot;
     /** failOnUndeclaredFields: every top-level name the table declares (not only the ones a query needs). */
     java.util.Set<String> declaredNames;
+    /** Top-level names whose presence in each document is tracked (for _metadata.absent_fields), or null. */
+    String[] presenceNames;
     /** Filters pushed by the query, evaluated while decoding (Spark evaluates them again). */
     java.util.List<org.apache.spark.sql.sources.Filter> filters = java.util.Collections.emptyList();
 
@@ -71,6 +73,7 @@ public final class DocumentRowReader implements Closeable {
       this.decoder = new DocDecoder(s.dataSchema, s.options.limits);
       if (s.options.failOnUndeclaredFields && s.declaredNames != null) decoder.failOnKeysOutside(s.declaredNames);
       if (!s.filters.isEmpty()) decoder.filter(DocumentFilter.of(s.filters, s.dataSchema));
+      if (s.presenceNames != null) decoder.trackPresence(s.presenceNames);
       this.hints = new SchemaJsonHints(s.dataSchema);
     }
   }
@@ -108,7 +111,7 @@ public final class DocumentRowReader implements Closeable {
   static DocumentRowReader open(Compiled c, DocArrayFileSplit split, Configuration conf) throws IOException {
     Settings s = c.settings;
     String path = split.file.path;
-    boolean countOnly = s.dataSchema.isEmpty();
+    boolean countOnly = s.dataSchema.isEmpty() && s.presenceNames == null; // absent_fields needs the keys
     if (countOnly && split.count >= 0) {
       DocumentRowReader r = new DocumentRowReader(c, path, null);
       r.emptyRowsLeft = split.count;
@@ -148,6 +151,13 @@ public final class DocumentRowReader implements Closeable {
     return new DocumentRowReader(c, path, null);
   }
 
+  /** The top-level columns the current row's document did not have as keys (null when it was not decoded). */
+  public java.util.List<String> currentAbsentFields() {
+    return currentDecoded ? c.decoder.absentRootFields() : null;
+  }
+
+  private boolean currentDecoded;
+
   /** The index in its file of the document the current row was read from, or -1 for a row that stands for damage. */
   public long currentDocumentIndex() {
     return currentIndex;
@@ -155,6 +165,7 @@ public final class DocumentRowReader implements Closeable {
 
   public boolean next() throws IOException {
     currentIndex = -1;
+    currentDecoded = false;
     if (pending != null) {
       current = pending;
       pending = null;
@@ -205,6 +216,7 @@ public final class DocumentRowReader implements Closeable {
         current = c.decoder.decode(source.buffer(), source.offset(), source.length());
         if (current == null) continue; // rejected by a pushed filter
         currentIndex = source.documentIndex();
+        currentDecoded = true;
       } catch (MalformedDocumentException e) {
         DocArrayFormatException err = new DocArrayFormatException(path, source.documentIndex(),
             source.documentPosition(), e.getMessage()

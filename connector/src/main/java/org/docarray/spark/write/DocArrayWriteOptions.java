@@ -24,6 +24,12 @@ public final class DocArrayWriteOptions implements Serializable {
   public final Unsupported unsupportedTypes;
   /** Leave null fields out of the document (DocArray then uses the field default) instead of writing None. */
   public final boolean ignoreNullFields;
+  /**
+   * A column (array of field names) listing, per row, the top-level fields the document did not have: they
+   * are left out (not written as None), and the column itself is not written. Reading gives it as
+   * {@code _metadata.absent_fields}, so that documents of different classes keep their own key sets.
+   */
+  public final String absentFieldsColumn;
   /** Write {@code _docarray_manifest.json} (shard paths, document counts, sizes, schema) when the job commits. */
   public final boolean manifest;
 
@@ -50,6 +56,12 @@ public final class DocArrayWriteOptions implements Serializable {
     this.keepFrameworkTags = bool(o, "keepFrameworkTags");
     this.ignoreNullFields = bool(o, "ignoreNullFields");
     this.manifest = bool(o, "manifest");
+    String absent = o.get("absentfieldscolumn");
+    this.absentFieldsColumn = absent == null || absent.isEmpty() ? null : absent;
+    if (absentFieldsColumn != null && container == Container.DOCVEC) {
+      throw new IllegalArgumentException("Option absentFieldsColumn keeps each document's own fields, which a DocVec "
+          + "(one set of columns for every document) cannot: write container=doclist");
+    }
     String u = o.getOrDefault("unsupportedtypes", "fail").toUpperCase(Locale.ROOT);
     try {
       this.unsupportedTypes = Unsupported.valueOf(u);

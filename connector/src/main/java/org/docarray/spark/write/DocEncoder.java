@@ -43,14 +43,38 @@ public final class DocEncoder {
   private final DocArrayWriteOptions options;
   private final Field[] fields;
   private final boolean hasId;
+  /** The row position of the absentFieldsColumn option's column, or -1. */
+  private final int absentSlot;
 
   public DocEncoder(StructType schema, DocArrayWriteOptions options) {
     this.schema = schema;
     this.options = options;
-    this.fields = compile("", schema);
+    int absent = -1;
+    if (options.absentFieldsColumn != null) {
+      String[] names = schema.fieldNames();
+      for (int i = 0; i < names.length; i++) if (names[i].equals(options.absentFieldsColumn)) absent = i;
+      if (absent < 0) {
+        throw new UnwritableValueException("Option absentFieldsColumn names '" + options.absentFieldsColumn
+            + "', which is not a column (select _metadata.absent_fields AS " + options.absentFieldsColumn + " when reading)");
+      }
+      DataType t = schema.fields()[absent].dataType();
+      if (!(t instanceof ArrayType) || ((ArrayType) t).elementType() != DataTypes.StringType) {
+        throw new UnwritableValueException("Column '" + options.absentFieldsColumn + "' (absentFieldsColumn) has type "
+            + t.simpleString() + "; it must be array<string>: the names of the fields a document did not have");
+      }
+    }
+    this.absentSlot = absent;
+    this.fields = compile("", absent < 0 ? schema : without(schema, absent));
     boolean id = false;
     for (StructField f : schema.fields()) id |= f.name().equals("id");
     this.hasId = id;
+  }
+
+  /** The schema with one top-level column taken out. */
+  private static StructType without(StructType s, int slot) {
+    StructType out = new StructType();
+    for (int i = 0; i < s.fields().length; i++) if (i != slot) out = out.add(s.fields()[i]);
+    return out;
   }
 
   /** A column that cannot be written: names it and the way out. */
@@ -128,7 +152,7 @@ public final class DocEncoder {
 
   /** The DocProto of one row. */
   public DocProto encode(InternalRow row) {
-    DocProto.Builder d = doc(fields, row);
+    DocProto.Builder d = absentSlot < 0 ? doc(fields, row) : withoutAbsent(row);
     // a row without an id column gets a fresh one; an id column that is null stays None, as DocArray had it
     if (!hasId) d.putData("id", NodeProto.newBuilder().setText(newId()).setType("id").build());
     return d.build();
@@ -144,6 +168,27 @@ public final class DocEncoder {
       c[2 * i + 1] = HEX[b[i] & 0xf];
     }
     return new String(c);
+  }
+
+  /** The root document leaving out the fields the row's absentFieldsColumn lists (when they are null). */
+  private DocProto.Builder withoutAbsent(InternalRow row) {
+    java.util.Set<String> absent = new java.util.HashSet<>();
+    if (!row.isNullAt(absentSlot)) {
+      ArrayData a = row.getArray(absentSlot);
+      for (int i = 0; i < a.numElements(); i++) if (!a.isNullAt(i)) absent.add(a.getUTF8String(i).toString());
+    }
+    DocProto.Builder d = DocProto.newBuilder();
+    int j = 0;
+    for (int i = 0; i < row.numFields(); i++) {
+      if (i == absentSlot) continue;
+      Field f = fields[j++];
+      if (row.isNullAt(i)) {
+        if (!options.ignoreNullFields && !absent.contains(f.name)) d.putData(f.name, NodeProto.getDefaultInstance());
+      } else {
+        d.putData(f.name, node(f, row, i));
+      }
+    }
+    return d;
   }
 
   private DocProto.Builder doc(Field[] fs, InternalRow row) {
