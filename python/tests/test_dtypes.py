@@ -92,3 +92,40 @@ def test_an_integer_a_float_column_cannot_hold_exactly_is_an_error_not_a_roundin
     # the binary form holds it exactly
     row = spark.read.format("docarray").option("tensorMode", "binary").load(src).where("id = 'big'").collect()[0]
     assert np.frombuffer(row["tensor"]["buffer"], dtype=row["tensor"]["dtype"])[0] == 2 ** 53 + 1
+
+
+def _key_sets(path):
+    """{id: the keys of its DocProto} of a 'protobuf' stream file, parsed with DocArray's own messages."""
+    from docarray.proto import DocProto
+
+    b = open(path, "rb").read()
+    n, pos, out = int.from_bytes(b[1:9], "big"), 9, {}
+    for _ in range(n):
+        size = int.from_bytes(b[pos:pos + 4], "big")
+        doc = DocProto.FromString(b[pos + 4:pos + 4 + size])
+        out[doc.data["id"].text] = set(doc.data.keys())
+        pos += 4 + size
+    return out
+
+
+def test_documents_of_different_classes_keep_their_own_keys(spark, tmp_path):
+    from conftest import fixture
+
+    src = fixture("hetero.protobuf")
+    want = _key_sets(src)
+    assert len({frozenset(k) for k in want.values()}) > 1  # really documents of different classes
+    df = spark.read.format("docarray").load(src)
+    out = str(tmp_path / "hetero")
+    df.select("*", "_metadata.absent_fields").write.format("docarray") \
+        .option("absentFieldsColumn", "absent_fields").save(out)
+    got = {}
+    for f in sorted(glob.glob(os.path.join(out, "part-*"))):
+        got.update(_key_sets(f))
+    assert got == want
+    # without the option every document gets every column (None where it had nothing)
+    plain = str(tmp_path / "plain")
+    df.write.format("docarray").save(plain)
+    every = {}
+    for f in sorted(glob.glob(os.path.join(plain, "part-*"))):
+        every.update(_key_sets(f))
+    assert all(k == set(df.columns) for k in every.values())
