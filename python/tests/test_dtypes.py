@@ -27,16 +27,22 @@ def masks():
     ])
 
 
+CODECS = ("lz4", "bz2", "lzma", "zlib", "gzip")
+
+
 def load_written(path, cls):
+    """Every part file of a write, loaded by DocArray itself (protocol and codec from the name, as DocArray does)."""
     docs = []
     for f in sorted(glob.glob(os.path.join(path, "part-*"))):
-        kw = {"protocol": "protobuf-array"} if ".protobuf-array" in f else {}
-        compress = "lz4" if f.endswith(".lz4") else None
+        kw = {"protocol": "protobuf-array"} if ".protobuf-array" in f else {"protocol": "protobuf"}
+        compress = next((c for c in CODECS if f.endswith("." + c)), None)
         docs.extend(DocList[cls].load_binary(f, compress=compress, **kw))
     return {d.id: d for d in docs}
 
 
-@pytest.mark.parametrize("protocol, compression", [("protobuf", "none"), ("protobuf-array", "lz4")])
+@pytest.mark.parametrize("protocol, compression", [
+    ("protobuf", "none"), ("protobuf", "gzip"), ("protobuf", "zlib"), ("protobuf", "lzma"),
+    ("protobuf-array", "none"), ("protobuf-array", "lz4"), ("protobuf-array", "bz2")])
 def test_every_document_keeps_its_dtype_through_read_and_write(spark, tmp_path, protocol, compression):
     docs = masks()
     src = str(tmp_path / "masks.protobuf")
@@ -97,18 +103,22 @@ def test_an_integer_a_float_column_cannot_hold_exactly_is_an_error_not_a_roundin
 def _key_sets(path):
     """{id: the keys of its DocProto} of a 'protobuf' stream file, parsed with DocArray's own messages."""
     from docarray.proto import DocProto
+    from docarray.utils._internal.compress import _decompress_bytes
 
+    compress = next((c for c in CODECS if path.endswith("." + c)), None)
     b = open(path, "rb").read()
     n, pos, out = int.from_bytes(b[1:9], "big"), 9, {}
     for _ in range(n):
         size = int.from_bytes(b[pos:pos + 4], "big")
-        doc = DocProto.FromString(b[pos + 4:pos + 4 + size])
+        payload = b[pos + 4:pos + 4 + size]
+        doc = DocProto.FromString(_decompress_bytes(payload, algorithm=compress) if compress else payload)
         out[doc.data["id"].text] = set(doc.data.keys())
         pos += 4 + size
     return out
 
 
-def test_documents_of_different_classes_keep_their_own_keys(spark, tmp_path):
+@pytest.mark.parametrize("compression", ["none", "lz4", "gzip"])
+def test_documents_of_different_classes_keep_their_own_keys(spark, tmp_path, compression):
     from conftest import fixture
 
     src = fixture("hetero.protobuf")
@@ -116,7 +126,7 @@ def test_documents_of_different_classes_keep_their_own_keys(spark, tmp_path):
     assert len({frozenset(k) for k in want.values()}) > 1  # really documents of different classes
     df = spark.read.format("docarray").load(src)
     out = str(tmp_path / "hetero")
-    df.select("*", "_metadata.absent_fields").write.format("docarray") \
+    df.select("*", "_metadata.absent_fields").write.format("docarray").option("compression", compression) \
         .option("absentFieldsColumn", "absent_fields").save(out)
     got = {}
     for f in sorted(glob.glob(os.path.join(out, "part-*"))):
