@@ -8,13 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
-import org.docarray.spark.format.ArrayFramingSource;
 import org.docarray.spark.format.Codec;
-import org.docarray.spark.format.ContainerSniffer;
-import org.docarray.spark.format.DocVecSource;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
-import org.docarray.spark.format.JsonArraySource;
 import org.docarray.spark.format.JsonHints;
 import org.docarray.spark.format.Limits;
 import org.docarray.spark.format.MalformedDocumentException;
@@ -218,22 +214,12 @@ public final class DocArrayTool {
       throw new IOException(path + " is a Python pickle: never read (re-save it with protocol='protobuf')");
     }
     InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
-    long length = Files.size(path);
-    switch (d.protocol) {
-      case PROTOBUF:
-        return new StreamFramingSource(raw, path.toString(), length, d.codec, limits);
-      case PROTOBUF_ARRAY: {
-        Codec c = d.codec == Codec.ZLIB ? Codec.NONE : d.codec;
-        InputStream in = new BufferedInputStream(org.docarray.spark.format.DecompressedInput.open(raw, path.toString(), c), 1 << 16);
-        return ContainerSniffer.isDocVec(in) ? new DocVecSource(in, path.toString(), limits)
-            : new ArrayFramingSource(in, path.toString(), limits);
-      }
-      case JSON_ARRAY: {
-        Codec c = d.codec == Codec.ZLIB ? Codec.NONE : d.codec;
-        return new JsonArraySource(new BufferedInputStream(org.docarray.spark.format.DecompressedInput.open(raw, path.toString(), c)), path.toString(), limits, JsonHints.NONE);
-      }
-      default:
-        throw new IOException("protocol " + d.protocol.wireName() + " is not a DocList file format");
+    try {
+      return org.docarray.spark.format.DocumentSources.open(raw, path.toString(), Files.size(path), d, limits, null,
+          JsonHints.NONE);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
     }
   }
 

@@ -9,13 +9,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.docarray.spark.DocArrayOptions;
 import org.docarray.spark.format.ArrayFramingSource;
-import org.docarray.spark.format.Codec;
-import org.docarray.spark.format.ContainerSniffer;
-import org.docarray.spark.format.DecompressedInput;
-import org.docarray.spark.format.DocVecSource;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
-import org.docarray.spark.format.JsonArraySource;
 import org.docarray.spark.format.JsonHints;
 import org.docarray.spark.format.Protocol;
 import org.docarray.spark.format.StreamFramingSource;
@@ -87,27 +82,8 @@ public final class DocumentFiles {
 
   static DocumentSource open(InputStream raw, String path, long length, FileFormatDetector.Detected d,
       DocArrayOptions options, JsonHints hints) throws IOException {
-    switch (d.protocol) {
-      case PROTOBUF:
-        return new StreamFramingSource(new BufferedInputStream(raw, BUFFER), path, length, d.codec, options.limits);
-      case PROTOBUF_ARRAY: {
-        InputStream in = wholeFile(raw, path, d.codec);
-        boolean docVec = options.container == DocArrayOptions.Container.DOCVEC
-            || (options.container == DocArrayOptions.Container.AUTO && ContainerSniffer.isDocVec(in));
-        if (docVec) return new DocVecSource(in, path, options.limits);
-        return new ArrayFramingSource(in, path, options.limits);
-      }
-      case JSON_ARRAY:
-        return new JsonArraySource(wholeFile(raw, path, d.codec), path, options.limits, hints);
-      default:
-        throw new AssertionError(d.protocol);
-    }
-  }
-
-  /** The decompressed stream of a whole-file codec; DocArray never compresses array files with zlib (§6.5). */
-  private static InputStream wholeFile(InputStream raw, String path, Codec codec) throws IOException {
-    Codec c = codec == Codec.ZLIB ? Codec.NONE : codec;
-    if (c == Codec.NONE) return new BufferedInputStream(raw, BUFFER);
-    return new BufferedInputStream(DecompressedInput.open(new BufferedInputStream(raw, BUFFER), path, c), BUFFER);
+    Boolean docVec = options.container == DocArrayOptions.Container.AUTO ? null
+        : options.container == DocArrayOptions.Container.DOCVEC;
+    return org.docarray.spark.format.DocumentSources.open(raw, path, length, d, options.limits, docVec, hints);
   }
 }

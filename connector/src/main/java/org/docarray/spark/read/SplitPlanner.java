@@ -41,7 +41,7 @@ final class SplitPlanner {
   static boolean splittable(FileFormatDetector.Detected d, DocArrayOptions o) {
     if (o.container == DocArrayOptions.Container.DOCVEC) return false;
     if (d.protocol == Protocol.PROTOBUF) return true;
-    return d.protocol == Protocol.PROTOBUF_ARRAY && (d.codec == Codec.NONE || d.codec == Codec.ZLIB);
+    return d.protocol == Protocol.PROTOBUF_ARRAY && d.codec.onWholeFile() == Codec.NONE;
   }
 
   /**

@@ -83,7 +83,7 @@ public final class DocArrayWriteOptions implements Serializable {
    * zlib (it writes them plain and reads them plain, docarray-format.md §6.5), and neither do we.
    */
   public Codec effectiveCodec() {
-    return protocol == Protocol.PROTOBUF_ARRAY && compression == Codec.ZLIB ? Codec.NONE : compression;
+    return protocol == Protocol.PROTOBUF_ARRAY ? compression.onWholeFile() : compression;
   }
 
   /** {@code .protobuf[.lz4]}: the suffixes from which DocArray's load_binary picks protocol and codec. */
