@@ -80,8 +80,8 @@ public final class DocArrayScan implements Scan, Batch {
   public InputPartition[] planInputPartitions() {
     SparkSession spark = SparkSession.active();
     long maxBytes = options.maxPartitionBytes > 0 ? options.maxPartitionBytes
-        : DocArrayOptions.parseBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "134217728"));
-    long openCost = DocArrayOptions.parseBytes(spark.conf().get("spark.sql.files.openCostInBytes", "4194304"));
+        : org.apache.spark.sql.internal.SQLConf.get().filesMaxPartitionBytes();
+    long openCost = org.apache.spark.sql.internal.SQLConf.get().filesOpenCostInBytes();
     long total = 0;
     for (DocArrayFileIndex.FileEntry f : index.files()) total += f.length + openCost;
     int parallelism = Math.max(1, spark.sparkContext().defaultParallelism());

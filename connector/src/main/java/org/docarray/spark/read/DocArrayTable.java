@@ -48,8 +48,7 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
     if (schema != null) return;
     SparkSession spark = SparkSession.active();
     hadoopConf = hadoopConf(spark, properties);
-    boolean inferPartitionTypes = Boolean.parseBoolean(
-        spark.conf().get("spark.sql.sources.partitionColumnTypeInference.enabled", "true"));
+    boolean inferPartitionTypes = org.apache.spark.sql.internal.SQLConf.get().partitionColumnTypeInferenceEnabled();
     try {
       index = DocArrayFileIndex.build(options, hadoopConf, inferPartitionTypes);
     } catch (IllegalArgumentException e) {
@@ -132,12 +131,12 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
 
   static boolean ignoreCorruptFiles(SparkSession spark, DocArrayOptions o) {
     return o.ignoreCorruptFiles != null ? o.ignoreCorruptFiles
-        : Boolean.parseBoolean(spark.conf().get("spark.sql.files.ignoreCorruptFiles", "false"));
+        : org.apache.spark.sql.internal.SQLConf.get().ignoreCorruptFiles(); // the session's, Spark's own default
   }
 
   static boolean ignoreMissingFiles(SparkSession spark, DocArrayOptions o) {
     return o.ignoreMissingFiles != null ? o.ignoreMissingFiles
-        : Boolean.parseBoolean(spark.conf().get("spark.sql.files.ignoreMissingFiles", "false"));
+        : org.apache.spark.sql.internal.SQLConf.get().ignoreMissingFiles();
   }
 
   private static boolean hasField(StructType s, String name) {
