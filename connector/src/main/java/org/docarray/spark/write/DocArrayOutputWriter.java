@@ -46,7 +46,7 @@ public final class DocArrayOutputWriter extends OutputWriter {
     this.conf = conf;
     this.codec = options.effectiveCodec();
     try {
-      if (options.container == DocArrayWriteOptions.Container.DOCVEC) {
+      if (options.container == org.docarray.spark.DocArrayOptions.Container.DOCVEC) {
         docVec = new DocVecBuilder(schema, encoder);
       } else if (options.protocol == Protocol.PROTOBUF) {
         spill = File.createTempFile("docarray-spill-", ".bin");

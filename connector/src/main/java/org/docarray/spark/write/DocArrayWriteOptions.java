@@ -11,14 +11,13 @@ import org.docarray.spark.format.Protocol;
 public final class DocArrayWriteOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public enum Container { DOCLIST, DOCVEC }
-
   /** What to do with Spark values DocArray cannot hold (longs beyond int32, timestamps, decimals...). */
   public enum Unsupported { FAIL, TEXT }
 
   public final Protocol protocol;
   public final Codec compression;
-  public final Container container;
+  /** DOCLIST or DOCVEC (the read options' enum; AUTO only means something when reading). */
+  public final org.docarray.spark.DocArrayOptions.Container container;
   /** Keep torch/TensorFlow/JAX tensor tags from metadata (the reader then needs that framework). */
   public final boolean keepFrameworkTags;
   public final Unsupported unsupportedTypes;
@@ -43,13 +42,13 @@ public final class DocArrayWriteOptions implements Serializable {
           + "' (json-array drops dtypes and bytes; pickles are never written)");
     }
     this.compression = Codec.parse(o.getOrDefault("compression", o.getOrDefault("codec", "none")));
-    String c = o.getOrDefault("container", "doclist").toUpperCase(Locale.ROOT);
-    try {
-      this.container = Container.valueOf(c);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Option 'container' must be doclist or docvec, not '" + c + "'");
+    String c = o.getOrDefault("container", "doclist");
+    this.container = "doclist".equalsIgnoreCase(c) ? org.docarray.spark.DocArrayOptions.Container.DOCLIST
+        : "docvec".equalsIgnoreCase(c) ? org.docarray.spark.DocArrayOptions.Container.DOCVEC : null;
+    if (container == null) {
+      throw new IllegalArgumentException("Option 'container' for writing must be doclist or docvec, not '" + c + "'");
     }
-    if (container == Container.DOCVEC && protocol != Protocol.PROTOBUF_ARRAY) {
+    if (container == org.docarray.spark.DocArrayOptions.Container.DOCVEC && protocol != Protocol.PROTOBUF_ARRAY) {
       throw new IllegalArgumentException("container=docvec writes a DocVecProto, which DocArray stores with "
           + "protocol='protobuf-array'; set option protocol=protobuf-array");
     }
@@ -58,7 +57,7 @@ public final class DocArrayWriteOptions implements Serializable {
     this.manifest = bool(o, "manifest");
     String absent = o.get("absentfieldscolumn");
     this.absentFieldsColumn = absent == null || absent.isEmpty() ? null : absent;
-    if (absentFieldsColumn != null && container == Container.DOCVEC) {
+    if (absentFieldsColumn != null && container == org.docarray.spark.DocArrayOptions.Container.DOCVEC) {
       throw new IllegalArgumentException("Option absentFieldsColumn keeps each document's own fields, which a DocVec "
           + "(one set of columns for every document) cannot: write container=doclist");
     }
