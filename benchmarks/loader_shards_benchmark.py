@@ -7,7 +7,6 @@ MultiModalDataset + collate_fn (today's DocArray path), in one run on the same d
 Data: the benchmark shape of python_benchmark.py (text, label, float32[128]), written by Spark once as 4 DocVec
 shards, 4 DocList shards and Parquet (snappy). One training process; batch size 64.
 """
-import argparse
 import json
 import os
 import platform
@@ -20,7 +19,7 @@ from torch.utils.data import DataLoader
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loader_benchmark import best, docarray_pass, parquet_pass  # noqa: E402
-from python_benchmark import DIM, LargeDoc, generate  # noqa: E402
+from python_benchmark import DIM, LargeDoc, arguments, source_file  # noqa: E402
 
 import docarray_spark as ds  # noqa: E402
 from docarray_spark.torch import ShardDataset  # noqa: E402
@@ -47,17 +46,8 @@ def shard_pass(path, batch_size, shuffle=False, workers=0, preprocessing=None, e
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=200_000)
-    ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
-    ap.add_argument("--out", default=None)
-    a = ap.parse_args()
-    os.makedirs(a.data, exist_ok=True)
-    src = os.path.join(a.data, f"large-{a.docs}.protobuf")
-    if not os.path.exists(src):
-        generate(src, a.docs)
+    a = arguments(batch_size=64)
+    src = source_file(a.data, a.docs)
     dirs = {k: os.path.join(a.data, f"{k}-{a.docs}") for k in ("shards-docvec", "shards-doclist", "parquet")}
     if not all(os.path.exists(d) for d in dirs.values()):
         from pyspark.sql import SparkSession

@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import time
+from typing import Any
 
 import numpy as np
 from docarray import BaseDoc, DocList
@@ -80,19 +81,33 @@ def best(runs, f):
     return min(times), result
 
 
-def main() -> None:
+def arguments(**extra: Any) -> argparse.Namespace:
+    """The benchmarks' common arguments (documents, runs, data folder, output prefix) and ``extra`` ones
+    (name -> default)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "data"))
     ap.add_argument("--out", default=None)
-    args = ap.parse_args()
-    os.makedirs(args.data, exist_ok=True)
-    path = os.path.join(args.data, f"large-{args.docs}.protobuf")
+    for name, default in extra.items():
+        ap.add_argument("--" + name.replace("_", "-"), type=type(default), default=default)
+    return ap.parse_args()
+
+
+def source_file(data: str, n: int) -> str:
+    """The benchmark file of ``n`` documents in ``data``, written by DocArray the first time."""
+    os.makedirs(data, exist_ok=True)
+    path = os.path.join(data, f"large-{n}.protobuf")
     if not os.path.exists(path):
         t = time.perf_counter()
-        generate(path, args.docs)
-        print(f"generated {args.docs} documents in {time.perf_counter() - t:.1f} s: {path}", flush=True)
+        generate(path, n)
+        print(f"generated {n} documents in {time.perf_counter() - t:.1f} s: {path}", flush=True)
+    return path
+
+
+def main() -> None:
+    args = arguments()
+    path = source_file(args.data, args.docs)
 
     from pyspark.sql import SparkSession
     import pyspark

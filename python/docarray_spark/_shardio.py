@@ -161,25 +161,33 @@ def any_column(cls: Any, name: str, column: Any) -> List[Any]:
     return [get(node, name) for node in nodes]
 
 
+def _nested_columns(cls: Any, doc_columns: Iterable[Tuple[str, Any]], docs_vec_columns: Iterable[Tuple[str, Any]],
+                    tensor_type: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """The nested-document and DocList columns of a DocVec (``DocVecProto`` / ``ListOfDocVecProto`` messages),
+    None markers included, as DocArray's ``from_protobuf`` builds them."""
+    from docarray.array.doc_vec.io import _is_none_docvec_proto, _is_none_list_of_docvec_proto
+    from docarray.array.list_advance_indexing import ListAdvancedIndexing
+
+    docs = {k: None if _is_none_docvec_proto(v) else docvec_from_proto(cls._get_field_annotation(k), v, tensor_type)
+            for k, v in doc_columns}
+    doc_lists = {}
+    for k, v in docs_vec_columns:
+        inner = cls._get_field_annotation(k).doc_type
+        doc_lists[k] = None if _is_none_list_of_docvec_proto(v) else \
+            ListAdvancedIndexing([docvec_from_proto(inner, x, tensor_type) for x in v.data])
+    return docs, doc_lists
+
+
 def docvec_from_proto(cls: Any, pb: Any, tensor_type: Any) -> Any:
     """``DocVec[cls].from_protobuf(pb, tensor_type)``, with the any-columns decoded by :func:`any_column`."""
     from docarray import DocVec
     from docarray.array.doc_vec.column_storage import ColumnStorage
-    from docarray.array.doc_vec.io import (_is_none_docvec_proto, _is_none_list_of_docvec_proto,
-                                           _is_none_ndarray_proto)
+    from docarray.array.doc_vec.io import _is_none_ndarray_proto
     from docarray.array.list_advance_indexing import ListAdvancedIndexing
 
     tensors = {k: None if _is_none_ndarray_proto(v) else tensor_type.from_protobuf(v)
                for k, v in pb.tensor_columns.items()}
-    docs = {k: None if _is_none_docvec_proto(v) else
-            docvec_from_proto(cls._get_field_annotation(k), v, tensor_type) for k, v in pb.doc_columns.items()}
-    doc_lists = {}
-    for k, v in pb.docs_vec_columns.items():
-        if _is_none_list_of_docvec_proto(v):
-            doc_lists[k] = None
-        else:
-            inner = cls._get_field_annotation(k).doc_type
-            doc_lists[k] = ListAdvancedIndexing([docvec_from_proto(inner, x, tensor_type) for x in v.data])
+    docs, doc_lists = _nested_columns(cls, pb.doc_columns.items(), pb.docs_vec_columns.items(), tensor_type)
     anys = {k: ListAdvancedIndexing(any_column(cls, k, v)) for k, v in pb.any_columns.items()}
     dv = DocVec.__class_getitem__(cls).from_columns_storage(ColumnStorage(tensors, docs, doc_lists, anys, tensor_type))
     dv._is_unusable = False
@@ -293,19 +301,10 @@ def docvec_from_wire(cls: Any, raw: bytearray, tensor_type: Any) -> Any:
             key, vs, ve = _map_entries(buf, a, b)
             entries[number][key] = (vs, ve)
     tensors = {k: _tensor_from_wire(buf, a, b, tensor_type) for k, (a, b) in entries[1].items()}
-    nested = {k: DocVecProto.FromString(bytes(buf[a:b])) for k, (a, b) in entries[2].items()}
-    lists = {k: ListOfDocVecProto.FromString(bytes(buf[a:b])) for k, (a, b) in entries[3].items()}
+    docs, doc_lists = _nested_columns(
+        cls, ((k, DocVecProto.FromString(bytes(buf[a:b]))) for k, (a, b) in entries[2].items()),
+        ((k, ListOfDocVecProto.FromString(bytes(buf[a:b]))) for k, (a, b) in entries[3].items()), tensor_type)
     anys = {k: ListAdvancedIndexing(any_column(cls, k, buf[a:b])) for k, (a, b) in entries[4].items()}
-    if nested or lists:
-        shell = DocVecProto()
-        for k, v in nested.items():
-            shell.doc_columns[k].CopyFrom(v)
-        for k, v in lists.items():
-            shell.docs_vec_columns[k].CopyFrom(v)
-        inner = docvec_from_proto(cls, shell, tensor_type)._storage
-        docs, doc_lists = dict(inner.doc_columns), dict(inner.docs_vec_columns)
-    else:
-        docs, doc_lists = {}, {}
     dv = DocVec.__class_getitem__(cls).from_columns_storage(ColumnStorage(tensors, docs, doc_lists, anys, tensor_type))
     dv._is_unusable = False
     return dv
@@ -314,26 +313,6 @@ def docvec_from_wire(cls: Any, raw: bytearray, tensor_type: Any) -> Any:
 def _gather(values: List[Any], rows: List[int]) -> List[Any]:
     """``[values[i] for i in rows]`` in C: ``list.__getitem__`` itself, past ListAdvancedIndexing's override."""
     return list(map(list.__getitem__, repeat(values, len(rows)), rows))
-
-
-def take(storage: Any, idx: np.ndarray) -> Any:
-    """The rows ``idx`` of a ``ColumnStorage`` (what ``storage[idx]`` gives), gathered column by column."""
-    from docarray.array.doc_vec.column_storage import ColumnStorage
-    from docarray.array.list_advance_indexing import ListAdvancedIndexing
-
-    rows = idx.tolist()
-
-    def sub(dv: Any) -> Any:
-        out = type(dv).from_columns_storage(take(dv._storage, idx))
-        out._is_unusable = False
-        return out
-
-    tensors = {k: None if v is None else v[idx] for k, v in storage.tensor_columns.items()}
-    docs = {k: None if v is None else sub(v) for k, v in storage.doc_columns.items()}
-    doc_lists = {k: None if v is None else ListAdvancedIndexing(_gather(v, rows))
-                 for k, v in storage.docs_vec_columns.items()}
-    anys = {k: None if v is None else ListAdvancedIndexing(_gather(v, rows)) for k, v in storage.any_columns.items()}
-    return ColumnStorage(tensors, docs, doc_lists, anys, storage.tensor_type)
 
 
 def copy_rows(storage: Any, a: int, b: int) -> Any:
@@ -450,4 +429,4 @@ def concat(parts: List[Any]) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
 
 
-__all__ = ["any_column", "concat", "copy_rows", "docvec_from_proto", "docvec_from_wire", "take", "take_from"]
+__all__ = ["any_column", "concat", "copy_rows", "docvec_from_proto", "docvec_from_wire", "take_from"]

@@ -132,6 +132,26 @@ def apply_to_document(doc: Any, steps: Sequence[Step]) -> Any:
     return doc
 
 
+def _run_on_columns(columns: Dict[str, List[Any]], steps: Sequence[Step], cls: Any, ids: Sequence[Any]) -> None:
+    """The steps, document by document in ``MultiModalDataset``'s order, on columns of top-level field values
+    (changed in place): a single-segment path's result is validated as the document's ``setattr`` validates it
+    (unless the value itself was changed in place with its form unchanged); a longer path descends into the
+    value (a document or DocList), whose own ``setattr`` validates."""
+    model = cls.__fields__
+    plan = [(segs, fn, columns[segs[0]], model[segs[0]]) for segs, _, fn in steps]
+    for i in range(len(ids)):
+        doc_id = ids[i]
+        for segs, fn, column, field in plan:
+            value = column[i]
+            if len(segs) > 1:
+                _descend(value, segs[1:], fn, segs[0], doc_id)
+                continue
+            form = _form(value)
+            result = _keep(_call(fn, value, segs[0], doc_id), value)
+            if result is not value or _form(value) != form:  # unless changed in place, contents only
+                column[i] = _validated(field, result, cls, segs[0], doc_id)
+
+
 def apply_to_docvec_fields(dv: Any, cls: Any, steps: Sequence[Step]) -> Optional[Any]:
     """Per-document steps on top-level tensor and value fields of a ``DocVec``, run on its columns: each function
     gets a row of the column (an ``NdArray`` row, a str, an int: what the document holds), its result is validated
@@ -148,15 +168,7 @@ def apply_to_docvec_fields(dv: Any, cls: Any, steps: Sequence[Step]) -> Optional
     ids = list(anys["id"]) if "id" in anys else [None] * n
     columns = {name: [tensors[name][i] for i in range(n)] if tensors.get(name) is not None else list(anys[name])
                for name in names}
-    model = cls.__fields__
-    plan = [(segs[0], fn, columns[segs[0]], model[segs[0]]) for segs, _, fn in steps]
-    for i in range(n):
-        for name, fn, column, field in plan:
-            value = column[i]
-            form = _form(value)
-            result = _keep(_call(fn, value, name, ids[i]), value)
-            if result is not value or _form(value) != form:  # unless changed in place, contents only
-                column[i] = _validated(field, result, cls, name, ids[i])
+    _run_on_columns(columns, steps, cls, ids)
     from docarray.array.doc_vec.column_storage import ColumnStorage
     from docarray.array.list_advance_indexing import ListAdvancedIndexing
 
@@ -289,18 +301,7 @@ class _Plan:
         conv = self.in_conv.children
         columns = {name: _hold(model[name], conv[name].to_py(batch.column(index(name))), self.cls, name, ids)
                    for name in names}
-        steps = [(segs, fn, columns[segs[0]], model[segs[0]]) for segs, _, fn in self.steps]
-        for i in range(n):
-            doc_id = ids[i]
-            for segs, fn, column, field in steps:
-                value = column[i]
-                if len(segs) == 1:
-                    form = _form(value)
-                    result = _keep(_call(fn, value, segs[0], doc_id), value)
-                    if result is not value or _form(value) != form:  # unless changed in place, contents only
-                        column[i] = _validated(field, result, self.cls, segs[0], doc_id)
-                else:
-                    _descend(value, segs[1:], fn, segs[0], doc_id)
+        _run_on_columns(columns, self.steps, self.cls, ids)
         owners = Owners(ids)
         out = self.out_conv.children
         return {name: out[name].to_arrow(columns[name], name, owners) for name in names}

@@ -7,7 +7,7 @@ import pytest
 from docarray import BaseDoc, DocList, DocVec
 from docarray.typing import ID, AnyUrl, NdArray
 
-from docarray_spark._shardio import _plain_nodes, any_column, docvec_from_proto, docvec_from_wire, take
+from docarray_spark._shardio import _plain_nodes, any_column, docvec_from_proto, docvec_from_wire, take_from
 
 
 class Inner(BaseDoc):
@@ -94,7 +94,7 @@ def test_take_gathers_rows_of_every_column():
     dv = DocVec[Mixed]([make(i) for i in range(12)])
     got = docvec_from_proto(Mixed, dv.to_protobuf(), NdArray)
     idx = np.array([11, 0, 5, 5, 3])
-    part = take(got._storage, idx)
+    part = take_from([(got._storage, idx, np.arange(len(idx)))], len(idx))
     assert list(part.any_columns["text"]) == [got.text[i] for i in idx]
     assert list(part.any_columns["id"]) == [got.id[i] for i in idx]
     assert np.asarray(part.tensor_columns["vec"]).tolist() == np.asarray(got.vec)[idx].tolist()

@@ -149,17 +149,15 @@ public final class DocArrayScan implements Scan, Batch {
         DocArrayTable.ignoreCorruptFiles(spark, options), DocArrayTable.ignoreMissingFiles(spark, options));
     settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
     settings.filters = filters;
+    String[] metadataFields = new String[0];
+    for (int i = 0; i < fields.length; i++) {
+      if (partIndex[i] == DocArrayReaderFactory.METADATA) metadataFields = ((StructType) fields[i].dataType()).fieldNames();
+    }
+    // absent keys are judged against every data column, whichever the query reads
+    if (java.util.Arrays.asList(metadataFields).contains("absent_fields")) settings.presenceNames = dataSchema.fieldNames();
     DocArrayReaderFactory factory = new DocArrayReaderFactory(conf, settings, dataIndex, partIndex, limit);
     factory.readSchema = readSchema;
-    for (int i = 0; i < fields.length; i++) {
-      if (partIndex[i] == DocArrayReaderFactory.METADATA) {
-        factory.metadataFields = ((StructType) fields[i].dataType()).fieldNames();
-        // absent keys are judged against every data column, whichever the query reads
-        if (java.util.Arrays.asList(factory.metadataFields).contains("absent_fields")) {
-          settings.presenceNames = dataSchema.fieldNames();
-        }
-      }
-    }
+    factory.metadataFields = metadataFields;
     return factory;
   }
 
