@@ -116,7 +116,7 @@ def test_read_checks_option_names(spark):
 
 def test_the_documented_options_are_the_ones_the_connector_takes(spark):
     # the connector warns about any other option name; the two lists must not drift apart
-    check = spark._jvm.org.docarray.spark.OptionCheck
+    check = spark._jvm.org.docarray.spark.config.OptionNames
     jvm_read = {str(k) for k in check.READ.toArray()}
     jvm_write = {str(k) for k in check.WRITE.toArray()}
     assert set(ds.READ_OPTIONS) == jvm_read - {"path", "paths", "codec"}

@@ -4,7 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.execution.SparkStrategy;
 import org.docarray.spark.functions.DocArraySqlFunctions;
-import org.docarray.spark.read.DriverLocalCountStrategy;
+import org.docarray.spark.plan.DriverLocalCountStrategy;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 

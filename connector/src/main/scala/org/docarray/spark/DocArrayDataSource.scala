@@ -1,6 +1,6 @@
 package org.docarray.spark
 
-import java.util
+
 
 import scala.collection.JavaConverters._
 
@@ -17,8 +17,10 @@ import org.apache.spark.sql.sources.{DataSourceRegister, Filter}
 import org.apache.spark.sql.types.StructType
 import org.apache.spark.sql.util.CaseInsensitiveStringMap
 
-import org.docarray.spark.read.{DocArraySchemaInference, DocArrayFileIndex, DocArrayTable, FileSourceReader}
-import org.docarray.spark.write.{DocArrayOutputWriterFactory, DocArrayWriteOptions, ShardManifestCommitter}
+import org.docarray.spark.config.{DocArrayReadConf, DocArrayWriteConf, OptionCheck}
+import org.docarray.spark.plan.{DocArrayFileIndex, DocArraySchemaInference, DocArrayTable}
+import org.docarray.spark.read.FileSourceReader
+import org.docarray.spark.write.{DocArrayOutputWriterFactory, ShardManifestCommitter}
 
 /**
  * The `docarray` data source. Reads through DataSource V2 (`DocArrayTable`: pruning, partition
@@ -38,26 +40,30 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
   // Spark calls inferSchema and then getTable with the inferred schema on the same instance: keep the
   // table inference built, so that the files are listed once, not twice
   @transient private var inferred: DocArrayTable = _
-  @transient private var inferredFor: util.Map[String, String] = _
+  @transient private var inferredFor: java.util.Map[String, String] = _
+
+  // the one place the DSv2 path finds its session (Spark's own FileDataSourceV2 does the same); everything
+  // below receives it
+  private def session: SparkSession = SparkSession.active
 
   override def inferSchema(options: CaseInsensitiveStringMap): StructType = {
-    val table = DocArrayTable.forOptions(options.asCaseSensitiveMap(), null)
+    val table = DocArrayTable.forOptions(session, options.asCaseSensitiveMap(), null)
     val schema = table.schema()
     inferred = table
-    inferredFor = new util.HashMap[String, String](options.asCaseSensitiveMap())
+    inferredFor = new java.util.HashMap[String, String](options.asCaseSensitiveMap())
     schema
   }
 
   override def getTable(
       schema: StructType,
       partitioning: Array[Transform],
-      properties: util.Map[String, String]): Table = {
-    if (inferred != null && inferredFor == new util.HashMap[String, String](properties) && inferred.schema() == schema) {
+      properties: java.util.Map[String, String]): Table = {
+    if (inferred != null && inferredFor == new java.util.HashMap[String, String](properties) && inferred.schema() == schema) {
       val table = inferred
       inferred = null
       table
     } else {
-      DocArrayTable.forOptions(properties, schema)
+      DocArrayTable.forOptions(session, properties, schema)
     }
   }
 
@@ -71,12 +77,11 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       files: Seq[FileStatus]): Option[StructType] = {
     // no files: let Spark say it cannot infer a schema, rather than inventing one
     if (files.isEmpty) return None
-    val opts = new DocArrayOptions(options.asJava)
+    val opts = new DocArrayReadConf(options.asJava, sparkSession.sessionState.conf)
     val conf = DocArrayTable.hadoopConf(sparkSession, options.asJava)
     val listed = DocArrayFileIndex.ofFiles(files.map(f => f.getPath.toString).asJava,
       files.map(f => java.lang.Long.valueOf(f.getLen)).asJava)
-    Option(DocArraySchemaInference.infer(listed, opts, conf,
-      sparkSession.sessionState.conf.ignoreCorruptFiles, sparkSession.sessionState.conf.ignoreMissingFiles))
+    Option(DocArraySchemaInference.infer(listed, opts, conf))
   }
 
   override def prepareWrite(
@@ -85,7 +90,7 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       options: Map[String, String],
       dataSchema: StructType): OutputWriterFactory = {
     OptionCheck.warnUnknown(options.asJava, OptionCheck.WRITE, "write")
-    val writeOptions = new DocArrayWriteOptions(options.asJava)
+    val writeOptions = new DocArrayWriteConf(options.asJava)
     // option manifest=true: the job's committer writes _docarray_manifest.json (as Parquet's writes summaries)
     if (writeOptions.manifest) ShardManifestCommitter.configure(job.getConfiguration, writeOptions, dataSchema)
     new DocArrayOutputWriterFactory(writeOptions, dataSchema)
@@ -99,16 +104,16 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       filters: Seq[Filter],
       options: Map[String, String],
       hadoopConf: Configuration): PartitionedFile => Iterator[InternalRow] = {
-    val reader = new FileSourceReader(options.asJava, requiredSchema, dataSchema, filters.asJava, hadoopConf,
-      sparkSession.sessionState.conf.ignoreCorruptFiles, sparkSession.sessionState.conf.ignoreMissingFiles,
-      sparkSession.sessionState.conf.filesOpenCostInBytes)
+    val conf = new DocArrayReadConf(options.asJava, sparkSession.sessionState.conf)
+    val reader = new FileSourceReader(conf, requiredSchema, dataSchema, filters.asJava, hadoopConf,
+      conf.openCostInBytes)
     (file: PartitionedFile) =>
       reader.read(file.toPath.toString, file.fileSize, file.start, file.length, file.modificationTime).asScala
   }
 
   // big protobuf and plain protobuf-array files are cut at document boundaries (see FileSourceReader)
   override def isSplitable(sparkSession: SparkSession, options: Map[String, String], path: Path): Boolean =
-    FileSourceReader.splittable(options.asJava, path.toString)
+    FileSourceReader.splittable(new DocArrayReadConf(options.asJava, sparkSession.sessionState.conf), path.toString)
 
   override def equals(other: Any): Boolean = other.isInstanceOf[DocArrayDataSource]
 

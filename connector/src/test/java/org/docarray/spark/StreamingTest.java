@@ -1,5 +1,7 @@
 package org.docarray.spark;
 
+import org.docarray.spark.testing.SparkTestBase;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -6,7 +6,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.execution.arrow.ArrowWriter;
+import org.docarray.spark.read.ArrowBatchWriter;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
@@ -25,7 +25,7 @@ public final class BatchIterator implements Iterator<VectorSchemaRoot>, AutoClos
   private final boolean dropLast;
   private final BufferAllocator allocator;
   private final VectorSchemaRoot root;
-  private final ArrowWriter writer;
+  private final ArrowBatchWriter writer;
   private boolean filled;
   private boolean closed;
   private long batches;
@@ -37,16 +37,13 @@ public final class BatchIterator implements Iterator<VectorSchemaRoot>, AutoClos
     this.batchSize = batchSize;
     this.dropLast = dropLast;
     this.allocator = ArrowUtils.rootAllocator().newChildAllocator(name, 0, Long.MAX_VALUE);
-    VectorSchemaRoot r = null;
     try {
-      r = VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, timeZone, true, false), allocator);
-      this.writer = ArrowWriter.create(r);
+      this.writer = new ArrowBatchWriter(schema, allocator, timeZone);
     } catch (RuntimeException | Error e) {
-      if (r != null) r.close();
       allocator.close();
       throw e;
     }
-    this.root = r;
+    this.root = writer.root();
   }
 
   @Override
@@ -99,7 +96,7 @@ public final class BatchIterator implements Iterator<VectorSchemaRoot>, AutoClos
     if (closed) return;
     closed = true;
     try {
-      root.close();
+      writer.close();
     } finally {
       allocator.close();
     }

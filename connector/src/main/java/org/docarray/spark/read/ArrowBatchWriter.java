@@ -34,35 +34,55 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * Fills Arrow vectors with decoded documents for columnar reads. Arrays of primitives (tensor data
- * and shapes), held by the decoder in Spark's contiguous layout, are copied into the Arrow buffers
- * with one memory copy each; scalars and strings are set directly. Supports the types of
- * {@link #supports}; other schemas are read row by row. One writer fills one batch at a time and
- * owns its vectors until {@link #close}.
+ * The connector's one way from rows to Arrow vectors, used by the columnar scan and by the batch loader.
+ * Arrays of primitives (tensor data and shapes), held by the decoder in Spark's contiguous layout, are
+ * copied into the Arrow buffers with one memory copy each; scalars and strings are set directly. A schema
+ * with a type outside {@link #supports} (maps, timestamps, decimals...) is filled by Spark's own
+ * {@code ArrowWriter} instead, whole. One writer fills one batch at a time and owns its vectors until
+ * {@link #close}.
  */
 public final class ArrowBatchWriter implements AutoCloseable {
   private final VectorSchemaRoot root;
+  /** The per-column fillers, or null when Spark's ArrowWriter fills the batch. */
   private final Field[] fields;
+  private final org.apache.spark.sql.execution.arrow.ArrowWriter general;
   private final ColumnarBatch batch;
   private int rows;
 
+  /** A writer of {@code schema} (timestamps in UTC, as the columnar scan hands them to Spark). */
   public ArrowBatchWriter(StructType schema, BufferAllocator allocator) {
-    this.root = VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, "UTC", true, false), allocator);
+    this(schema, allocator, "UTC");
+  }
+
+  /** A writer of {@code schema}; {@code timeZone}: the session's, for timestamp columns. */
+  public ArrowBatchWriter(StructType schema, BufferAllocator allocator, String timeZone) {
+    this.root = VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, timeZone, true, false), allocator);
     try {
       StructField[] sf = schema.fields();
-      fields = new Field[sf.length];
       ColumnVector[] cols = new ColumnVector[sf.length];
-      for (int i = 0; i < sf.length; i++) {
-        FieldVector v = root.getVector(i);
-        v.allocateNew();
-        fields[i] = field(sf[i].dataType(), v);
-        cols[i] = new OwnedArrowColumnVector(v);
+      if (supports(schema)) {
+        fields = new Field[sf.length];
+        for (int i = 0; i < sf.length; i++) {
+          FieldVector v = root.getVector(i);
+          v.allocateNew();
+          fields[i] = field(sf[i].dataType(), v);
+        }
+        general = null;
+      } else {
+        fields = null;
+        general = org.apache.spark.sql.execution.arrow.ArrowWriter.create(root);
       }
+      for (int i = 0; i < sf.length; i++) cols[i] = new OwnedArrowColumnVector(root.getVector(i));
       batch = new ColumnarBatch(cols);
     } catch (RuntimeException | Error e) {
       root.close();
       throw e;
     }
+  }
+
+  /** The vectors this writer fills (valid until the next reset). */
+  public VectorSchemaRoot root() {
+    return root;
   }
 
   /** Whether every column has a type this writer fills (primitives, strings, binary, structs, arrays). */
@@ -78,7 +98,8 @@ public final class ArrowBatchWriter implements AutoCloseable {
   }
 
   public void write(InternalRow row) {
-    for (int i = 0; i < fields.length; i++) fields[i].write(row, i, rows);
+    if (general != null) general.write(row);
+    else for (int i = 0; i < fields.length; i++) fields[i].write(row, i, rows);
     rows++;
   }
 
@@ -88,14 +109,16 @@ public final class ArrowBatchWriter implements AutoCloseable {
 
   /** The batch of the rows written since the last reset; valid until the next reset. */
   public ColumnarBatch finish() {
-    for (Field f : fields) f.finish(rows);
+    if (general != null) general.finish();
+    else for (Field f : fields) f.finish(rows);
     root.setRowCount(rows);
     batch.setNumRows(rows);
     return batch;
   }
 
   public void reset() {
-    for (Field f : fields) f.reset();
+    if (general != null) general.reset();
+    else for (Field f : fields) f.reset();
     rows = 0;
   }
 

@@ -2,10 +2,10 @@ package org.docarray.spark.read;
 
 import java.io.Serializable;
 
-/** A piece of one file for one task: the whole file, or a range of documents found by {@link SplitPlanner}. */
+/** A piece of one file for one task: the whole file, or a range of documents found by {@link FileSplits}. */
 public final class DocArrayFileSplit implements Serializable {
   private static final long serialVersionUID = 1L;
-  final DocArrayFileIndex.FileEntry file;
+  final DocArrayFile file;
   /** Byte range [start, end) at document boundaries; start = -1 for the whole file. */
   final long start;
   final long end;
@@ -13,7 +13,7 @@ public final class DocArrayFileSplit implements Serializable {
   /** Documents in the range, or -1 when unknown (whole files). */
   final long count;
 
-  DocArrayFileSplit(DocArrayFileIndex.FileEntry file, long start, long end, long firstIndex, long count) {
+  public DocArrayFileSplit(DocArrayFile file, long start, long end, long firstIndex, long count) {
     this.file = file;
     this.start = start;
     this.end = end;
@@ -21,7 +21,7 @@ public final class DocArrayFileSplit implements Serializable {
     this.count = count;
   }
 
-  static DocArrayFileSplit whole(DocArrayFileIndex.FileEntry f) {
+  public static DocArrayFileSplit whole(DocArrayFile f) {
     return new DocArrayFileSplit(f, -1, f.length, 0, -1);
   }
 
@@ -29,7 +29,7 @@ public final class DocArrayFileSplit implements Serializable {
     return start < 0;
   }
 
-  long bytes() {
+  public long bytes() {
     return isWhole() ? file.length : end - start;
   }
 }

@@ -7,7 +7,7 @@ public final class DocArrayInputPartition implements InputPartition {
   private static final long serialVersionUID = 1L;
   final DocArrayFileSplit[] splits;
 
-  DocArrayInputPartition(DocArrayFileSplit[] splits) {
+  public DocArrayInputPartition(DocArrayFileSplit[] splits) {
     this.splits = splits;
   }
 }

@@ -13,7 +13,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   private final DocumentRowReader.Compiled compiled;
   private int fileIndex = -1;
   private DocumentRowReader reader;
-  private DocArrayFileIndex.FileEntry file;
+  private DocArrayFile file;
   private InternalRow current;
   private long documents;
   private long bytes;

@@ -17,15 +17,17 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   final int[] partIndex;
   final long limit;
   /** partIndex of the {@code _metadata} column (neither a data nor a partition column). */
-  static final int METADATA = -2;
+  public static final int METADATA = -2;
   /** The fields of {@code _metadata} the query reads (Spark prunes the struct), when it reads it. */
-  String[] metadataFields = new String[0];
+  final String[] metadataFields;
 
   /** The schema of the rows handed to Spark (data and partition columns), for columnar batches. */
-  StructType readSchema;
+  final StructType readSchema;
 
-  DocArrayReaderFactory(Broadcast<SerializableConfiguration> conf, DocumentRowReader.Settings settings, int[] dataIndex,
-      int[] partIndex, long limit) {
+  public DocArrayReaderFactory(Broadcast<SerializableConfiguration> conf, DocumentRowReader.Settings settings, int[] dataIndex,
+      int[] partIndex, long limit, StructType readSchema, String[] metadataFields) {
+    this.readSchema = readSchema;
+    this.metadataFields = metadataFields;
     this.limit = limit;
     this.conf = conf;
     this.settings = settings;
@@ -42,7 +44,7 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   @Override
   public boolean supportColumnarReads(InputPartition partition) {
     for (int p : partIndex) if (p == METADATA) return false; // _metadata: the row reader fills it
-    return settings.options.columnar && readSchema != null && readSchema.size() > 0
+    return settings.options.columnar && readSchema.size() > 0
         && ArrowBatchWriter.supports(readSchema);
   }
 

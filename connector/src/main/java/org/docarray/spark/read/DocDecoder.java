@@ -186,9 +186,8 @@ public final class DocDecoder {
         kind = Kind.ARRAY;
         DataType et = ((ArrayType) type).elementType();
         element = new Plan(path + "[]", et, false);
-        if (isNumeric(et)) tensorElement = et;
-      } else if (type instanceof org.apache.spark.sql.types.UserDefinedType
-          && type.getClass().getName().equals("org.apache.spark.ml.linalg.VectorUDT")) {
+        if (TensorTypes.isTensorElement(et)) tensorElement = et;
+      } else if (TensorTypes.isVector(type)) {
         kind = Kind.VECTOR;
       } else if (type instanceof MapType) {
         MapType m = (MapType) type;
@@ -202,12 +201,6 @@ public final class DocDecoder {
         throw new IllegalArgumentException("Column '" + path + "' has type " + type.simpleString()
             + ", which DocArray documents cannot hold");
       }
-    }
-
-    private static boolean isNumeric(DataType t) {
-      return t == DataTypes.FloatType || t == DataTypes.DoubleType || t == DataTypes.ByteType
-          || t == DataTypes.ShortType || t == DataTypes.IntegerType || t == DataTypes.LongType
-          || t == DataTypes.BooleanType || t.equals(TensorTypes.UINT64);
     }
   }
 

@@ -1,5 +1,6 @@
 package org.docarray.spark.read;
 
+import org.docarray.spark.config.Container;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.config.DocArrayReadConf;
 import org.docarray.spark.format.ArrayFramingSource;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
@@ -45,7 +46,7 @@ public final class DocumentFiles {
   }
 
   /** Opens a whole file. */
-  public static DocumentSource open(String path, long length, DocArrayOptions options, Configuration conf,
+  public static DocumentSource open(String path, long length, DocArrayReadConf options, Configuration conf,
       JsonHints hints) throws IOException {
     FileFormatDetector.Detected d = options.detect(path);
     checkReadable(path, d);
@@ -60,8 +61,8 @@ public final class DocumentFiles {
     }
   }
 
-  /** Opens a document-aligned byte range of a splittable file (see {@link SplitPlanner}). */
-  static DocumentSource openRange(DocArrayFileSplit split, DocArrayOptions options, Configuration conf) throws IOException {
+  /** Opens a document-aligned byte range of a splittable file (see {@link FileSplits}). */
+  static DocumentSource openRange(DocArrayFileSplit split, DocArrayReadConf options, Configuration conf) throws IOException {
     String path = split.file.path;
     FileFormatDetector.Detected d = options.detect(path);
     Path p = new Path(path);
@@ -81,9 +82,9 @@ public final class DocumentFiles {
   }
 
   static DocumentSource open(InputStream raw, String path, long length, FileFormatDetector.Detected d,
-      DocArrayOptions options, JsonHints hints) throws IOException {
-    Boolean docVec = options.container == DocArrayOptions.Container.AUTO ? null
-        : options.container == DocArrayOptions.Container.DOCVEC;
+      DocArrayReadConf options, JsonHints hints) throws IOException {
+    Boolean docVec = options.container == Container.AUTO ? null
+        : options.container == Container.DOCVEC;
     return org.docarray.spark.format.DocumentSources.open(raw, path, length, d, options.limits, docVec, hints);
   }
 }

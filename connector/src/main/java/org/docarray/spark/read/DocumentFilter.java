@@ -28,11 +28,11 @@ import org.apache.spark.unsafe.types.UTF8String;
  * above all) are decoded or copied. Spark still evaluates every filter after the scan, so this only
  * ever saves work. SQL's three-valued logic: a comparison with null is unknown, and unknown rejects.
  */
-final class DocumentFilter implements Serializable {
+public final class DocumentFilter implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Whether a filter can be evaluated here: comparisons, IN and null tests on top-level scalar columns. */
-  static boolean supports(Filter f, StructType schema) {
+  public static boolean supports(Filter f, StructType schema) {
     if (f instanceof And) return supports(((And) f).left(), schema) && supports(((And) f).right(), schema);
     if (f instanceof Or) return supports(((Or) f).left(), schema) && supports(((Or) f).right(), schema);
     if (f instanceof Not) return supports(((Not) f).child(), schema);
@@ -63,7 +63,7 @@ final class DocumentFilter implements Serializable {
   private transient Node tree;
 
   /** The filters (all supported) over a decoder of {@code schema}; null when there is nothing to do. */
-  static DocumentFilter of(List<Filter> filters, StructType schema) {
+  public static DocumentFilter of(List<Filter> filters, StructType schema) {
     List<Filter> usable = new ArrayList<>();
     for (Filter f : filters) if (supports(f, schema) && refsIn(f, schema)) usable.add(f);
     return usable.isEmpty() ? null : new DocumentFilter(usable.toArray(new Filter[0]), schema);
@@ -98,7 +98,7 @@ final class DocumentFilter implements Serializable {
   }
 
   /** True when the row may pass (all filters true); false when a filter is false or unknown. */
-  boolean test(InternalRow row) {
+  public boolean test(InternalRow row) {
     // NaN orders above every number in Spark SQL and equals itself: leave such rows to Spark's filter
     for (int slot : floatingSlots) {
       if (row.isNullAt(slot)) continue;

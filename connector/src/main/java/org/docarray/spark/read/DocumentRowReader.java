@@ -1,5 +1,6 @@
 package org.docarray.spark.read;
 
+import org.docarray.spark.config.ParseMode;
 import java.io.Closeable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -7,7 +8,7 @@ import java.io.Serializable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
-import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.config.DocArrayReadConf;
 import org.docarray.spark.format.DocArrayFormatException;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.MalformedDocumentException;
@@ -22,27 +23,42 @@ import org.slf4j.LoggerFactory;
 public final class DocumentRowReader implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(DocumentRowReader.class);
 
-  /** What a reader needs besides the file: shipped to executors. */
+  /** What a reader needs besides the file: shipped to executors, never changed after construction. */
   public static final class Settings implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final DocArrayOptions options;
+    private static final long serialVersionUID = 2L;
+    final DocArrayReadConf options;
     final StructType dataSchema;
     final boolean ignoreCorruptFiles;
     final boolean ignoreMissingFiles;
     /** PERMISSIVE: the slot of the corrupt-record column in the data schema, or -1. */
     final int corruptSlot;
-    /** failOnUndeclaredFields: every top-level name the table declares (not only the ones a query needs). */
-    java.util.Set<String> declaredNames;
+    /** failOnUndeclaredFields: every top-level name the table declares (not only the ones a query needs), or null. */
+    final java.util.Set<String> declaredNames;
     /** Top-level names whose presence in each document is tracked (for _metadata.absent_fields), or null. */
-    String[] presenceNames;
+    final String[] presenceNames;
     /** Filters pushed by the query, evaluated while decoding (Spark evaluates them again). */
-    java.util.List<org.apache.spark.sql.sources.Filter> filters = java.util.Collections.emptyList();
+    final java.util.List<org.apache.spark.sql.sources.Filter> filters;
 
-    public Settings(DocArrayOptions options, StructType dataSchema, boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
+    /** Reads of {@code dataSchema}: no declared names to check against, no filters, no presence tracking. */
+    public Settings(DocArrayReadConf options, StructType dataSchema) {
+      this(options, dataSchema, null, java.util.Collections.emptyList(), null);
+    }
+
+    /**
+     * @param tableSchema the table's data columns ({@code failOnUndeclaredFields} checks keys against them), or null
+     * @param filters pushed filters, evaluated while decoding
+     * @param presenceNames the names whose absence {@code _metadata.absent_fields} reports, or null
+     */
+    public Settings(DocArrayReadConf options, StructType dataSchema, StructType tableSchema,
+        java.util.List<org.apache.spark.sql.sources.Filter> filters, String[] presenceNames) {
       this.options = options;
       this.dataSchema = dataSchema;
-      this.ignoreCorruptFiles = ignoreCorruptFiles;
-      this.ignoreMissingFiles = ignoreMissingFiles;
+      this.ignoreCorruptFiles = options.ignoreCorruptFiles;
+      this.ignoreMissingFiles = options.ignoreMissingFiles;
+      this.declaredNames = tableSchema == null ? null
+          : java.util.Collections.unmodifiableSet(new java.util.HashSet<>(java.util.Arrays.asList(tableSchema.fieldNames())));
+      this.filters = java.util.List.copyOf(filters);
+      this.presenceNames = presenceNames == null ? null : presenceNames.clone();
       int slot = -1;
       String[] names = dataSchema.fieldNames();
       for (int i = 0; i < names.length; i++) {
@@ -101,7 +117,7 @@ public final class DocumentRowReader implements Closeable {
 
   /** Opens a whole file; a missing or unreadable file gives an empty reader when the options say to skip it. */
   public static DocumentRowReader open(Compiled c, String path, long length, Configuration conf) throws IOException {
-    return open(c, DocArrayFileSplit.whole(new DocArrayFileIndex.FileEntry(path, length, 0, new Object[0])), conf);
+    return open(c, DocArrayFileSplit.whole(new DocArrayFile(path, length, 0, new Object[0])), conf);
   }
 
   /**
@@ -137,9 +153,9 @@ public final class DocumentRowReader implements Closeable {
           : new DocArrayFormatException(path, 0, -1, "cannot open: " + ioe, ioe);
       if (s.ignoreCorruptFiles) {
         LOG.warn("Skipped corrupt file {}: {}", path, e.getMessage());
-      } else if (s.options.mode == DocArrayOptions.ParseMode.DROPMALFORMED) {
+      } else if (s.options.mode == ParseMode.DROPMALFORMED) {
         LOG.warn("Dropped unreadable file {}: {}", path, e.getMessage());
-      } else if (s.options.mode == DocArrayOptions.ParseMode.PERMISSIVE) {
+      } else if (s.options.mode == ParseMode.PERMISSIVE) {
         LOG.warn("Unreadable file {}: {}", path, e.getMessage());
         DocumentRowReader r = new DocumentRowReader(c, path, null);
         r.pending = r.corruptRow(e);
@@ -222,11 +238,11 @@ public final class DocumentRowReader implements Closeable {
             source.documentPosition(), e.getMessage()
                 + (e.offsetInDocument() >= 0
                 ? " (at byte " + (e.offsetInDocument() - source.offset()) + " of the document payload)" : ""), e);
-        if (s.options.mode == DocArrayOptions.ParseMode.DROPMALFORMED) {
+        if (s.options.mode == ParseMode.DROPMALFORMED) {
           LOG.warn("Dropped malformed document: {}", err.getMessage());
           continue;
         }
-        if (s.options.mode == DocArrayOptions.ParseMode.PERMISSIVE) {
+        if (s.options.mode == ParseMode.PERMISSIVE) {
           LOG.warn("Malformed document: {}", err.getMessage());
           currentIndex = source.documentIndex();
           current = corruptRow(err);

@@ -50,12 +50,12 @@ public final class FileMetadata implements MetadataColumn {
    * The value for a row of {@code file}'s document {@code index} (-1: a row standing for a broken rest of a
    * file), with the fields the query asks for ({@code fields}: Spark prunes the struct to what it reads).
    */
-  static InternalRow of(DocArrayFileIndex.FileEntry file, long index, String[] fields) {
+  static InternalRow of(DocArrayFile file, long index, String[] fields) {
     return of(file, index, null, fields);
   }
 
   /** With the top-level columns the document did not have as keys ({@code absent}, null when unknown). */
-  static InternalRow of(DocArrayFileIndex.FileEntry file, long index, java.util.List<String> absent, String[] fields) {
+  static InternalRow of(DocArrayFile file, long index, java.util.List<String> absent, String[] fields) {
     Object[] v = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
       switch (fields[i]) {
@@ -80,7 +80,7 @@ public final class FileMetadata implements MetadataColumn {
     return new GenericInternalRow(v);
   }
 
-  static boolean isIt(String columnName) {
+  public static boolean isIt(String columnName) {
     return NAME.equalsIgnoreCase(columnName);
   }
 }

@@ -1,5 +1,6 @@
 package org.docarray.spark.read;
 
+import org.docarray.spark.config.ParseMode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -9,7 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
-import org.docarray.spark.DocArrayOptions;
+import org.docarray.spark.config.DocArrayReadConf;
 
 /**
  * Reads files for Spark's file-source scan (catalog tables: {@code CREATE TABLE ... USING docarray}); the DSv2
@@ -26,33 +27,25 @@ public final class FileSourceReader implements Serializable {
   private final long cutBytes;
   private transient DocumentRowReader.Compiled compiled;
 
-  public FileSourceReader(java.util.Map<String, String> options, StructType requiredSchema, Configuration conf,
-      boolean ignoreCorruptFiles, boolean ignoreMissingFiles) {
-    this(options, requiredSchema, null, java.util.Collections.emptyList(), conf, ignoreCorruptFiles,
-        ignoreMissingFiles, 4L << 20);
+  /** Whole files of {@code requiredSchema}, cut in 4 MB ranges when Spark hands out ranges. */
+  public FileSourceReader(DocArrayReadConf options, StructType requiredSchema, Configuration conf) {
+    this(options, requiredSchema, null, java.util.Collections.emptyList(), conf, 4L << 20);
   }
 
-  public FileSourceReader(java.util.Map<String, String> options, StructType requiredSchema, StructType dataSchema,
-      java.util.List<org.apache.spark.sql.sources.Filter> filters, Configuration conf, boolean ignoreCorruptFiles,
-      boolean ignoreMissingFiles, long cutBytes) {
-    DocArrayOptions o = new DocArrayOptions(options);
-    this.settings = new DocumentRowReader.Settings(o, requiredSchema, ignoreCorruptFiles, ignoreMissingFiles);
-    if (dataSchema != null) {
-      settings.declaredNames = new java.util.HashSet<>(java.util.Arrays.asList(dataSchema.fieldNames()));
-    }
-    if (o.filterPushdown && o.mode != DocArrayOptions.ParseMode.PERMISSIVE) {
-      java.util.List<org.apache.spark.sql.sources.Filter> keep = new java.util.ArrayList<>();
+  public FileSourceReader(DocArrayReadConf options, StructType requiredSchema, StructType dataSchema,
+      java.util.List<org.apache.spark.sql.sources.Filter> filters, Configuration conf, long cutBytes) {
+    java.util.List<org.apache.spark.sql.sources.Filter> keep = new java.util.ArrayList<>();
+    if (options.filterPushdown && options.mode != ParseMode.PERMISSIVE) {
       for (org.apache.spark.sql.sources.Filter f : filters) if (DocumentFilter.supports(f, requiredSchema)) keep.add(f);
-      settings.filters = keep;
     }
+    this.settings = new DocumentRowReader.Settings(options, requiredSchema, dataSchema, keep, null);
     this.conf = new SerializableConfiguration(conf);
     this.cutBytes = Math.max(1, cutBytes);
   }
 
   /** Whether Spark's file source may hand this file out in byte ranges. */
-  public static boolean splittable(java.util.Map<String, String> options, String path) {
-    DocArrayOptions o = new DocArrayOptions(options);
-    return o.splitFiles && SplitPlanner.splittable(o.detect(path), o);
+  public static boolean splittable(DocArrayReadConf options, String path) {
+    return options.splitFiles && FileSplits.splittable(options.detect(path), options);
   }
 
   /** Rows of the required schema from one whole file. */
@@ -67,11 +60,11 @@ public final class FileSourceReader implements Serializable {
   public Iterator<InternalRow> read(String path, long fileSize, long start, long length, long modificationTime) {
     if (compiled == null) compiled = settings.compile();
     java.util.List<DocArrayFileSplit> mine = new java.util.ArrayList<>();
-    DocArrayFileIndex.FileEntry entry = new DocArrayFileIndex.FileEntry(path, fileSize, modificationTime, new Object[0]);
+    DocArrayFile entry = new DocArrayFile(path, fileSize, modificationTime, new Object[0]);
     if (start <= 0 && length >= fileSize) {
       mine.add(DocArrayFileSplit.whole(entry));
     } else {
-      for (DocArrayFileSplit s : SplitPlanner.split(entry, settings.options, conf.value(), cutBytes)) {
+      for (DocArrayFileSplit s : FileSplits.of(entry, settings.options, conf.value(), cutBytes)) {
         long at = Math.max(0, s.start);
         if (at >= start && at < start + length) mine.add(s);
       }

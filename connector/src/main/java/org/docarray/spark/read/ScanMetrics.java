@@ -17,9 +17,9 @@ public final class ScanMetrics {
   static final String FILES = "files";
   static final String SKIPPED = "prunedBytes";
   static final String TENSOR_BYTES = "tensorBytes";
-  static final String PARTITION_FILES_PRUNED = "partitionFilesPruned";
+  public static final String PARTITION_FILES_PRUNED = "partitionFilesPruned";
 
-  static CustomMetric[] supported() {
+  public static CustomMetric[] supported() {
     return new CustomMetric[] {new Documents(), new FileBytes(), new DecodeTime(), new Files(), new PrunedBytes(),
         new TensorBytes(), new PartitionFilesPruned()};
   }
@@ -87,7 +87,7 @@ public final class ScanMetrics {
     }
   }
 
-  static CustomTaskMetric value(String name, long value) {
+  public static CustomTaskMetric value(String name, long value) {
     return new CustomTaskMetric() {
       @Override
       public String name() {

@@ -34,7 +34,7 @@ final class SchemaJsonHints implements JsonHints {
   private void type(String p, DataType t, String metadataDtype, boolean tensorKind) {
     if (t instanceof StructType) {
       StructType s = (StructType) t;
-      if (tensorKind || (TensorTypes.isTensorStruct(s) && TensorTypes.hasField(s, TensorTypes.SHAPE))) {
+      if (tensorKind || TensorTypes.holdsTensor(s)) {
         kinds.put(p, Kind.TENSOR);
         String d = dtypeFor(s, metadataDtype);
         if (d != null) dtypes.put(p, d);

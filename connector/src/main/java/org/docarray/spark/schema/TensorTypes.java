@@ -77,6 +77,26 @@ public final class TensorTypes {
     return true;
   }
 
+  /** A struct that holds a tensor when written: a tensor struct with its shape (data or buffer may be pruned away). */
+  public static boolean holdsTensor(StructType s) {
+    return isTensorStruct(s) && hasField(s, SHAPE);
+  }
+
+  /**
+   * Whether arrays of this type are tensors (embeddings) when read and written: numbers, booleans and
+   * {@link #UINT64}. Other decimals are not: they have no dtype.
+   */
+  public static boolean isTensorElement(DataType t) {
+    return t == DataTypes.FloatType || t == DataTypes.DoubleType || t == DataTypes.ByteType || t == DataTypes.ShortType
+        || t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.BooleanType || t.equals(UINT64);
+  }
+
+  /** Spark ML's VectorUDT, recognised by name so that spark-mllib stays optional. */
+  public static boolean isVector(DataType t) {
+    return t instanceof org.apache.spark.sql.types.UserDefinedType
+        && t.getClass().getName().equals("org.apache.spark.ml.linalg.VectorUDT");
+  }
+
   public static boolean hasField(StructType s, String name) {
     for (String n : s.fieldNames()) if (n.equals(name)) return true;
     return false;

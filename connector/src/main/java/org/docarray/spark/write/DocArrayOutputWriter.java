@@ -1,5 +1,6 @@
 package org.docarray.spark.write;
 
+import org.docarray.spark.config.DocArrayWriteConf;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.File;
@@ -29,7 +30,7 @@ import org.docarray.spark.format.proto.DocProto;
  */
 public final class DocArrayOutputWriter extends OutputWriter {
   private final String path;
-  private final DocArrayWriteOptions options;
+  private final DocArrayWriteConf options;
   private final DocEncoder encoder;
   private final Configuration conf;
   private final Codec codec;
@@ -39,14 +40,14 @@ public final class DocArrayOutputWriter extends OutputWriter {
   private OutputStream arrayOut;
   private DocVecBuilder docVec;
 
-  public DocArrayOutputWriter(String path, StructType schema, DocArrayWriteOptions options, Configuration conf) {
+  public DocArrayOutputWriter(String path, StructType schema, DocArrayWriteConf options, Configuration conf) {
     this.path = path;
     this.options = options;
     this.encoder = new DocEncoder(schema, options);
     this.conf = conf;
     this.codec = options.effectiveCodec();
     try {
-      if (options.container == org.docarray.spark.DocArrayOptions.Container.DOCVEC) {
+      if (options.container == org.docarray.spark.config.Container.DOCVEC) {
         docVec = new DocVecBuilder(schema, encoder);
       } else if (options.protocol == Protocol.PROTOBUF) {
         spill = File.createTempFile("docarray-spill-", ".bin");

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.types.ArrayType;
@@ -14,7 +15,7 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.UserDefinedType;
+import org.docarray.spark.config.DocArrayWriteConf;
 import org.docarray.spark.format.DType;
 import org.docarray.spark.format.Half;
 import org.docarray.spark.format.NodeJsonReader;
@@ -29,24 +30,30 @@ import org.docarray.spark.schema.DocArrayMetadata;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
- * Encodes Spark rows as {@code DocProto}s that real DocArray loads (docarray-format.md §10,
- * "Writing"): every present value sets its oneof branch (falsy values and empty containers too),
- * null is an empty node, the root always has an {@code id}, tensors are little-endian C-order
- * buffers tagged {@code ndarray} (or the numpy tag kept in metadata). The schema is compiled once
- * into a plan; a value that cannot be written fails with the column named.
+ * Encodes Spark rows as {@code DocProto}s that real DocArray loads (docs/docarray-format.md §10, "Writing"):
+ * every present value sets its oneof branch (falsy values and empty containers too), null is an empty node,
+ * the root always has an {@code id}, tensors are little-endian C-order buffers tagged {@code ndarray} (or the
+ * numpy tag kept in metadata).
+ *
+ * <p>The schema is compiled once into one {@link Converter} per field (the pattern of Spark's
+ * {@code AvroSerializer}): each knows its Spark type, its DocArray tag and kind and its path, and reads its
+ * value through Spark's {@link SpecializedGetters}, so the same converter serves a struct's field and an
+ * array's element. Nothing is decided per value but what the data decides (a null, a numeric array with a
+ * null in it, a per-document dtype). A value that cannot be written fails with the column named.
  */
 public final class DocEncoder {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final StructType schema;
-  private final DocArrayWriteOptions options;
-  private final Field[] fields;
+  private final DocArrayWriteConf options;
+  /** The root document's fields, without the absentFieldsColumn. */
+  private final DocConverter root;
   private final boolean hasId;
   /** The row position of the absentFieldsColumn option's column, or -1. */
   private final int absentSlot;
 
-  public DocEncoder(StructType schema, DocArrayWriteOptions options) {
+  public DocEncoder(StructType schema, DocArrayWriteConf options) {
     this.schema = schema;
     this.options = options;
     int absent = -1;
@@ -64,7 +71,7 @@ public final class DocEncoder {
       }
     }
     this.absentSlot = absent;
-    this.fields = compile("", absent < 0 ? schema : without(schema, absent));
+    this.root = new DocConverter("", absent < 0 ? schema : without(schema, absent));
     boolean id = false;
     for (StructField f : schema.fields()) id |= f.name().equals("id");
     this.hasId = id;
@@ -86,73 +93,19 @@ public final class DocEncoder {
     }
   }
 
-  /** How one Spark position becomes a NodeProto. */
-  private static final class Field {
-    final String name;
-    final String path;
-    final DataType type;
-    final String tag;
-    final String kind;
-    final String dtype;
-    Field[] children; // struct documents
-    Field element; // arrays and maps
-    boolean tensorStruct;
-
-    Field(String name, String path, DataType type, String tag, String kind, String dtype) {
-      this.name = name;
-      this.path = path;
-      this.type = type;
-      this.tag = tag;
-      this.kind = kind;
-      this.dtype = dtype;
-    }
-  }
-
-  private Field[] compile(String path, StructType s) {
-    Field[] out = new Field[s.fields().length];
-    for (int i = 0; i < out.length; i++) {
-      StructField f = s.fields()[i];
-      String p = path.isEmpty() ? f.name() : path + "." + f.name();
-      out[i] = field(f.name(), p, f.dataType(), DocArrayMetadata.getString(f, DocArrayMetadata.TAG),
-          DocArrayMetadata.getString(f, DocArrayMetadata.KIND), DocArrayMetadata.getString(f, DocArrayMetadata.DTYPE));
-    }
-    return out;
-  }
-
-  private Field field(String name, String path, DataType t, String tag, String kind, String dtype) {
-    Field f = new Field(name, path, t, tag, kind, dtype);
-    if (!writable(t) && options.unsupportedTypes == DocArrayWriteOptions.Unsupported.FAIL) {
-      throw new UnwritableValueException("Column '" + path + "' has type " + t.simpleString()
-          + ", which DocArray documents cannot hold; cast it (e.g. to string or double), "
-          + "or set option unsupportedTypes=text to write its text form");
-    }
-    if (t instanceof StructType) {
-      StructType st = (StructType) t;
-      f.tensorStruct = TensorTypes.isTensorStruct(st) && TensorTypes.hasField(st, TensorTypes.SHAPE)
-          && (TensorTypes.hasField(st, TensorTypes.DATA) || TensorTypes.hasField(st, TensorTypes.BUFFER));
-      if (!f.tensorStruct) f.children = compile(path, st);
-    } else if (t instanceof ArrayType) {
-      f.element = field(name, path + "[]", ((ArrayType) t).elementType(), null, null, null);
-    } else if (t instanceof MapType) {
-      if (((MapType) t).keyType() != DataTypes.StringType) {
-        throw new UnwritableValueException("Column '" + path + "' is a map with " + ((MapType) t).keyType().simpleString()
-            + " keys; DocArray dicts need string keys: cast the keys to string");
-      }
-      f.element = field(name, path + "{}", ((MapType) t).valueType(), null, null, null);
-    }
-    return f;
-  }
-
-  private static boolean writable(DataType t) {
-    return t == DataTypes.StringType || t == DataTypes.IntegerType || t == DataTypes.ShortType || t == DataTypes.ByteType
-        || t == DataTypes.LongType || t == DataTypes.DoubleType || t == DataTypes.FloatType || t == DataTypes.BooleanType
-        || t == DataTypes.BinaryType || t == DataTypes.NullType || t instanceof StructType || t instanceof ArrayType
-        || t instanceof MapType || isVector(t) || t.equals(TensorTypes.UINT64);
-  }
-
   /** The DocProto of one row. */
   public DocProto encode(InternalRow row) {
-    DocProto.Builder d = absentSlot < 0 ? doc(fields, row) : withoutAbsent(row);
+    DocProto.Builder d = DocProto.newBuilder();
+    if (absentSlot < 0) {
+      root.fill(d, row, null, -1);
+    } else {
+      java.util.Set<String> absent = new java.util.HashSet<>();
+      if (!row.isNullAt(absentSlot)) {
+        ArrayData a = row.getArray(absentSlot);
+        for (int i = 0; i < a.numElements(); i++) if (!a.isNullAt(i)) absent.add(a.getUTF8String(i).toString());
+      }
+      root.fill(d, row, absent, absentSlot);
+    }
     // a row without an id column gets a fresh one; an id column that is null stays None, as DocArray had it
     if (!hasId) d.putData("id", NodeProto.newBuilder().setText(newId()).setType("id").build());
     return d.build();
@@ -170,142 +123,175 @@ public final class DocEncoder {
     return new String(c);
   }
 
-  /** The root document leaving out the fields the row's absentFieldsColumn lists (when they are null). */
-  private DocProto.Builder withoutAbsent(InternalRow row) {
-    java.util.Set<String> absent = new java.util.HashSet<>();
-    if (!row.isNullAt(absentSlot)) {
-      ArrayData a = row.getArray(absentSlot);
-      for (int i = 0; i < a.numElements(); i++) if (!a.isNullAt(i)) absent.add(a.getUTF8String(i).toString());
-    }
-    DocProto.Builder d = DocProto.newBuilder();
-    int j = 0;
-    for (int i = 0; i < row.numFields(); i++) {
-      if (i == absentSlot) continue;
-      Field f = fields[j++];
-      if (row.isNullAt(i)) {
-        if (!options.ignoreNullFields && !absent.contains(f.name)) d.putData(f.name, NodeProto.getDefaultInstance());
-      } else {
-        d.putData(f.name, node(f, row, i));
+  public StructType schema() {
+    return schema;
+  }
+
+  // ---------------------------------------------------------------- compiled converters
+
+  /** The node of the non-null value at {@code ordinal} of a struct row or an array (the caller handles null). */
+  @FunctionalInterface
+  private interface Converter {
+    NodeProto convert(SpecializedGetters in, int ordinal);
+  }
+
+  /** A document: one converter per field, written under the field names. */
+  private final class DocConverter {
+    final String[] names;
+    final Converter[] converters;
+
+    DocConverter(String path, StructType s) {
+      StructField[] fs = s.fields();
+      names = new String[fs.length];
+      converters = new Converter[fs.length];
+      for (int i = 0; i < fs.length; i++) {
+        StructField f = fs[i];
+        names[i] = f.name();
+        converters[i] = converter(path.isEmpty() ? f.name() : path + "." + f.name(), f.dataType(),
+            DocArrayMetadata.getString(f, DocArrayMetadata.TAG), DocArrayMetadata.getString(f, DocArrayMetadata.KIND),
+            DocArrayMetadata.getString(f, DocArrayMetadata.DTYPE));
       }
     }
-    return d;
-  }
 
-  private DocProto.Builder doc(Field[] fs, InternalRow row) {
-    DocProto.Builder d = DocProto.newBuilder();
-    for (int i = 0; i < fs.length; i++) {
-      if (row.isNullAt(i)) {
-        if (!options.ignoreNullFields) d.putData(fs[i].name, NodeProto.getDefaultInstance());
-      } else {
-        d.putData(fs[i].name, node(fs[i], row, i));
+    /**
+     * The fields of {@code row} into {@code d}; a null is None unless ignoreNullFields, or absent when its name is
+     * in {@code absent}. {@code skip}: a row position that is not a field (the absentFieldsColumn), or -1.
+     */
+    void fill(DocProto.Builder d, InternalRow row, java.util.Set<String> absent, int skip) {
+      for (int i = 0, at = 0; i < names.length; i++, at++) {
+        if (at == skip) at++;
+        if (row.isNullAt(at)) {
+          if (!options.ignoreNullFields && (absent == null || !absent.contains(names[i]))) {
+            d.putData(names[i], NodeProto.getDefaultInstance());
+          }
+        } else {
+          d.putData(names[i], converters[i].convert(row, at));
+        }
       }
     }
-    return d;
+
+    DocProto.Builder doc(InternalRow row) {
+      DocProto.Builder d = DocProto.newBuilder();
+      fill(d, row, null, -1);
+      return d;
+    }
   }
 
-  /** Value i of a struct row (the getters differ by type, so dispatch here). */
-  private NodeProto node(Field f, InternalRow row, int i) {
-    DataType t = f.type;
-    if (t == DataTypes.StringType) return string(f, row.getUTF8String(i).toString());
-    if (t == DataTypes.IntegerType) return tagged(f).setInteger(row.getInt(i)).build();
-    if (t == DataTypes.ShortType) return tagged(f).setInteger(row.getShort(i)).build();
-    if (t == DataTypes.ByteType) return tagged(f).setInteger(row.getByte(i)).build();
-    if (t == DataTypes.LongType) return longValue(f, row.getLong(i));
-    if (t == DataTypes.DoubleType) return tagged(f).setFloat(row.getDouble(i)).build();
-    if (t == DataTypes.FloatType) return tagged(f).setFloat(row.getFloat(i)).build();
-    if (t == DataTypes.BooleanType) return tagged(f).setBoolean(row.getBoolean(i)).build();
-    if (t == DataTypes.BinaryType) return tagged(f).setBlob(ByteString.copyFrom(row.getBinary(i))).build();
-    if (t instanceof StructType) return struct(f, row.getStruct(i, ((StructType) t).size()));
-    if (t instanceof ArrayType) return array(f, row.getArray(i));
-    if (t instanceof MapType) return map(f, row.getMap(i));
-    if (isVector(t)) return vector(f, row.getStruct(i, 4));
-    return unsupported(f, row.get(i, t));
-  }
-
-  /** Element i of an array (or map values). */
-  private NodeProto element(Field f, ArrayData a, int i) {
-    if (a.isNullAt(i)) return NodeProto.getDefaultInstance();
-    DataType t = f.type;
-    if (t == DataTypes.StringType) return string(f, a.getUTF8String(i).toString());
-    if (t == DataTypes.IntegerType) return NodeProto.newBuilder().setInteger(a.getInt(i)).build();
-    if (t == DataTypes.ShortType) return NodeProto.newBuilder().setInteger(a.getShort(i)).build();
-    if (t == DataTypes.ByteType) return NodeProto.newBuilder().setInteger(a.getByte(i)).build();
-    if (t == DataTypes.LongType) return longValue(f, a.getLong(i));
-    if (t == DataTypes.DoubleType) return NodeProto.newBuilder().setFloat(a.getDouble(i)).build();
-    if (t == DataTypes.FloatType) return NodeProto.newBuilder().setFloat(a.getFloat(i)).build();
-    if (t == DataTypes.BooleanType) return NodeProto.newBuilder().setBoolean(a.getBoolean(i)).build();
-    if (t == DataTypes.BinaryType) return NodeProto.newBuilder().setBlob(ByteString.copyFrom(a.getBinary(i))).build();
-    if (t instanceof StructType) return struct(f, a.getStruct(i, ((StructType) t).size()));
-    if (t instanceof ArrayType) return array(f, a.getArray(i));
-    if (t instanceof MapType) return map(f, a.getMap(i));
-    if (isVector(t)) return vector(f, a.getStruct(i, 4));
-    return unsupported(f, a.get(i, t));
-  }
-
-  private NodeProto.Builder tagged(Field f) {
-    NodeProto.Builder b = NodeProto.newBuilder();
-    if (f.tag != null) b.setType(f.tag);
-    return b;
-  }
-
-  private NodeProto string(Field f, String s) {
-    if (DocArrayMetadata.KIND_JSON.equals(f.kind)) {
-      try {
-        return NodeJsonReader.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new UnwritableValueException("Column '" + f.path + "' is marked docarray.kind=json but holds "
-            + "something that is not node-form JSON: " + e.getMessage());
+  /** The converter of one field (or array element, or map value) of type {@code t}, built once per schema. */
+  private Converter converter(String path, DataType t, String tag, String kind, String dtype) {
+    if (t == DataTypes.StringType) {
+      if (DocArrayMetadata.KIND_JSON.equals(kind)) return (in, i) -> json(path, in.getUTF8String(i).toString());
+      return (in, i) -> tagged(tag).setText(in.getUTF8String(i).toString()).build();
+    }
+    if (t == DataTypes.IntegerType) return (in, i) -> tagged(tag).setInteger(in.getInt(i)).build();
+    if (t == DataTypes.ShortType) return (in, i) -> tagged(tag).setInteger(in.getShort(i)).build();
+    if (t == DataTypes.ByteType) return (in, i) -> tagged(tag).setInteger(in.getByte(i)).build();
+    if (t == DataTypes.LongType) return (in, i) -> longValue(path, tag, in.getLong(i));
+    if (t == DataTypes.DoubleType) return (in, i) -> tagged(tag).setFloat(in.getDouble(i)).build();
+    if (t == DataTypes.FloatType) return (in, i) -> tagged(tag).setFloat(in.getFloat(i)).build();
+    if (t == DataTypes.BooleanType) return (in, i) -> tagged(tag).setBoolean(in.getBoolean(i)).build();
+    if (t == DataTypes.BinaryType) return (in, i) -> tagged(tag).setBlob(ByteString.copyFrom(in.getBinary(i))).build();
+    if (t instanceof StructType) {
+      StructType st = (StructType) t;
+      int n = st.size();
+      if (TensorTypes.holdsTensor(st) && (TensorTypes.hasField(st, TensorTypes.DATA)
+          || TensorTypes.hasField(st, TensorTypes.BUFFER))) {
+        TensorWriter w = new TensorWriter(path, st, dtype);
+        String written = tensorTag(tag);
+        return (in, i) -> NodeProto.newBuilder().setNdarray(w.tensor(in.getStruct(i, n))).setType(written).build();
       }
+      DocConverter doc = new DocConverter(path, st);
+      return (in, i) -> NodeProto.newBuilder().setDoc(doc.doc(in.getStruct(i, n))).build();
     }
-    return tagged(f).setText(s).build();
-  }
-
-  private NodeProto longValue(Field f, long v) {
-    if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) return tagged(f).setInteger((int) v).build();
-    if (options.unsupportedTypes == DocArrayWriteOptions.Unsupported.TEXT) return NodeProto.newBuilder().setText(Long.toString(v)).build();
-    throw new UnwritableValueException("Column '" + f.path + "' holds " + v + ", outside the int32 range that "
-        + "DocArray's integer nodes hold; cast it to double or string, or set option unsupportedTypes=text");
-  }
-
-  private NodeProto unsupported(Field f, Object v) {
-    if (options.unsupportedTypes == DocArrayWriteOptions.Unsupported.TEXT) {
-      return NodeProto.newBuilder().setText(String.valueOf(v)).build();
+    if (t instanceof ArrayType) return arrayConverter(path, (ArrayType) t, tag, kind, dtype);
+    if (t instanceof MapType) {
+      MapType m = (MapType) t;
+      if (m.keyType() != DataTypes.StringType) {
+        throw new UnwritableValueException("Column '" + path + "' is a map with " + m.keyType().simpleString()
+            + " keys; DocArray dicts need string keys: cast the keys to string");
+      }
+      Converter value = converter(path + "{}", m.valueType(), null, null, null);
+      return (in, i) -> {
+        MapData md = in.getMap(i);
+        ArrayData keys = md.keyArray();
+        ArrayData values = md.valueArray();
+        DictOfAnyProto.Builder d = DictOfAnyProto.newBuilder();
+        for (int k = 0; k < md.numElements(); k++) d.putData(keys.getUTF8String(k).toString(), element(value, values, k));
+        return NodeProto.newBuilder().setDict(d).build();
+      };
     }
-    throw new UnwritableValueException("Column '" + f.path + "' has type " + f.type.simpleString()
+    if (TensorTypes.isVector(t)) {
+      String written = tensorTag(tag);
+      return (in, i) -> vector(in.getStruct(i, 4), written);
+    }
+    if (t == DataTypes.NullType) return (in, i) -> NodeProto.getDefaultInstance();
+    if (t.equals(TensorTypes.UINT64)) {
+      // an element of a uint64 tensor; a single uint64 value has no DocArray node: text, or fail when one comes
+      return (in, i) -> {
+        if (options.unsupportedTypes == DocArrayWriteConf.Unsupported.TEXT) {
+          return NodeProto.newBuilder().setText(String.valueOf(in.get(i, t))).build();
+        }
+        throw new UnwritableValueException("Column '" + path + "' holds a uint64 value outside a tensor, which "
+            + "DocArray's integer nodes cannot hold; cast it to double or string, or set option unsupportedTypes=text");
+      };
+    }
+    if (options.unsupportedTypes == DocArrayWriteConf.Unsupported.TEXT) {
+      return (in, i) -> NodeProto.newBuilder().setText(String.valueOf(in.get(i, t))).build();
+    }
+    throw new UnwritableValueException("Column '" + path + "' has type " + t.simpleString()
         + ", which DocArray documents cannot hold; cast it (e.g. to string or double), "
         + "or set option unsupportedTypes=text to write its text form");
   }
 
-  private NodeProto struct(Field f, InternalRow r) {
-    if (f.tensorStruct) return NodeProto.newBuilder().setNdarray(tensor(f, r)).setType(tensorTag(f.tag)).build();
-    return NodeProto.newBuilder().setDoc(doc(f.children, r)).build();
+  /**
+   * Arrays: of documents a DocList; of numbers a 1-D tensor (an embedding), unless one element is null (then a
+   * list, as DocArray would hold it); marked list/tuple/set (docarray.kind), or of anything else, a list node.
+   */
+  private Converter arrayConverter(String path, ArrayType t, String tag, String kind, String dtype) {
+    DataType et = t.elementType();
+    boolean asList = "list".equals(kind) || "tuple".equals(kind) || "set".equals(kind);
+    if (!asList && et instanceof StructType && !TensorTypes.holdsTensor((StructType) et)) {
+      DocConverter doc = new DocConverter(path + "[]", (StructType) et);
+      int n = ((StructType) et).size();
+      return (in, i) -> {
+        ArrayData a = in.getArray(i);
+        DocListProto.Builder l = DocListProto.newBuilder();
+        for (int k = 0; k < a.numElements(); k++) {
+          if (a.isNullAt(k)) {
+            throw new UnwritableValueException("Column '" + path + "' is a DocList with a null element at " + k
+                + "; DocLists hold documents only");
+          }
+          l.addDocs(doc.doc(a.getStruct(k, n)));
+        }
+        return NodeProto.newBuilder().setDocArray(l).build();
+      };
+    }
+    Converter element = converter(path + "[]", et, null, null, null);
+    Converter list = (in, i) -> {
+      ArrayData a = in.getArray(i);
+      ListOfAnyProto.Builder l = ListOfAnyProto.newBuilder();
+      for (int k = 0; k < a.numElements(); k++) l.addData(element(element, a, k));
+      NodeProto.Builder b = NodeProto.newBuilder();
+      if ("set".equals(kind)) b.setSet(l);
+      else if ("tuple".equals(kind)) b.setTuple(l);
+      else b.setList(l);
+      return b.build();
+    };
+    if (asList || !TensorTypes.isTensorElement(et)) return list;
+    DType stored = dtypeFor(path, dtype, et);
+    String written = tensorTag(tag);
+    boolean mayHoldNull = t.containsNull();
+    return (in, i) -> {
+      ArrayData a = in.getArray(i);
+      if (mayHoldNull && hasNull(a)) return list.convert(in, i);
+      DenseNdArrayProto.Builder d = DenseNdArrayProto.newBuilder().addShape(a.numElements())
+          .setDtype(stored.littleEndianText()).setBuffer(buffer(path, a, et, stored));
+      return NodeProto.newBuilder().setNdarray(NdArrayProto.newBuilder().setDense(d)).setType(written).build();
+    };
   }
 
-  private NodeProto array(Field f, ArrayData a) {
-    Field e = f.element;
-    boolean asList = "list".equals(f.kind) || "tuple".equals(f.kind) || "set".equals(f.kind);
-    if (!asList && e.type instanceof StructType && !e.tensorStruct) {
-      DocListProto.Builder l = DocListProto.newBuilder();
-      for (int i = 0; i < a.numElements(); i++) {
-        if (a.isNullAt(i)) {
-          throw new UnwritableValueException("Column '" + f.path + "' is a DocList with a null element at " + i
-              + "; DocLists hold documents only");
-        }
-        l.addDocs(doc(e.children, a.getStruct(i, ((StructType) e.type).size())));
-      }
-      return NodeProto.newBuilder().setDocArray(l).build();
-    }
-    if (!asList && isNumeric(e.type) && !hasNull(a)) {
-      // a numeric array is a 1-D tensor (an embedding)
-      return NodeProto.newBuilder().setNdarray(flatTensor(f, a, e.type)).setType(tensorTag(f.tag)).build();
-    }
-    ListOfAnyProto.Builder l = ListOfAnyProto.newBuilder();
-    for (int i = 0; i < a.numElements(); i++) l.addData(element(e, a, i));
-    NodeProto.Builder b = NodeProto.newBuilder();
-    if ("set".equals(f.kind)) b.setSet(l);
-    else if ("tuple".equals(f.kind)) b.setTuple(l);
-    else b.setList(l);
-    return b.build();
+  private static NodeProto element(Converter c, ArrayData a, int k) {
+    return a.isNullAt(k) ? NodeProto.getDefaultInstance() : c.convert(a, k);
   }
 
   private static boolean hasNull(ArrayData a) {
@@ -313,17 +299,28 @@ public final class DocEncoder {
     return false;
   }
 
-  private NodeProto map(Field f, MapData m) {
-    DictOfAnyProto.Builder d = DictOfAnyProto.newBuilder();
-    ArrayData keys = m.keyArray();
-    ArrayData values = m.valueArray();
-    for (int i = 0; i < m.numElements(); i++) d.putData(keys.getUTF8String(i).toString(), element(f.element, values, i));
-    return NodeProto.newBuilder().setDict(d).build();
+  private static NodeProto.Builder tagged(String tag) {
+    NodeProto.Builder b = NodeProto.newBuilder();
+    if (tag != null) b.setType(tag);
+    return b;
   }
 
-  private static boolean isNumeric(DataType t) {
-    return t == DataTypes.FloatType || t == DataTypes.DoubleType || t == DataTypes.ByteType || t == DataTypes.ShortType
-        || t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.BooleanType || t instanceof DecimalType;
+  private static NodeProto json(String path, String s) {
+    try {
+      return NodeJsonReader.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new UnwritableValueException("Column '" + path + "' is marked docarray.kind=json but holds "
+          + "something that is not node-form JSON: " + e.getMessage());
+    }
+  }
+
+  private NodeProto longValue(String path, String tag, long v) {
+    if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) return tagged(tag).setInteger((int) v).build();
+    if (options.unsupportedTypes == DocArrayWriteConf.Unsupported.TEXT) {
+      return NodeProto.newBuilder().setText(Long.toString(v)).build();
+    }
+    throw new UnwritableValueException("Column '" + path + "' holds " + v + ", outside the int32 range that "
+        + "DocArray's integer nodes hold; cast it to double or string, or set option unsupportedTypes=text");
   }
 
   /** numpy tags survive; torch/TF/JAX tags become their numpy twins unless keepFrameworkTags. */
@@ -342,16 +339,32 @@ public final class DocEncoder {
 
   // ---------------------------------------------------------------- tensors
 
-  private NdArrayProto tensor(Field f, InternalRow r) {
-    StructType st = (StructType) f.type;
+  /** A tensor struct (shape with data, or the binary form dtype/shape/buffer) as an NdArrayProto. */
+  private static final class TensorWriter {
+    final String path;
+    final StructType st;
+    final String metadataDtype;
+
+    TensorWriter(String path, StructType st, String metadataDtype) {
+      this.path = path;
+      this.st = st;
+      this.metadataDtype = metadataDtype;
+    }
+
+    NdArrayProto tensor(InternalRow r) {
+      return DocEncoder.tensor(path, st, metadataDtype, r);
+    }
+  }
+
+  private static NdArrayProto tensor(String path, StructType st, String metadataDtype, InternalRow r) {
     int shapeIdx = st.fieldIndex(TensorTypes.SHAPE);
-    if (r.isNullAt(shapeIdx)) throw new UnwritableValueException("Tensor column '" + f.path + "' has a null shape");
+    if (r.isNullAt(shapeIdx)) throw new UnwritableValueException("Tensor column '" + path + "' has a null shape");
     ArrayData shapeData = r.getArray(shapeIdx);
     int[] shape = new int[shapeData.numElements()];
     long n = 1;
     for (int i = 0; i < shape.length; i++) {
       shape[i] = shapeData.getInt(i);
-      if (shape[i] < 0) throw new UnwritableValueException("Tensor column '" + f.path + "' has a negative dimension");
+      if (shape[i] < 0) throw new UnwritableValueException("Tensor column '" + path + "' has a negative dimension");
       n = Math.multiplyExact(n, shape[i]);
     }
     DenseNdArrayProto.Builder d = DenseNdArrayProto.newBuilder();
@@ -362,10 +375,10 @@ public final class DocEncoder {
       int di = st.fieldIndex(TensorTypes.DTYPE);
       String dtype = r.isNullAt(di) ? null : r.getUTF8String(di).toString();
       byte[] buf = r.isNullAt(bi) ? new byte[0] : r.getBinary(bi);
-      if (dtype == null) throw new UnwritableValueException("Tensor column '" + f.path + "' has a null dtype");
+      if (dtype == null) throw new UnwritableValueException("Tensor column '" + path + "' has a null dtype");
       DType dt = DType.parse(dtype);
       if ((long) buf.length != n * dt.itemSize()) {
-        throw new UnwritableValueException("Tensor column '" + f.path + "' has " + buf.length + " buffer bytes but shape "
+        throw new UnwritableValueException("Tensor column '" + path + "' has " + buf.length + " buffer bytes but shape "
             + java.util.Arrays.toString(shape) + " x itemsize " + dt.itemSize() + " needs " + n * dt.itemSize());
       }
       return NdArrayProto.newBuilder().setDense(d.setDtype(dtype).setBuffer(ByteString.copyFrom(buf))).build();
@@ -374,7 +387,7 @@ public final class DocEncoder {
     ArrayData data = r.isNullAt(dataIdx) ? null : r.getArray(dataIdx);
     int count = data == null ? 0 : data.numElements();
     if (count != n) {
-      throw new UnwritableValueException("Tensor column '" + f.path + "' has " + count + " elements but shape "
+      throw new UnwritableValueException("Tensor column '" + path + "' has " + count + " elements but shape "
           + java.util.Arrays.toString(shape) + " needs " + n);
     }
     DataType et = ((ArrayType) st.apply(TensorTypes.DATA).dataType()).elementType();
@@ -387,27 +400,20 @@ public final class DocEncoder {
         try {
           dtype = DType.parse(text);
         } catch (IllegalArgumentException e) {
-          throw new UnwritableValueException("Tensor column '" + f.path + "' has dtype '" + text + "': " + e.getMessage());
+          throw new UnwritableValueException("Tensor column '" + path + "' has dtype '" + text + "': " + e.getMessage());
         }
         if (!dtype.isNumeric() && dtype.kind() != DType.Kind.BOOL) {
-          throw new UnwritableValueException("Tensor column '" + f.path + "' has dtype '" + text
+          throw new UnwritableValueException("Tensor column '" + path + "' has dtype '" + text
               + "', which a typed tensor column cannot hold; write it with the binary form struct<dtype, shape, buffer>");
         }
       }
     }
-    if (dtype == null) dtype = dtypeFor(f, et);
-    d.setDtype(dtype.littleEndianText()).setBuffer(buffer(f, data, et, dtype));
+    if (dtype == null) dtype = dtypeFor(path, metadataDtype, et);
+    d.setDtype(dtype.littleEndianText()).setBuffer(buffer(path, data, et, dtype));
     return NdArrayProto.newBuilder().setDense(d).build();
   }
 
-  private NdArrayProto flatTensor(Field f, ArrayData a, DataType et) {
-    DType dtype = dtypeFor(f, et);
-    DenseNdArrayProto.Builder d = DenseNdArrayProto.newBuilder().addShape(a.numElements())
-        .setDtype(dtype.littleEndianText()).setBuffer(buffer(f, a, et, dtype));
-    return NdArrayProto.newBuilder().setDense(d).build();
-  }
-
-  private NodeProto vector(Field f, InternalRow v) {
+  private static NodeProto vector(InternalRow v, String tag) {
     // Spark ML vectors: struct<type: tinyint, size: int, indices: array<int>, values: array<double>>
     byte type = v.getByte(0);
     ArrayData values = v.getArray(3);
@@ -422,14 +428,14 @@ public final class DocEncoder {
     ByteBuffer bb = ByteBuffer.allocate(dense.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (double x : dense) bb.putDouble(x);
     return NodeProto.newBuilder().setNdarray(NdArrayProto.newBuilder().setDense(DenseNdArrayProto.newBuilder()
-        .addShape(dense.length).setDtype("<f8").setBuffer(ByteString.copyFrom(bb.array())))).setType(tensorTag(f.tag)).build();
+        .addShape(dense.length).setDtype("<f8").setBuffer(ByteString.copyFrom(bb.array())))).setType(tag).build();
   }
 
   /** The dtype to store: the one in metadata when the element type holds it exactly, else the natural one. */
-  private static DType dtypeFor(Field f, DataType et) {
-    if (f.dtype != null) {
+  private static DType dtypeFor(String path, String metadataDtype, DataType et) {
+    if (metadataDtype != null) {
       try {
-        DType d = DType.parse(f.dtype);
+        DType d = DType.parse(metadataDtype);
         if (d.isNumeric() && compatible(d, et)) return d;
       } catch (IllegalArgumentException ignored) {
         // fall through to the natural dtype
@@ -442,8 +448,8 @@ public final class DocEncoder {
     if (et == DataTypes.IntegerType) return DType.parse("<i4");
     if (et == DataTypes.LongType) return DType.parse("<i8");
     if (et == DataTypes.BooleanType) return DType.parse("|b1");
-    if (et instanceof DecimalType) return DType.parse("<u8");
-    throw new UnwritableValueException("Tensor column '" + f.path + "' has elements of type " + et.simpleString()
+    if (et.equals(TensorTypes.UINT64)) return DType.parse("<u8");
+    throw new UnwritableValueException("Tensor column '" + path + "' has elements of type " + et.simpleString()
         + "; tensors hold numbers or booleans");
   }
 
@@ -453,12 +459,23 @@ public final class DocEncoder {
     return natural != null && natural.equals(et);
   }
 
-  private static ByteString buffer(Field f, ArrayData a, DataType et, DType d) {
+  private static ByteString buffer(String path, ArrayData a, DataType et, DType d) {
     int n = a == null ? 0 : a.numElements();
     ByteBuffer bb = ByteBuffer.allocate(n * d.itemSize()).order(ByteOrder.LITTLE_ENDIAN);
+    if (n > 0 && sameLayout(et, d)) {
+      // the Spark array holds exactly the stored numbers: one bulk copy
+      for (int i = 0; i < n; i++) {
+        if (a.isNullAt(i)) throw new UnwritableValueException("Tensor column '" + path + "' has a null element at " + i);
+      }
+      if (et == DataTypes.FloatType) bb.asFloatBuffer().put(a.toFloatArray());
+      else if (et == DataTypes.DoubleType) bb.asDoubleBuffer().put(a.toDoubleArray());
+      else if (et == DataTypes.IntegerType) bb.asIntBuffer().put(a.toIntArray());
+      else bb.asLongBuffer().put(a.toLongArray());
+      return ByteString.copyFrom(bb.array());
+    }
     for (int i = 0; i < n; i++) {
       if (a.isNullAt(i)) {
-        throw new UnwritableValueException("Tensor column '" + f.path + "' has a null element at " + i);
+        throw new UnwritableValueException("Tensor column '" + path + "' has a null element at " + i);
       }
       switch (d.kind()) {
         case FLOAT: {
@@ -475,7 +492,7 @@ public final class DocEncoder {
           } else {
             double x = et == DataTypes.FloatType ? a.getFloat(i) : et == DataTypes.DoubleType ? a.getDouble(i)
                 : et instanceof DecimalType ? a.getDecimal(i, 20, 0).toDouble() : asLong(a, i, et);
-            if (x != 0 && x != 1) throw outOfRange(f, i, Double.toString(x), d);
+            if (x != 0 && x != 1) throw outOfRange(path, i, Double.toString(x), d);
             b = x == 1;
           }
           bb.put((byte) (b ? 1 : 0));
@@ -488,26 +505,26 @@ public final class DocEncoder {
             double x = et == DataTypes.FloatType ? a.getFloat(i) : a.getDouble(i);
             boolean u64 = d.kind() == DType.Kind.UINT && d.itemSize() == 8;
             if (x != Math.rint(x) || x < (u64 ? 0 : -0x1p63) || x >= (u64 ? 0x1p64 : 0x1p63)) {
-              throw outOfRange(f, i, Double.toString(x), d);
+              throw outOfRange(path, i, Double.toString(x), d);
             }
             v = u64 && x >= 0x1p63 ? new java.math.BigDecimal(x).toBigInteger().longValue() : (long) x;
             if (d.itemSize() < 8) {
               long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
               long max = d.kind() == DType.Kind.UINT ? (1L << (d.itemSize() * 8)) - 1 : (1L << (d.itemSize() * 8 - 1)) - 1;
-              if (v < min || v > max) throw outOfRange(f, i, Double.toString(x), d);
+              if (v < min || v > max) throw outOfRange(path, i, Double.toString(x), d);
             }
           } else if (et instanceof DecimalType) {
             java.math.BigInteger big = a.getDecimal(i, 20, 0).toJavaBigDecimal().toBigInteger();
-            if (big.signum() < 0 || big.bitLength() > 64) throw outOfRange(f, i, big.toString(), d);
+            if (big.signum() < 0 || big.bitLength() > 64) throw outOfRange(path, i, big.toString(), d);
             v = big.longValue();
           } else {
             v = asLong(a, i, et);
             if (d.itemSize() < 8) {
               long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
               long max = d.kind() == DType.Kind.UINT ? (1L << (d.itemSize() * 8)) - 1 : (1L << (d.itemSize() * 8 - 1)) - 1;
-              if (v < min || v > max) throw outOfRange(f, i, Long.toString(v), d);
+              if (v < min || v > max) throw outOfRange(path, i, Long.toString(v), d);
             } else if (d.kind() == DType.Kind.UINT && v < 0) {
-              throw outOfRange(f, i, Long.toString(v), d);
+              throw outOfRange(path, i, Long.toString(v), d);
             }
           }
           switch (d.itemSize()) {
@@ -522,8 +539,17 @@ public final class DocEncoder {
     return ByteString.copyFrom(bb.array());
   }
 
-  private static UnwritableValueException outOfRange(Field f, int i, String v, DType d) {
-    return new UnwritableValueException("Tensor column '" + f.path + "' element " + i + " = " + v
+  /** Spark's element type and the stored dtype are the same little-endian numbers (float32, float64, int32, int64). */
+  private static boolean sameLayout(DataType et, DType d) {
+    if (et == DataTypes.FloatType) return d.kind() == DType.Kind.FLOAT && d.itemSize() == 4;
+    if (et == DataTypes.DoubleType) return d.kind() == DType.Kind.FLOAT && d.itemSize() == 8;
+    if (et == DataTypes.IntegerType) return d.kind() == DType.Kind.INT && d.itemSize() == 4;
+    if (et == DataTypes.LongType) return d.kind() == DType.Kind.INT && d.itemSize() == 8;
+    return false;
+  }
+
+  private static UnwritableValueException outOfRange(String path, int i, String v, DType d) {
+    return new UnwritableValueException("Tensor column '" + path + "' element " + i + " = " + v
         + " does not fit its dtype " + d + " (from the dtype column or docarray.dtype metadata); fix the value");
   }
 
@@ -536,12 +562,4 @@ public final class DocEncoder {
     throw new IllegalStateException(et.simpleString());
   }
 
-  public StructType schema() {
-    return schema;
-  }
-
-  /** Spark ML's VectorUDT, recognised without depending on spark-mllib. */
-  static boolean isVector(DataType t) {
-    return t instanceof UserDefinedType && t.getClass().getName().equals("org.apache.spark.ml.linalg.VectorUDT");
-  }
 }

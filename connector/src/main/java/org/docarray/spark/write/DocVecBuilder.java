@@ -87,16 +87,8 @@ final class DocVecBuilder {
   }
 
   private static boolean isTensor(DataType t) {
-    if (t instanceof StructType) {
-      StructType s = (StructType) t;
-      return TensorTypes.isTensorStruct(s) && TensorTypes.hasField(s, TensorTypes.SHAPE);
-    }
-    return DocEncoder.isVector(t) || (t instanceof ArrayType && !(((ArrayType) t).elementType() instanceof StructType)
-        && isNumeric(((ArrayType) t).elementType()));
-  }
-
-  private static boolean isNumeric(DataType t) {
-    return t instanceof org.apache.spark.sql.types.NumericType || t == org.apache.spark.sql.types.DataTypes.BooleanType;
+    if (t instanceof StructType) return TensorTypes.holdsTensor((StructType) t);
+    return TensorTypes.isVector(t) || (t instanceof ArrayType && TensorTypes.isTensorElement(((ArrayType) t).elementType()));
   }
 
   private static boolean allNull(List<NodeProto> nodes) {

@@ -1,5 +1,6 @@
 package org.docarray.spark.write;
 
+import org.docarray.spark.config.DocArrayWriteConf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
   }
 
   /** The configuration that makes a write use this committer. */
-  public static void configure(Configuration job, DocArrayWriteOptions options, StructType schema) {
+  public static void configure(Configuration job, DocArrayWriteConf options, StructType schema) {
     job.set("spark.sql.sources.outputCommitterClass", ShardManifestCommitter.class.getName());
     job.set(PROTOCOL, options.protocol.wireName());
     job.set(COMPRESSION, options.effectiveCodec().wireName());

@@ -86,14 +86,14 @@ class SplitIndexTest {
 
   @Test
   void sizeOptionsTakeSparkSizeStrings() {
-    assertEquals(128L << 20, new org.docarray.spark.DocArrayOptions(java.util.Map.of("maxPartitionBytes", "128m"))
+    assertEquals(128L << 20, org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxPartitionBytes", "128m"))
         .maxPartitionBytes);
-    assertEquals(1000L, new org.docarray.spark.DocArrayOptions(java.util.Map.of("maxPartitionBytes", "1000"))
+    assertEquals(1000L, org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxPartitionBytes", "1000"))
         .maxPartitionBytes);
-    assertEquals(1L << 30, new org.docarray.spark.DocArrayOptions(java.util.Map.of("maxDocumentBytes", "1g"))
+    assertEquals(1L << 30, org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxDocumentBytes", "1g"))
         .limits.maxDocumentBytes);
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new org.docarray.spark.DocArrayOptions(java.util.Map.of("maxPartitionBytes", "lots")));
+        () -> org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxPartitionBytes", "lots")));
     assertTrue(e.getMessage().contains("maxPartitionBytes") && e.getMessage().contains("lots"), e.getMessage());
   }
 }

@@ -1,0 +1,239 @@
+package org.docarray.spark.plan;
+
+import org.docarray.spark.read.DocumentFilter;
+import org.docarray.spark.read.DocArrayFile;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.GlobFilter;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.docarray.spark.config.DocArrayReadConf;
+
+/**
+ * The files of a read: paths, globs, directories (recursively), {@code pathGlobFilter}, and
+ * Hive-style partition directories ({@code year=2024/}) turned into typed partition columns, as
+ * Spark's own file sources do. Hidden files and directories (names starting with {@code _} or
+ * {@code .}, but not {@code _x=y}) are skipped.
+ */
+public final class DocArrayFileIndex implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+
+  private final List<DocArrayFile> files;
+  private final StructType partitionSchema;
+
+  private DocArrayFileIndex(List<DocArrayFile> files, StructType partitionSchema) {
+    this.files = files;
+    this.partitionSchema = partitionSchema;
+  }
+
+  public List<DocArrayFile> files() {
+    return files;
+  }
+
+  public StructType partitionSchema() {
+    return partitionSchema;
+  }
+
+  /** The same files (path, length, modification time, partition values) under the same partition schema. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DocArrayFileIndex && files.equals(((DocArrayFileIndex) o).files)
+        && partitionSchema.equals(((DocArrayFileIndex) o).partitionSchema);
+  }
+
+  @Override
+  public int hashCode() {
+    return files.hashCode();
+  }
+
+  /**
+   * The files whose partition values may satisfy the filters (filters on partition columns only; any other
+   * filter is ignored here). A file is dropped when a filter is false or unknown for its partition values:
+   * none of its rows could pass, so it is never opened.
+   */
+  public DocArrayFileIndex prunedBy(List<org.apache.spark.sql.sources.Filter> filters) {
+    if (partitionSchema.size() == 0 || filters.isEmpty()) return this;
+    List<org.apache.spark.sql.sources.Filter> onPartitions = new ArrayList<>();
+    for (org.apache.spark.sql.sources.Filter f : filters) {
+      boolean all = f.references().length > 0;
+      for (String r : f.references()) all &= partitionSchema.getFieldIndex(r).isDefined();
+      if (all && DocumentFilter.supports(f, partitionSchema)) onPartitions.add(f);
+    }
+    DocumentFilter test = DocumentFilter.of(onPartitions, partitionSchema);
+    if (test == null) return this;
+    List<DocArrayFile> kept = new ArrayList<>();
+    for (DocArrayFile f : files) {
+      if (test.test(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(f.partitionValues))) kept.add(f);
+    }
+    return kept.size() == files.size() ? this : new DocArrayFileIndex(kept, partitionSchema);
+  }
+
+  /** An index over files already listed (by Spark's own file index), without partition columns. */
+  public static DocArrayFileIndex ofFiles(List<String> paths, List<Long> lengths) {
+    List<DocArrayFile> out = new ArrayList<>();
+    for (int i = 0; i < paths.size(); i++) out.add(new DocArrayFile(paths.get(i), lengths.get(i), 0, new Object[0]));
+    return new DocArrayFileIndex(out, new StructType());
+  }
+
+  /** Lists the files of the options' paths. */
+  public static DocArrayFileIndex build(DocArrayReadConf options, Configuration conf, boolean inferPartitionTypes) {
+    if (options.paths.isEmpty()) {
+      throw new IllegalArgumentException("No path given: use spark.read.format(\"docarray\").load(path) "
+          + "or the 'path' option");
+    }
+    GlobFilter nameFilter = null;
+    try {
+      if (options.pathGlobFilter != null) nameFilter = new GlobFilter(options.pathGlobFilter);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Invalid pathGlobFilter '" + options.pathGlobFilter + "': " + e.getMessage());
+    }
+    List<String[]> raw = new ArrayList<>(); // path, length, relative partition dirs
+    List<List<String[]>> partSpecs = new ArrayList<>();
+    try {
+      for (String p : options.paths) {
+        Path path = new Path(p);
+        FileSystem fs = path.getFileSystem(conf);
+        FileStatus[] roots;
+        if (hasGlob(p)) {
+          roots = fs.globStatus(path);
+          if (roots == null || roots.length == 0) throw new IllegalArgumentException("Path does not exist: " + p);
+        } else {
+          try {
+            roots = new FileStatus[] {fs.getFileStatus(path)};
+          } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException("Path does not exist: " + fs.makeQualified(path));
+          }
+        }
+        for (FileStatus root : roots) {
+          if (root.isDirectory()) {
+            listLeaves(fs, root.getPath(), new ArrayList<>(), nameFilter, raw, partSpecs, options.recursiveFileLookup);
+          } else if (nameFilter == null || nameFilter.accept(root.getPath())) {
+            raw.add(new String[] {root.getPath().toString(), Long.toString(root.getLen()),
+                Long.toString(root.getModificationTime())});
+            partSpecs.add(new ArrayList<>());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + options.paths + ": " + e.getMessage(), e);
+    }
+    StructType partitionSchema = new StructType();
+    List<String> names = null;
+    if (!options.recursiveFileLookup) {
+      for (int i = 0; i < partSpecs.size(); i++) {
+        List<String> n = new ArrayList<>();
+        for (String[] kv : partSpecs.get(i)) n.add(kv[0]);
+        if (names == null) {
+          names = n;
+        } else if (!names.equals(n)) {
+          throw new IllegalArgumentException("Conflicting partition directory structures: " + names + " vs " + n
+              + " (file " + raw.get(i)[0] + "); point the read at one table root, or set recursiveFileLookup=true "
+              + "to read every file without partition columns");
+        }
+      }
+      if (names != null && !names.isEmpty()) {
+        StructField[] fields = new StructField[names.size()];
+        for (int c = 0; c < names.size(); c++) {
+          List<String> values = new ArrayList<>();
+          for (List<String[]> spec : partSpecs) values.add(spec.get(c)[1]);
+          fields[c] = DataTypes.createStructField(names.get(c), inferPartitionTypes ? inferType(values) : DataTypes.StringType, true);
+        }
+        partitionSchema = new StructType(fields);
+      }
+    }
+    List<DocArrayFile> out = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      Object[] values = new Object[partitionSchema.size()];
+      for (int c = 0; c < values.length; c++) {
+        values[c] = convert(partSpecs.get(i).get(c)[1], partitionSchema.fields()[c].dataType());
+      }
+      out.add(new DocArrayFile(raw.get(i)[0], Long.parseLong(raw.get(i)[1]), Long.parseLong(raw.get(i)[2]), values));
+    }
+    out.sort((a, b) -> a.path.compareTo(b.path));
+    return new DocArrayFileIndex(out, partitionSchema);
+  }
+
+  private static void listLeaves(FileSystem fs, Path dir, List<String[]> spec, GlobFilter filter, List<String[]> out,
+      List<List<String[]>> specs, boolean recursive) throws IOException {
+    FileStatus[] children;
+    try {
+      children = fs.listStatus(dir);
+    } catch (FileNotFoundException e) {
+      return; // deleted while listing
+    }
+    for (FileStatus c : children) {
+      String name = c.getPath().getName();
+      boolean hidden = (name.startsWith("_") && !name.contains("=")) || name.startsWith(".");
+      if (hidden) continue;
+      if (c.isDirectory()) {
+        List<String[]> next = new ArrayList<>(spec);
+        int eq = name.indexOf('=');
+        if (!recursive && eq > 0) next.add(new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
+        listLeaves(fs, c.getPath(), next, filter, out, specs, recursive);
+      } else if (filter == null || filter.accept(c.getPath())) {
+        out.add(new String[] {c.getPath().toString(), Long.toString(c.getLen()), Long.toString(c.getModificationTime())});
+        specs.add(spec);
+      }
+    }
+  }
+
+  private static boolean hasGlob(String p) {
+    for (char ch : p.toCharArray()) if (ch == '*' || ch == '?' || ch == '[' || ch == '{') return true;
+    return false;
+  }
+
+  private static DataType inferType(List<String> values) {
+    boolean allInt = true, allLong = true, allDouble = true;
+    for (String v : values) {
+      if (v == null || v.equals(DEFAULT_PARTITION)) continue;
+      try { Integer.parseInt(v); } catch (NumberFormatException e) { allInt = false; }
+      try { Long.parseLong(v); } catch (NumberFormatException e) { allLong = false; }
+      try { Double.parseDouble(v); } catch (NumberFormatException e) { allDouble = false; }
+    }
+    if (allInt) return DataTypes.IntegerType;
+    if (allLong) return DataTypes.LongType;
+    if (allDouble) return DataTypes.DoubleType;
+    return DataTypes.StringType;
+  }
+
+  private static Object convert(String v, DataType t) {
+    if (v == null || v.equals(DEFAULT_PARTITION)) return null;
+    if (t == DataTypes.IntegerType) return Integer.parseInt(v);
+    if (t == DataTypes.LongType) return Long.parseLong(v);
+    if (t == DataTypes.DoubleType) return Double.parseDouble(v);
+    return UTF8String.fromString(v);
+  }
+
+  /** Reverses Spark's escaping of partition directory names (%XX). */
+  static String unescape(String s) {
+    if (s.indexOf('%') < 0) return s;
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        try {
+          sb.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+          i += 2;
+          continue;
+        } catch (NumberFormatException ignored) {
+          // not an escape
+        }
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+}
