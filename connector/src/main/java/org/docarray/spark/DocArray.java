@@ -25,10 +25,17 @@ public final class DocArray {
    */
   public static <T> Dataset<T> read(SparkSession spark, Class<T> beanClass, String... paths) {
     Encoder<T> encoder = Encoders.bean(beanClass);
-    return spark.read().format(DocArrayDataSource.ShortName()).schema(encoder.schema()).load(paths).as(encoder);
+    return spark
+        .read()
+        .format(DocArrayDataSource.ShortName())
+        .schema(encoder.schema())
+        .load(paths)
+        .as(encoder);
   }
 
-  /** A writer for a typed Dataset, format {@code docarray}; options and {@code save(path)} as usual. */
+  /**
+   * A writer for a typed Dataset, format {@code docarray}; options and {@code save(path)} as usual.
+   */
   public static <T> DataFrameWriter<T> write(Dataset<T> ds) {
     return ds.write().format(DocArrayDataSource.ShortName());
   }

@@ -9,22 +9,24 @@ import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
 /**
- * Optional session extensions, as Delta and Iceberg ship theirs:
- * {@code spark.sql.extensions=org.docarray.spark.DocArraySparkSessionExtensions}. Reads need none of it;
- * it registers the {@code docarray_*} SQL functions in every session (the way to have them over Spark
- * Connect, where a client cannot call {@code DocArrayFunctions.register}) and adds
- * {@link DriverLocalCountStrategy}, which returns a {@code count(*)} answered from file headers on the
+ * Optional session extensions, as Delta and Iceberg ship theirs: {@code
+ * spark.sql.extensions=org.docarray.spark.DocArraySparkSessionExtensions}. Reads need none of it;
+ * it registers the {@code docarray_*} SQL functions in every session (the way to have them over
+ * Spark Connect, where a client cannot call {@code DocArrayFunctions.register}) and adds {@link
+ * DriverLocalCountStrategy}, which returns a {@code count(*)} answered from file headers on the
  * driver without launching a job.
  */
-public final class DocArraySparkSessionExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
+public final class DocArraySparkSessionExtensions
+    extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
   @Override
   public BoxedUnit apply(SparkSessionExtensions extensions) {
-    extensions.injectPlannerStrategy(new AbstractFunction1<SparkSession, SparkStrategy>() {
-      @Override
-      public SparkStrategy apply(SparkSession session) {
-        return new DriverLocalCountStrategy();
-      }
-    });
+    extensions.injectPlannerStrategy(
+        new AbstractFunction1<SparkSession, SparkStrategy>() {
+          @Override
+          public SparkStrategy apply(SparkSession session) {
+            return new DriverLocalCountStrategy();
+          }
+        });
     DocArraySqlFunctions.inject(extensions);
     return BoxedUnit.UNIT;
   }

@@ -1,7 +1,5 @@
 package org.docarray.spark;
 
-import org.docarray.spark.testing.SparkTestBase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,22 +13,34 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Structured Streaming through the file source and sink: new DocArray files are picked up each micro-batch,
- * a restarted query (same checkpoint) neither re-reads nor misses a file, and the sink's metadata log makes
- * readers of the output see each document exactly once.
+ * Structured Streaming through the file source and sink: new DocArray files are picked up each
+ * micro-batch, a restarted query (same checkpoint) neither re-reads nor misses a file, and the
+ * sink's metadata log makes readers of the output see each document exactly once.
  */
 class StreamingTest extends SparkTestBase {
   @TempDir Path tmp;
 
-  private StreamingQuery start(StructType schema, Path in, Path out, Path checkpoint) throws Exception {
-    Dataset<Row> docs = spark().readStream().format("docarray").schema(schema).option("maxFilesPerTrigger", "1")
-        .load(in.toString());
-    return docs.where("id IS NOT NULL").writeStream().format("docarray").option("compression", "lz4")
-        .option("checkpointLocation", checkpoint.toString()).trigger(Trigger.AvailableNow()).start(out.toString());
+  private StreamingQuery start(StructType schema, Path in, Path out, Path checkpoint)
+      throws Exception {
+    Dataset<Row> docs =
+        spark()
+            .readStream()
+            .format("docarray")
+            .schema(schema)
+            .option("maxFilesPerTrigger", "1")
+            .load(in.toString());
+    return docs.where("id IS NOT NULL")
+        .writeStream()
+        .format("docarray")
+        .option("compression", "lz4")
+        .option("checkpointLocation", checkpoint.toString())
+        .trigger(Trigger.AvailableNow())
+        .start(out.toString());
   }
 
   private static List<String> ids(Dataset<Row> df) {
@@ -46,7 +56,8 @@ class StreamingTest extends SparkTestBase {
     Path out = tmp.resolve("out");
     Path checkpoint = tmp.resolve("checkpoint");
     Files.createDirectories(in);
-    StructType schema = spark().read().format("docarray").load(fixture("students.protobuf").toString()).schema();
+    StructType schema =
+        spark().read().format("docarray").load(fixture("students.protobuf").toString()).schema();
     Files.copy(fixture("students.protobuf"), in.resolve("a.protobuf"));
     Files.copy(fixture("students.protobuf.lz4"), in.resolve("b.protobuf.lz4"));
 
@@ -55,7 +66,9 @@ class StreamingTest extends SparkTestBase {
     assertEquals(2, q.recentProgress().length, "one file per micro-batch (maxFilesPerTrigger=1)");
     Dataset<Row> written = spark().read().format("docarray").load(out.toString());
     assertEquals(List.of("stu-0", "stu-0", "stu-1", "stu-1", "stu-2", "stu-2"), ids(written));
-    assertTrue(Files.isDirectory(out.resolve("_spark_metadata")), "the file sink's log of committed files");
+    assertTrue(
+        Files.isDirectory(out.resolve("_spark_metadata")),
+        "the file sink's log of committed files");
 
     // the query stops; new files land; the restarted query (same checkpoint) reads only those
     Files.copy(fixture("scalars.protobuf"), in.resolve("c.protobuf"));
@@ -66,7 +79,13 @@ class StreamingTest extends SparkTestBase {
     List<String> got = ids(after);
     int students = Collections.frequency(got, "stu-1");
     assertEquals(3, students, "a, b and d once each: " + got);
-    int scalarDocs = spark().read().format("docarray").load(fixture("scalars.protobuf").toString()).collectAsList().size();
+    int scalarDocs =
+        spark()
+            .read()
+            .format("docarray")
+            .load(fixture("scalars.protobuf").toString())
+            .collectAsList()
+            .size();
     assertEquals(9 + scalarDocs, got.size(), "every document exactly once: " + got);
   }
 }

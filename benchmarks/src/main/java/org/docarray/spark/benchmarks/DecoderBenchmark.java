@@ -1,7 +1,6 @@
 package org.docarray.spark.benchmarks;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -46,11 +45,17 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
+    })
 public class DecoderBenchmark {
   static final int DOCS = 20_000;
-  static final StructType FULL = StructType.fromDDL(
-      "id STRING, label INT, text STRING, embedding STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>");
+  static final StructType FULL =
+      StructType.fromDDL(
+          "id STRING, label INT, text STRING, embedding STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>");
   static final StructType LABEL = StructType.fromDDL("label INT");
 
   byte[] file;
@@ -62,22 +67,30 @@ public class DecoderBenchmark {
   @Setup(Level.Trial)
   public void setup() throws Exception {
     Path dir = Files.createTempDirectory("decoder-bench");
-    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark =
+        SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
     try {
-      ScanBenchmark.largeShape(spark, DOCS).coalesce(1).write().mode("overwrite").format("docarray")
+      ScanBenchmark.largeShape(spark, DOCS)
+          .coalesce(1)
+          .write()
+          .mode("overwrite")
+          .format("docarray")
           .save(dir.toString());
     } finally {
       spark.stop();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      Path part = s.filter(p -> p.getFileName().toString().endsWith(".protobuf")).findFirst().orElseThrow();
+      Path part =
+          s.filter(p -> p.getFileName().toString().endsWith(".protobuf")).findFirst().orElseThrow();
       file = Files.readAllBytes(part);
     }
     full = new DocDecoder(FULL, Limits.defaults());
     label = new DocDecoder(LABEL, Limits.defaults());
     allocator = ArrowUtils.rootAllocator().newChildAllocator("bench", 0, Long.MAX_VALUE);
     arrow = new ArrowBatchWriter(FULL, allocator);
-    System.out.printf("%n%d documents, %d bytes (%.0f bytes/document)%n", DOCS, file.length, file.length / (double) DOCS);
+    System.out.printf(
+        "%n%d documents, %d bytes (%.0f bytes/document)%n",
+        DOCS, file.length, file.length / (double) DOCS);
   }
 
   @TearDown(Level.Trial)
@@ -87,7 +100,11 @@ public class DecoderBenchmark {
   }
 
   private StreamFramingSource source() throws Exception {
-    return new StreamFramingSource(new ByteArrayInputStream(file), "bench.protobuf", file.length, Codec.NONE,
+    return new StreamFramingSource(
+        new ByteArrayInputStream(file),
+        "bench.protobuf",
+        file.length,
+        Codec.NONE,
         Limits.defaults());
   }
 

@@ -17,21 +17,46 @@ public final class HeapProbe {
 
   public static void main(String[] args) {
     String file = args[0];
-    SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
-        .getOrCreate();
+    SparkSession spark =
+        SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     try {
       run("count(*)", () -> spark.read().format("docarray").load(file).count());
-      run("full scan (noop sink)", () -> {
-        spark.read().format("docarray").load(file).write().format("noop").mode("overwrite").save();
-        return -1L;
-      });
-      run("sum(label)", () -> spark.read().format("docarray").load(file).selectExpr("sum(label)").first().getLong(0));
-      run("sum(aggregate(embedding.data))", () -> {
-        Row r = spark.read().format("docarray").load(file)
-            .selectExpr("sum(aggregate(embedding.data, 0D, (acc, x) -> acc + x))").first();
-        return (long) r.getDouble(0);
-      });
+      run(
+          "full scan (noop sink)",
+          () -> {
+            spark
+                .read()
+                .format("docarray")
+                .load(file)
+                .write()
+                .format("noop")
+                .mode("overwrite")
+                .save();
+            return -1L;
+          });
+      run(
+          "sum(label)",
+          () ->
+              spark
+                  .read()
+                  .format("docarray")
+                  .load(file)
+                  .selectExpr("sum(label)")
+                  .first()
+                  .getLong(0));
+      run(
+          "sum(aggregate(embedding.data))",
+          () -> {
+            Row r =
+                spark
+                    .read()
+                    .format("docarray")
+                    .load(file)
+                    .selectExpr("sum(aggregate(embedding.data, 0D, (acc, x) -> acc + x))")
+                    .first();
+            return (long) r.getDouble(0);
+          });
     } finally {
       spark.stop();
     }
@@ -49,7 +74,13 @@ public final class HeapProbe {
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       if (p.getType() == MemoryType.HEAP) peak += p.getPeakUsage().getUsed();
     }
-    System.out.printf(Locale.ROOT, "HEAPPROBE|%s|%.2f|%d|%d|%d%n", what, s, result, peak,
+    System.out.printf(
+        Locale.ROOT,
+        "HEAPPROBE|%s|%.2f|%d|%d|%d%n",
+        what,
+        s,
+        result,
+        peak,
         Runtime.getRuntime().maxMemory());
   }
 }

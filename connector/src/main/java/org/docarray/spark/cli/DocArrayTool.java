@@ -31,8 +31,9 @@ import org.docarray.spark.schema.SchemaInferrer;
  *   tojson FILE      every document as node-form JSON, one per line
  *   validate FILE    reads every document strictly; exit 1 with file, document and offset on the first problem
  * </pre>
- * Protocol and compression come from the file name as DocArray decides them; override with
- * {@code --protocol} and {@code --compression}.
+ *
+ * Protocol and compression come from the file name as DocArray decides them; override with {@code
+ * --protocol} and {@code --compression}.
  */
 public final class DocArrayTool {
   private DocArrayTool() {}
@@ -41,30 +42,33 @@ public final class DocArrayTool {
     System.exit(run(args, System.out, System.err));
   }
 
-  static final String USAGE = String.join("\n",
-      "usage: docarray-tool COMMAND [-n N] [--protocol P] [--compression C] FILE|DIR ...",
-      "",
-      "Reads DocArray files (DocList or DocVec; protobuf, protobuf-array or json-array; any DocArray codec)",
-      "without Spark. Directories are read recursively (hidden and _-prefixed files skipped), in name order.",
-      "",
-      "commands:",
-      "  schema     the union of the documents' fields and node kinds, over all files",
-      "  count      number of documents, summed over all files (header counts for 'protobuf' files)",
-      "  head       the first N documents (-n, default 5) as node-form JSON, one per line",
-      "  tojson     every document as node-form JSON, one per line",
-      "  validate   reads every document of every file strictly: OK or INVALID (file, document, offset) per file;",
-      "             exit 1 if any file is invalid",
-      "",
-      "options:",
-      "  -n N               documents for head",
-      "  --protocol P       protobuf, protobuf-array or json-array (default: from each file's name)",
-      "  --compression C    none, lz4, bz2, lzma, zlib or gzip (default: from each file's name)",
-      "  -h, --help         this help",
-      "",
-      "exit status: 0 done, 1 a file is unreadable or invalid, 2 bad arguments");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: docarray-tool COMMAND [-n N] [--protocol P] [--compression C] FILE|DIR ...",
+          "",
+          "Reads DocArray files (DocList or DocVec; protobuf, protobuf-array or json-array; any DocArray codec)",
+          "without Spark. Directories are read recursively (hidden and _-prefixed files skipped), in name order.",
+          "",
+          "commands:",
+          "  schema     the union of the documents' fields and node kinds, over all files",
+          "  count      number of documents, summed over all files (header counts for 'protobuf' files)",
+          "  head       the first N documents (-n, default 5) as node-form JSON, one per line",
+          "  tojson     every document as node-form JSON, one per line",
+          "  validate   reads every document of every file strictly: OK or INVALID (file, document, offset) per file;",
+          "             exit 1 if any file is invalid",
+          "",
+          "options:",
+          "  -n N               documents for head",
+          "  --protocol P       protobuf, protobuf-array or json-array (default: from each file's name)",
+          "  --compression C    none, lz4, bz2, lzma, zlib or gzip (default: from each file's name)",
+          "  -h, --help         this help",
+          "",
+          "exit status: 0 done, 1 a file is unreadable or invalid, 2 bad arguments");
 
   private static final java.util.Set<String> COMMANDS =
-      new java.util.HashSet<>(java.util.Arrays.asList("schema", "count", "head", "tojson", "validate"));
+      new java.util.HashSet<>(
+          java.util.Arrays.asList("schema", "count", "head", "tojson", "validate"));
 
   /** Bad command-line arguments: one line on stderr, exit 2. */
   private static final class Usage extends Exception {
@@ -107,7 +111,8 @@ public final class DocArrayTool {
         } else if (a.startsWith("-") && a.length() > 1) {
           throw new Usage("unknown option '" + a + "'");
         } else if (command == null) {
-          if (!COMMANDS.contains(a)) throw new Usage("unknown command '" + a + "' (schema, count, head, tojson, validate)");
+          if (!COMMANDS.contains(a))
+            throw new Usage("unknown command '" + a + "' (schema, count, head, tojson, validate)");
           command = a;
         } else {
           inputs.add(a);
@@ -124,8 +129,13 @@ public final class DocArrayTool {
       try {
         files.addAll(expand(Paths.get(input)));
       } catch (IOException e) {
-        err.println("INVALID " + input + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-            : e.getMessage()));
+        err.println(
+            "INVALID "
+                + input
+                + ": "
+                + (e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file or directory"
+                    : e.getMessage()));
         return 1;
       }
     }
@@ -135,7 +145,8 @@ public final class DocArrayTool {
     long total = 0;
     int invalid = 0;
     for (Path path : files) {
-      FileFormatDetector.Detected d = FileFormatDetector.detect(path.getFileName().toString(), protocol, compression);
+      FileFormatDetector.Detected d =
+          FileFormatDetector.detect(path.getFileName().toString(), protocol, compression);
       String file = path.toString();
       try (DocumentSource src = open(path, d, limits)) {
         switch (command) {
@@ -148,36 +159,47 @@ public final class DocArrayTool {
             break;
           case "schema":
             while (src.next()) {
-              if (src.payloadError() == null) inferrer.add(src.buffer(), src.offset(), src.length());
+              if (src.payloadError() == null)
+                inferrer.add(src.buffer(), src.offset(), src.length());
             }
             break;
           case "head":
           case "tojson":
             while ((command.equals("tojson") || total < n) && src.next()) {
-              if (src.payloadError() != null) throw new MalformedDocumentException(src.payloadError(), -1);
+              if (src.payloadError() != null)
+                throw new MalformedDocumentException(src.payloadError(), -1);
               out.println(json.docToJson(src.buffer(), src.offset(), src.length()));
               total++;
             }
             break;
-          default: { // validate
-            long c = 0;
-            boolean ok = true;
-            while (src.next()) {
-              try {
-                if (src.payloadError() != null) throw new MalformedDocumentException(src.payloadError(), -1);
-                inferrer.add(src.buffer(), src.offset(), src.length());
-                json.docToJson(src.buffer(), src.offset(), src.length());
-              } catch (MalformedDocumentException e) {
-                err.println("INVALID " + file + ", document " + src.documentIndex() + ", byte offset "
-                    + src.documentPosition() + ": " + e.getMessage());
-                ok = false;
-                break;
+          default:
+            { // validate
+              long c = 0;
+              boolean ok = true;
+              while (src.next()) {
+                try {
+                  if (src.payloadError() != null)
+                    throw new MalformedDocumentException(src.payloadError(), -1);
+                  inferrer.add(src.buffer(), src.offset(), src.length());
+                  json.docToJson(src.buffer(), src.offset(), src.length());
+                } catch (MalformedDocumentException e) {
+                  err.println(
+                      "INVALID "
+                          + file
+                          + ", document "
+                          + src.documentIndex()
+                          + ", byte offset "
+                          + src.documentPosition()
+                          + ": "
+                          + e.getMessage());
+                  ok = false;
+                  break;
+                }
+                c++;
               }
-              c++;
+              if (ok) out.println("OK " + file + ": " + c + " documents, " + d);
+              else invalid++;
             }
-            if (ok) out.println("OK " + file + ": " + c + " documents, " + d);
-            else invalid++;
-          }
         }
       } catch (IOException | RuntimeException e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -198,25 +220,32 @@ public final class DocArrayTool {
     if (!Files.isDirectory(p)) return java.util.Collections.singletonList(p);
     try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
       java.util.List<Path> out = new java.util.ArrayList<>();
-      walk.filter(Files::isRegularFile).filter(f -> {
-        for (Path part : p.relativize(f)) {
-          String name = part.toString();
-          if (name.startsWith(".") || (name.startsWith("_") && !name.contains("="))) return false;
-        }
-        return true;
-      }).sorted().forEach(out::add);
+      walk.filter(Files::isRegularFile)
+          .filter(
+              f -> {
+                for (Path part : p.relativize(f)) {
+                  String name = part.toString();
+                  if (name.startsWith(".") || (name.startsWith("_") && !name.contains("=")))
+                    return false;
+                }
+                return true;
+              })
+          .sorted()
+          .forEach(out::add);
       return out;
     }
   }
 
-  static DocumentSource open(Path path, FileFormatDetector.Detected d, Limits limits) throws IOException {
+  static DocumentSource open(Path path, FileFormatDetector.Detected d, Limits limits)
+      throws IOException {
     if (d.protocol.isPickle()) {
-      throw new IOException(path + " is a Python pickle: never read (re-save it with protocol='protobuf')");
+      throw new IOException(
+          path + " is a Python pickle: never read (re-save it with protocol='protobuf')");
     }
     InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
     try {
-      return org.docarray.spark.format.DocumentSources.open(raw, path.toString(), Files.size(path), d, limits, null,
-          JsonHints.NONE);
+      return org.docarray.spark.format.DocumentSources.open(
+          raw, path.toString(), Files.size(path), d, limits, null, JsonHints.NONE);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
@@ -228,9 +257,14 @@ public final class DocArrayTool {
     StringBuilder line = new StringBuilder(indent);
     if (!name.isEmpty()) line.append(name).append(": ");
     switch (t.kind) {
-      case TENSOR: line.append("tensor ").append(t.dtypes); break;
-      case LIST: line.append(t.container == null ? "list" : t.container); break;
-      default: line.append(kind);
+      case TENSOR:
+        line.append("tensor ").append(t.dtypes);
+        break;
+      case LIST:
+        line.append(t.container == null ? "list" : t.container);
+        break;
+      default:
+        line.append(kind);
     }
     if (t.tag != null) line.append(" (").append(t.tag).append(")");
     if (!name.isEmpty() || t.kind != InferredType.Kind.DOC) out.println(line);

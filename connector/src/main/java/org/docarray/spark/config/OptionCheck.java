@@ -1,9 +1,7 @@
 package org.docarray.spark.config;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Names the options a read or a write was given that nothing reads: a misspelled {@code compresion} is
- * otherwise silently ignored (and the output written uncompressed). Keys with a dot are Hadoop settings
- * for this read or write ({@code fs.s3a.endpoint}) and are passed on; keys Spark adds itself are skipped.
+ * Names the options a read or a write was given that nothing reads: a misspelled {@code compresion}
+ * is otherwise silently ignored (and the output written uncompressed). Keys with a dot are Hadoop
+ * settings for this read or write ({@code fs.s3a.endpoint}) and are passed on; keys Spark adds
+ * itself are skipped.
  */
 public final class OptionCheck {
   private static final Logger LOG = LoggerFactory.getLogger(OptionCheck.class);
@@ -36,8 +35,16 @@ public final class OptionCheck {
     for (String key : new TreeSet<>(given.keySet())) {
       if (key.contains(".") || key.startsWith("__") || known.contains(key)) continue;
       String near = nearest(key, known);
-      out.add("Unknown docarray " + what + " option '" + key + "' is ignored"
-          + (near == null ? "" : ": did you mean '" + near + "'?") + " (options: " + String.join(", ", known) + ")");
+      out.add(
+          "Unknown docarray "
+              + what
+              + " option '"
+              + key
+              + "' is ignored"
+              + (near == null ? "" : ": did you mean '" + near + "'?")
+              + " (options: "
+              + String.join(", ", known)
+              + ")");
     }
     return out;
   }

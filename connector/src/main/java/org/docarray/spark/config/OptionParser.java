@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The one parser of option values for reads and writes: case-insensitive names (Spark's
- * {@link CaseInsensitiveStringMap}), strict values (a boolean is {@code true} or {@code false}, never
+ * The one parser of option values for reads and writes: case-insensitive names (Spark's {@link
+ * CaseInsensitiveStringMap}), strict values (a boolean is {@code true} or {@code false}, never
  * silently false), ranges checked, and every error naming the option, the value and what it may be.
  */
 public final class OptionParser {
@@ -50,7 +50,8 @@ public final class OptionParser {
     if (v == null) return null;
     if (v.trim().equalsIgnoreCase("true")) return true;
     if (v.trim().equalsIgnoreCase("false")) return false;
-    throw new IllegalArgumentException("Option '" + name + "' must be true or false, not '" + v + "'");
+    throw new IllegalArgumentException(
+        "Option '" + name + "' must be true or false, not '" + v + "'");
   }
 
   public long longValue(String name, long dflt, long min, long max) {
@@ -60,7 +61,8 @@ public final class OptionParser {
     try {
       x = Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Option '" + name + "' must be an integer, not '" + v + "'");
+      throw new IllegalArgumentException(
+          "Option '" + name + "' must be an integer, not '" + v + "'");
     }
     return inRange(name, x, min, max);
   }
@@ -78,33 +80,48 @@ public final class OptionParser {
       x = parseBytes(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "Option '" + name + "' must be a size in bytes (like 134217728, 128m or 1g), not '" + v + "'");
+          "Option '"
+              + name
+              + "' must be a size in bytes (like 134217728, 128m or 1g), not '"
+              + v
+              + "'");
     }
     return inRange(name, x, min, max);
   }
 
-  /** Spark's size syntax (JavaUtils.byteStringAsBytes): a number, optionally with b, k, m, g, t or p (and a b). */
+  /**
+   * Spark's size syntax (JavaUtils.byteStringAsBytes): a number, optionally with b, k, m, g, t or p
+   * (and a b).
+   */
   public static long parseBytes(String v) {
     return org.apache.spark.network.util.JavaUtils.byteStringAsBytes(v.trim());
   }
 
-  /** An enum constant by name in any case ({@code protobuf-array} matches {@code PROTOBUF_ARRAY}). */
+  /**
+   * An enum constant by name in any case ({@code protobuf-array} matches {@code PROTOBUF_ARRAY}).
+   */
   public <E extends Enum<E>> E enumValue(String name, Class<E> type, E dflt) {
     return enumOf(name, type, nonEmpty(name), dflt, type.getEnumConstants());
   }
 
   /** As {@link #enumValue}, accepting only {@code allowed} (named in the error). */
   @SafeVarargs
-  public static <E extends Enum<E>> E enumOf(String name, Class<E> type, String v, E dflt, E... allowed) {
+  public static <E extends Enum<E>> E enumOf(
+      String name, Class<E> type, String v, E dflt, E... allowed) {
     if (v == null || v.isEmpty()) return dflt;
     String key = v.trim().toUpperCase(Locale.ROOT).replace('-', '_');
     for (E c : allowed) if (c.name().equals(key)) return c;
     StringBuilder sb = new StringBuilder();
-    for (E c : allowed) sb.append(sb.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
-    throw new IllegalArgumentException("Option '" + name + "' must be one of " + sb + ", not '" + v + "'");
+    for (E c : allowed)
+      sb.append(sb.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
+    throw new IllegalArgumentException(
+        "Option '" + name + "' must be one of " + sb + ", not '" + v + "'");
   }
 
-  /** {@code path} and {@code paths} (a JSON list, as DataFrameReader.load(paths...) passes them, or commas). */
+  /**
+   * {@code path} and {@code paths} (a JSON list, as DataFrameReader.load(paths...) passes them, or
+   * commas).
+   */
   public List<String> paths() {
     List<String> out = new ArrayList<>();
     String path = nonEmpty(OptionNames.PATH);
@@ -122,7 +139,8 @@ public final class OptionParser {
 
   private static long inRange(String name, long x, long min, long max) {
     if (x < min || x > max) {
-      throw new IllegalArgumentException("Option '" + name + "' must be between " + min + " and " + max + ", not " + x);
+      throw new IllegalArgumentException(
+          "Option '" + name + "' must be between " + min + " and " + max + ", not " + x);
     }
     return x;
   }

@@ -22,7 +22,8 @@ public final class ArrayFramingSource implements DocumentSource {
    * @param in the decompressed stream, positioned at {@code start}
    * @param end exclusive end position of the range to read, or -1 for the end of the stream
    */
-  public ArrayFramingSource(InputStream in, String fileName, Limits limits, long start, long end, long firstIndex) {
+  public ArrayFramingSource(
+      InputStream in, String fileName, Limits limits, long start, long end, long firstIndex) {
     this.in = new CountingInputStream(in, start, limits.maxDecompressedFileBytes);
     this.fileName = fileName;
     this.limits = limits;
@@ -42,7 +43,9 @@ public final class ArrayFramingSource implements DocumentSource {
     try {
       byte[] head = null;
       int headLength = 0;
-      if (index < 0 && position == 0 && in.markSupported()) { // the file's first bytes, for the refusal below
+      if (index < 0
+          && position == 0
+          && in.markSupported()) { // the file's first bytes, for the refusal below
         head = new byte[32];
         in.mark(head.length);
         headLength = in.readNBytes(head, 0, head.length);
@@ -54,33 +57,61 @@ public final class ArrayFramingSource implements DocumentSource {
       if (tag != 0x0A) {
         int field = (int) (tag >>> 3);
         if (field >= 2 && field <= 4 && (tag & 7) == 2) {
-          throw new DocArrayFormatException(fileName, index + 1, position,
-              "top-level field " + field + " belongs to a DocVecProto, not a DocListProto: read it with 'container'='docvec'");
+          throw new DocArrayFormatException(
+              fileName,
+              index + 1,
+              position,
+              "top-level field "
+                  + field
+                  + " belongs to a DocVecProto, not a DocListProto: read it with 'container'='docvec'");
         }
-        String looks = head != null && first != 0x02 ? ForeignBytes.describe(head, headLength) : null;
-        String expected = String.format("expected a DocListProto record (tag 0x0a), found tag 0x%x", tag);
-        throw new DocArrayFormatException(fileName, index + 1, position, looks != null
-            ? "not a DocArray file: it looks like " + looks + " (" + expected + ")"
-            : expected + ": not a 'protobuf-array' DocList file"
-                + (first == 0x02 ? " (it may be a 'protobuf' stream: set 'protocol'='protobuf')" : ""));
+        String looks =
+            head != null && first != 0x02 ? ForeignBytes.describe(head, headLength) : null;
+        String expected =
+            String.format("expected a DocListProto record (tag 0x0a), found tag 0x%x", tag);
+        throw new DocArrayFormatException(
+            fileName,
+            index + 1,
+            position,
+            looks != null
+                ? "not a DocArray file: it looks like " + looks + " (" + expected + ")"
+                : expected
+                    + ": not a 'protobuf-array' DocList file"
+                    + (first == 0x02
+                        ? " (it may be a 'protobuf' stream: set 'protocol'='protobuf')"
+                        : ""));
       }
       long len = readVarint(-1);
       if (len < 0 || len > limits.maxDocumentBytes) {
-        throw new DocArrayFormatException(fileName, index + 1, position, "document length " + Long.toUnsignedString(len)
-            + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + "); raise the option if the file is genuine");
+        throw new DocArrayFormatException(
+            fileName,
+            index + 1,
+            position,
+            "document length "
+                + Long.toUnsignedString(len)
+                + " exceeds maxDocumentBytes ("
+                + limits.maxDocumentBytes
+                + "); raise the option if the file is genuine");
       }
       int l = (int) len;
-      if (buf.length < l) buf = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, buf.length * 2L))];
+      if (buf.length < l)
+        buf = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, buf.length * 2L))];
       int r = in.readFully(buf, 0, l);
       if (r < l) {
-        throw new DocArrayFormatException(fileName, index + 1, position,
+        throw new DocArrayFormatException(
+            fileName,
+            index + 1,
+            position,
             "input ends inside a document: expected " + l + " bytes, found " + r);
       }
       length = l;
       index++;
       return true;
     } catch (CountingInputStream.LimitExceededException e) {
-      throw new DocArrayFormatException(fileName, index + 1, position,
+      throw new DocArrayFormatException(
+          fileName,
+          index + 1,
+          position,
           "decompressed data exceeds maxDecompressedFileBytes (" + e.limit + ")");
     }
   }
@@ -91,23 +122,52 @@ public final class ArrayFramingSource implements DocumentSource {
     int b = first >= 0 ? first : in.read();
     while (true) {
       if (b < 0) {
-        throw new DocArrayFormatException(fileName, index + 1, position, "input ends inside a varint");
+        throw new DocArrayFormatException(
+            fileName, index + 1, position, "input ends inside a varint");
       }
       result |= (long) (b & 0x7f) << shift;
       if ((b & 0x80) == 0) return result;
       shift += 7;
-      if (shift >= 64) throw new DocArrayFormatException(fileName, index + 1, position, "malformed varint");
+      if (shift >= 64)
+        throw new DocArrayFormatException(fileName, index + 1, position, "malformed varint");
       b = in.read();
     }
   }
 
-  @Override public byte[] buffer() { return buf; }
-  @Override public int offset() { return 0; }
-  @Override public int length() { return length; }
-  @Override public long documentIndex() { return index; }
-  @Override public long documentPosition() { return position; }
-  @Override public long declaredCount() { return -1; }
-  @Override public String fileName() { return fileName; }
+  @Override
+  public byte[] buffer() {
+    return buf;
+  }
+
+  @Override
+  public int offset() {
+    return 0;
+  }
+
+  @Override
+  public int length() {
+    return length;
+  }
+
+  @Override
+  public long documentIndex() {
+    return index;
+  }
+
+  @Override
+  public long documentPosition() {
+    return position;
+  }
+
+  @Override
+  public long declaredCount() {
+    return -1;
+  }
+
+  @Override
+  public String fileName() {
+    return fileName;
+  }
 
   @Override
   public void close() throws IOException {

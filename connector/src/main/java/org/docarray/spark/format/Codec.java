@@ -53,13 +53,15 @@ public enum Codec {
       if (c.wireName.equals(n)) return c;
     }
     throw new IllegalArgumentException(
-        "Unknown DocArray compression '" + name + "'; expected one of none, lz4, bz2, lzma, zlib, gzip");
+        "Unknown DocArray compression '"
+            + name
+            + "'; expected one of none, lz4, bz2, lzma, zlib, gzip");
   }
 
   /**
-   * The codec DocArray actually applies to a whole-file (array) protocol with this compression setting: zlib
-   * never is (DocArray writes and reads {@code .protobuf-array.zlib} and {@code .json-array.zlib} files plain,
-   * docarray-format.md §6.5). The one place that rule is written.
+   * The codec DocArray actually applies to a whole-file (array) protocol with this compression
+   * setting: zlib never is (DocArray writes and reads {@code .protobuf-array.zlib} and {@code
+   * .json-array.zlib} files plain, docarray-format.md §6.5). The one place that rule is written.
    */
   public Codec onWholeFile() {
     return this == ZLIB ? NONE : this;

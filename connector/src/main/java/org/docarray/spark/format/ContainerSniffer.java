@@ -7,13 +7,15 @@ import java.io.InputStream;
  * Tells a {@code DocListProto} from a {@code DocVecProto} in a {@code protobuf-array} file from its
  * first few bytes (the file itself does not say; docarray-format.md §6.3). Both start with field-1
  * records, but inside the first record a DocList has a map entry (which starts with tag 0x0A or
- * 0x12) while a DocVec's {@code tensor_columns} entry starts with its key, a Python identifier.
- * A top-level field 2, 3 or 4 is always a DocVec.
+ * 0x12) while a DocVec's {@code tensor_columns} entry starts with its key, a Python identifier. A
+ * top-level field 2, 3 or 4 is always a DocVec.
  */
 public final class ContainerSniffer {
   private ContainerSniffer() {}
 
-  /** Bytes of lookahead {@link #isDocVec} needs; the stream must support mark/reset of that much. */
+  /**
+   * Bytes of lookahead {@link #isDocVec} needs; the stream must support mark/reset of that much.
+   */
   public static final int LOOKAHEAD = 48;
 
   /** Peeks at a mark-supporting stream and resets it. Empty input is a (empty) DocList. */

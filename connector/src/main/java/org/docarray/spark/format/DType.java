@@ -68,12 +68,14 @@ public final class DType implements Serializable {
     if (i >= s.length()) throw new IllegalArgumentException("dtype '" + s + "' has no kind letter");
     Kind kind = Kind.of(s.charAt(i));
     if (kind == null) {
-      throw new IllegalArgumentException("dtype '" + s + "' has an unknown kind letter '" + s.charAt(i) + "'");
+      throw new IllegalArgumentException(
+          "dtype '" + s + "' has an unknown kind letter '" + s.charAt(i) + "'");
     }
     i++;
     int j = i;
     while (j < s.length() && Character.isDigit(s.charAt(j))) j++;
-    if (j == i || j - i > 6) throw new IllegalArgumentException("dtype '" + s + "' has no valid item size");
+    if (j == i || j - i > 6)
+      throw new IllegalArgumentException("dtype '" + s + "' has no valid item size");
     int size = Integer.parseInt(s.substring(i, j));
     String unit = null;
     if (j < s.length()) {
@@ -88,34 +90,75 @@ public final class DType implements Serializable {
     int itemSize = kind == Kind.UNICODE ? size * 4 : size;
     boolean validSize;
     switch (kind) {
-      case FLOAT: validSize = size == 2 || size == 4 || size == 8; break;
-      case INT: case UINT: validSize = size == 1 || size == 2 || size == 4 || size == 8; break;
-      case BOOL: validSize = size == 1; break;
-      case COMPLEX: validSize = size == 8 || size == 16; break;
-      case DATETIME: case TIMEDELTA: validSize = size == 8; break;
-      default: validSize = true;
+      case FLOAT:
+        validSize = size == 2 || size == 4 || size == 8;
+        break;
+      case INT:
+      case UINT:
+        validSize = size == 1 || size == 2 || size == 4 || size == 8;
+        break;
+      case BOOL:
+        validSize = size == 1;
+        break;
+      case COMPLEX:
+        validSize = size == 8 || size == 16;
+        break;
+      case DATETIME:
+      case TIMEDELTA:
+        validSize = size == 8;
+        break;
+      default:
+        validSize = true;
     }
-    if (!validSize) throw new IllegalArgumentException("dtype '" + s + "' has an invalid item size for its kind");
+    if (!validSize)
+      throw new IllegalArgumentException("dtype '" + s + "' has an invalid item size for its kind");
     return new DType(s, big && itemSize > 1, kind, itemSize, unit);
   }
 
-  public String text() { return text; }
-  public boolean bigEndian() { return bigEndian; }
-  public ByteOrder byteOrder() { return bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN; }
-  public Kind kind() { return kind; }
+  public String text() {
+    return text;
+  }
+
+  public boolean bigEndian() {
+    return bigEndian;
+  }
+
+  public ByteOrder byteOrder() {
+    return bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
   /** Bytes per element. */
-  public int itemSize() { return itemSize; }
-  public String unit() { return unit; }
+  public int itemSize() {
+    return itemSize;
+  }
+
+  public String unit() {
+    return unit;
+  }
 
   /** Whether typed mode can hold it as Spark numbers/booleans. */
   public boolean isNumeric() {
     return kind == Kind.FLOAT || kind == Kind.INT || kind == Kind.UINT || kind == Kind.BOOL;
   }
 
-  /** The little-endian spelling numpy uses, e.g. {@code >f4} to {@code <f4}; 1-byte types use {@code |}. */
+  /**
+   * The little-endian spelling numpy uses, e.g. {@code >f4} to {@code <f4}; 1-byte types use {@code
+   * |}.
+   */
   public String littleEndianText() {
-    String body = text.substring(text.charAt(0) == '<' || text.charAt(0) == '>' || text.charAt(0) == '|'
-        || text.charAt(0) == '=' || text.charAt(0) == '!' ? 1 : 0);
+    String body =
+        text.substring(
+            text.charAt(0) == '<'
+                    || text.charAt(0) == '>'
+                    || text.charAt(0) == '|'
+                    || text.charAt(0) == '='
+                    || text.charAt(0) == '!'
+                ? 1
+                : 0);
     return (itemSize == 1 || kind == Kind.BOOL ? "|" : "<") + body;
   }
 

@@ -3,8 +3,8 @@ package org.docarray.spark.format;
 import java.io.IOException;
 
 /**
- * Input that is not what DocArray writes. The message always names the file, the document index
- * and the byte offset (in the decompressed stream for whole-file compressed files), and what was
+ * Input that is not what DocArray writes. The message always names the file, the document index and
+ * the byte offset (in the decompressed stream for whole-file compressed files), and what was
  * expected there.
  */
 public class DocArrayFormatException extends IOException {
@@ -17,7 +17,8 @@ public class DocArrayFormatException extends IOException {
     this(file, documentIndex, offset, what, null);
   }
 
-  public DocArrayFormatException(String file, long documentIndex, long offset, String what, Throwable cause) {
+  public DocArrayFormatException(
+      String file, long documentIndex, long offset, String what, Throwable cause) {
     super(describe(file, documentIndex, offset, what), cause);
     this.file = file;
     this.documentIndex = documentIndex;
@@ -31,7 +32,15 @@ public class DocArrayFormatException extends IOException {
     return sb.append(": ").append(what).toString();
   }
 
-  public String file() { return file; }
-  public long documentIndex() { return documentIndex; }
-  public long offset() { return offset; }
+  public String file() {
+    return file;
+  }
+
+  public long documentIndex() {
+    return documentIndex;
+  }
+
+  public long offset() {
+    return offset;
+  }
 }

@@ -20,12 +20,12 @@ import org.docarray.spark.format.proto.NodeProto;
 /**
  * A {@code DocVecProto} file (DocArray's columnar {@code DocVec}, docarray-format.md §7) presented
  * row by row, as the {@code DocProto} each row would be in a DocList file: any-columns give their
- * row's node, stacked tensors their row's slice (tagged {@code ndarray}, as DocArray tags DocVec rows),
- * doc columns a nested document, docs-vec columns a DocList. So a DocVec file and a DocList file of
- * the same class read into the same Spark schema and mix in one read.
+ * row's node, stacked tensors their row's slice (tagged {@code ndarray}, as DocArray tags DocVec
+ * rows), doc columns a nested document, docs-vec columns a DocList. So a DocVec file and a DocList
+ * file of the same class read into the same Spark schema and mix in one read.
  *
- * <p>A DocVecProto can only be parsed whole (DocArray does the same), bounded by
- * {@code maxDecompressedFileBytes} and protobuf's 2 GiB message limit.
+ * <p>A DocVecProto can only be parsed whole (DocArray does the same), bounded by {@code
+ * maxDecompressedFileBytes} and protobuf's 2 GiB message limit.
  */
 public final class DocVecSource implements DocumentSource {
   private final String fileName;
@@ -40,16 +40,23 @@ public final class DocVecSource implements DocumentSource {
     this.fileName = fileName;
     this.limits = limits;
     // a DocVec is one message held whole (as in DocArray): it is bounded like a document
-    CountingInputStream counted = new CountingInputStream(in, 0,
-        Math.min(limits.maxDecompressedFileBytes, limits.maxDocumentBytes));
+    CountingInputStream counted =
+        new CountingInputStream(
+            in, 0, Math.min(limits.maxDecompressedFileBytes, limits.maxDocumentBytes));
     byte[] whole;
     try {
       whole = counted.readAllBytes();
     } catch (CountingInputStream.LimitExceededException e) {
-      throw new DocArrayFormatException(fileName, -1, e.limit, "DocVec file is larger than "
-          + e.limit + " bytes: a DocVec is read whole, so it must fit maxDocumentBytes (raise the option for big DocVec files)");
+      throw new DocArrayFormatException(
+          fileName,
+          -1,
+          e.limit,
+          "DocVec file is larger than "
+              + e.limit
+              + " bytes: a DocVec is read whole, so it must fit maxDocumentBytes (raise the option for big DocVec files)");
     }
-    // parsed from the bytes (protobuf's array decoder): its stream decoder can fail on malformed input with an
+    // parsed from the bytes (protobuf's array decoder): its stream decoder can fail on malformed
+    // input with an
     // ArrayIndexOutOfBoundsException instead of a protobuf error (found by DecoderFuzzTest)
     CodedInputStream cis = CodedInputStream.newInstance(whole);
     cis.setSizeLimit(Integer.MAX_VALUE);
@@ -57,10 +64,15 @@ public final class DocVecSource implements DocumentSource {
     try {
       this.vec = DocVecProto.parseFrom(cis);
     } catch (InvalidProtocolBufferException e) {
-      throw new DocArrayFormatException(fileName, -1, cis.getTotalBytesRead(), "not a DocVecProto: " + e.getMessage(), e);
+      throw new DocArrayFormatException(
+          fileName, -1, cis.getTotalBytesRead(), "not a DocVecProto: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new DocArrayFormatException(fileName, -1, cis.getTotalBytesRead(), "not a DocVecProto (malformed protobuf: "
-          + e + ")", e);
+      throw new DocArrayFormatException(
+          fileName,
+          -1,
+          cis.getTotalBytesRead(),
+          "not a DocVecProto (malformed protobuf: " + e + ")",
+          e);
     }
     try {
       this.rows = rowCount(vec, "");
@@ -78,14 +90,17 @@ public final class DocVecSource implements DocumentSource {
     for (NdArrayProto t : v.getTensorColumnsMap().values()) {
       if (!isNoneMarker(t) && t.getDense().getShapeCount() > 0) return t.getDense().getShape(0);
     }
-    for (ListOfDocVecProto l : v.getDocsVecColumnsMap().values()) if (l.getDataCount() > 0) return l.getDataCount();
-    throw new MalformedDocumentException("DocVec" + where(path) + " has no column that gives its row count", -1);
+    for (ListOfDocVecProto l : v.getDocsVecColumnsMap().values())
+      if (l.getDataCount() > 0) return l.getDataCount();
+    throw new MalformedDocumentException(
+        "DocVec" + where(path) + " has no column that gives its row count", -1);
   }
 
   /** Every column must have exactly as many rows as the DocVec. */
   private void check(DocVecProto v, int n, String path) {
     for (Map.Entry<String, ListOfAnyProto> e : v.getAnyColumnsMap().entrySet()) {
-      if (e.getValue().getDataCount() != n) throw unequal(path, e.getKey(), e.getValue().getDataCount(), n);
+      if (e.getValue().getDataCount() != n)
+        throw unequal(path, e.getKey(), e.getValue().getDataCount(), n);
     }
     for (Map.Entry<String, NdArrayProto> e : v.getTensorColumnsMap().entrySet()) {
       if (isNoneMarker(e.getValue())) continue;
@@ -104,14 +119,25 @@ public final class DocVecSource implements DocumentSource {
       if (m != 0 && m != n) throw unequal(path, e.getKey(), m, n);
       for (int i = 0; i < m; i++) {
         DocVecProto sub = e.getValue().getData(i);
-        check(sub, rowCount(sub, join(path, e.getKey()) + "[" + i + "]"), join(path, e.getKey()) + "[" + i + "]");
+        check(
+            sub,
+            rowCount(sub, join(path, e.getKey()) + "[" + i + "]"),
+            join(path, e.getKey()) + "[" + i + "]");
       }
     }
   }
 
   private static MalformedDocumentException unequal(String path, String column, int m, int n) {
-    return new MalformedDocumentException("DocVec column '" + join(path, column) + "' has " + m + " rows but the DocVec"
-        + where(path) + " has " + n, -1);
+    return new MalformedDocumentException(
+        "DocVec column '"
+            + join(path, column)
+            + "' has "
+            + m
+            + " rows but the DocVec"
+            + where(path)
+            + " has "
+            + n,
+        -1);
   }
 
   private static String where(String path) {
@@ -128,7 +154,9 @@ public final class DocVecSource implements DocumentSource {
 
   /** DocArray writes a None doc column as a DocVecProto with all four maps empty. */
   static boolean isNoneColumn(DocVecProto v) {
-    return v.getTensorColumnsCount() == 0 && v.getDocColumnsCount() == 0 && v.getDocsVecColumnsCount() == 0
+    return v.getTensorColumnsCount() == 0
+        && v.getDocColumnsCount() == 0
+        && v.getDocsVecColumnsCount() == 0
         && v.getAnyColumnsCount() == 0;
   }
 
@@ -139,11 +167,18 @@ public final class DocVecSource implements DocumentSource {
       doc.putData(e.getKey(), e.getValue().getData(i));
     }
     for (Map.Entry<String, NdArrayProto> e : v.getTensorColumnsMap().entrySet()) {
-      doc.putData(e.getKey(), isNoneMarker(e.getValue()) ? NodeProto.getDefaultInstance() : slice(e.getKey(), e.getValue(), i));
+      doc.putData(
+          e.getKey(),
+          isNoneMarker(e.getValue())
+              ? NodeProto.getDefaultInstance()
+              : slice(e.getKey(), e.getValue(), i));
     }
     for (Map.Entry<String, DocVecProto> e : v.getDocColumnsMap().entrySet()) {
-      doc.putData(e.getKey(), isNoneColumn(e.getValue()) ? NodeProto.getDefaultInstance()
-          : NodeProto.newBuilder().setDoc(row(e.getValue(), i)).build());
+      doc.putData(
+          e.getKey(),
+          isNoneColumn(e.getValue())
+              ? NodeProto.getDefaultInstance()
+              : NodeProto.newBuilder().setDoc(row(e.getValue(), i)).build());
     }
     for (Map.Entry<String, ListOfDocVecProto> e : v.getDocsVecColumnsMap().entrySet()) {
       if (e.getValue().getDataCount() == 0) {
@@ -168,22 +203,43 @@ public final class DocVecSource implements DocumentSource {
     try {
       dtype = DType.parse(d.getDtype());
     } catch (IllegalArgumentException e) {
-      throw new MalformedDocumentException("DocVec tensor column '" + column + "': " + e.getMessage(), -1);
+      throw new MalformedDocumentException(
+          "DocVec tensor column '" + column + "': " + e.getMessage(), -1);
     }
     if (per > limits.maxTensorElements) {
-      throw new MalformedDocumentException("DocVec tensor column '" + column + "' rows have " + per
-          + " elements, more than maxTensorElements", -1);
+      throw new MalformedDocumentException(
+          "DocVec tensor column '"
+              + column
+              + "' rows have "
+              + per
+              + " elements, more than maxTensorElements",
+          -1);
     }
     long bytes = per * dtype.itemSize();
     long n = d.getShapeCount() == 0 ? 0 : Integer.toUnsignedLong(d.getShape(0));
     if (bytes * n != d.getBuffer().size()) {
-      throw new MalformedDocumentException("DocVec tensor column '" + column + "' has " + d.getBuffer().size()
-          + " bytes but shape " + d.getShapeList() + " x itemsize " + dtype.itemSize() + " needs " + bytes * n, -1);
+      throw new MalformedDocumentException(
+          "DocVec tensor column '"
+              + column
+              + "' has "
+              + d.getBuffer().size()
+              + " bytes but shape "
+              + d.getShapeList()
+              + " x itemsize "
+              + dtype.itemSize()
+              + " needs "
+              + bytes * n,
+          -1);
     }
     ByteString part = d.getBuffer().substring((int) (bytes * i), (int) (bytes * (i + 1)));
     return NodeProto.newBuilder()
-        .setNdarray(NdArrayProto.newBuilder().setDense(
-            DenseNdArrayProto.newBuilder().setBuffer(part).addAllShape(shape).setDtype(d.getDtype())))
+        .setNdarray(
+            NdArrayProto.newBuilder()
+                .setDense(
+                    DenseNdArrayProto.newBuilder()
+                        .setBuffer(part)
+                        .addAllShape(shape)
+                        .setDtype(d.getDtype())))
         .setType("ndarray")
         .build();
   }
@@ -203,14 +259,45 @@ public final class DocVecSource implements DocumentSource {
     return true;
   }
 
-  @Override public String payloadError() { return payloadError; }
-  @Override public byte[] buffer() { return current; }
-  @Override public int offset() { return 0; }
-  @Override public int length() { return current.length; }
-  @Override public long documentIndex() { return index; }
-  @Override public long documentPosition() { return -1; }
-  @Override public long declaredCount() { return rows; }
-  @Override public String fileName() { return fileName; }
+  @Override
+  public String payloadError() {
+    return payloadError;
+  }
+
+  @Override
+  public byte[] buffer() {
+    return current;
+  }
+
+  @Override
+  public int offset() {
+    return 0;
+  }
+
+  @Override
+  public int length() {
+    return current.length;
+  }
+
+  @Override
+  public long documentIndex() {
+    return index;
+  }
+
+  @Override
+  public long documentPosition() {
+    return -1;
+  }
+
+  @Override
+  public long declaredCount() {
+    return rows;
+  }
+
+  @Override
+  public String fileName() {
+    return fileName;
+  }
 
   @Override
   public void close() {}

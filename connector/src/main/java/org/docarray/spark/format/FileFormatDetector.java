@@ -3,12 +3,12 @@ package org.docarray.spark.format;
 import java.io.Serializable;
 
 /**
- * Picks protocol and compression from a file name exactly as DocArray's {@code load_binary}
- * does (docarray-format.md §6.1): every dot-suffix is looked at, a suffix equal to a protocol
- * name sets the protocol, one equal to a codec name sets the compression, later suffixes win,
- * other suffixes are ignored, and a name with no protocol suffix is {@code protobuf-array}.
- * Explicit options override the name (a deliberate difference from DocArray, where the name wins,
- * so that files with foreign names can be read).
+ * Picks protocol and compression from a file name exactly as DocArray's {@code load_binary} does
+ * (docarray-format.md §6.1): every dot-suffix is looked at, a suffix equal to a protocol name sets
+ * the protocol, one equal to a codec name sets the compression, later suffixes win, other suffixes
+ * are ignored, and a name with no protocol suffix is {@code protobuf-array}. Explicit options
+ * override the name (a deliberate difference from DocArray, where the name wins, so that files with
+ * foreign names can be read).
  */
 public final class FileFormatDetector {
   private FileFormatDetector() {}

@@ -3,14 +3,18 @@ package org.docarray.spark.format;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What a file that is not a DocArray file looks like, from its first bytes: the well-known magic numbers
- * (images, archives, columnar formats, compressed data, pickles) and plain text. Used by the refusals of
- * the framings, so that a CSV renamed {@code .protobuf} is called text, not "version byte 0x69".
+ * What a file that is not a DocArray file looks like, from its first bytes: the well-known magic
+ * numbers (images, archives, columnar formats, compressed data, pickles) and plain text. Used by
+ * the refusals of the framings, so that a CSV renamed {@code .protobuf} is called text, not
+ * "version byte 0x69".
  */
 public final class ForeignBytes {
   private ForeignBytes() {}
 
-  /** A phrase such as "a PNG image" or "text (starts "id,name")", or null when nothing is recognised. */
+  /**
+   * A phrase such as "a PNG image" or "text (starts "id,name")", or null when nothing is
+   * recognised.
+   */
   public static String describe(byte[] h, int n) {
     if (n <= 0) return null;
     if (starts(h, n, 0x89, 'P', 'N', 'G')) return "a PNG image";
@@ -48,7 +52,8 @@ public final class ForeignBytes {
   /** Printable ASCII or UTF-8 (with line breaks and tabs) throughout. */
   private static boolean text(byte[] h, int n) {
     int i = 0;
-    if (n >= 3 && (h[0] & 0xff) == 0xef && (h[1] & 0xff) == 0xbb && (h[2] & 0xff) == 0xbf) i = 3; // BOM
+    if (n >= 3 && (h[0] & 0xff) == 0xef && (h[1] & 0xff) == 0xbb && (h[2] & 0xff) == 0xbf)
+      i = 3; // BOM
     for (; i < n; i++) {
       int b = h[i] & 0xff;
       if (b == '\n' || b == '\r' || b == '\t') continue;

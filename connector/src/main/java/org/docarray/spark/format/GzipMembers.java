@@ -9,11 +9,11 @@ import java.util.zip.Inflater;
 import java.util.zip.ZipException;
 
 /**
- * A gzip file as Python's {@code gzip.decompress} (DocArray's) reads it: member after member (their data
- * concatenated), then optional zero padding. Any other bytes after a member are an error at their offset,
- * where {@link java.util.zip.GZIPInputStream} silently ends the stream there and drops them. Decompressed
- * bytes are handed out as soon as they are inflated, so a file cut short still yields everything before the
- * cut (then an {@link EOFException}).
+ * A gzip file as Python's {@code gzip.decompress} (DocArray's) reads it: member after member (their
+ * data concatenated), then optional zero padding. Any other bytes after a member are an error at
+ * their offset, where {@link java.util.zip.GZIPInputStream} silently ends the stream there and
+ * drops them. Decompressed bytes are handed out as soon as they are inflated, so a file cut short
+ * still yields everything before the cut (then an {@link EOFException}).
  */
 final class GzipMembers extends InputStream {
   private static final int FHCRC = 2;
@@ -25,8 +25,10 @@ final class GzipMembers extends InputStream {
   private final byte[] buf = new byte[64 * 1024];
   private int pos;
   private int lim;
+
   /** File offset of buf[0]. */
   private long bufStart;
+
   private final Inflater inf = new Inflater(true);
   private final CRC32 crc = new CRC32();
   private boolean inMember;
@@ -57,7 +59,8 @@ final class GzipMembers extends InputStream {
         inMember = true;
       }
       if (inf.needsInput()) {
-        if (!fill()) throw new EOFException("unexpected end of the gzip stream (the file is cut short)");
+        if (!fill())
+          throw new EOFException("unexpected end of the gzip stream (the file is cut short)");
         inf.setInput(buf, pos, lim - pos);
       }
       int n;
@@ -99,7 +102,8 @@ final class GzipMembers extends InputStream {
     }
     int b1 = readByte();
     if (b0 != 0x1f || b1 != 0x8b) {
-      if (first) throw new NotGzipException("not in gzip format (no gzip magic 1f 8b at the start)");
+      if (first)
+        throw new NotGzipException("not in gzip format (no gzip magic 1f 8b at the start)");
       throw new TrailingBytesException("gzip", start);
     }
     int method = need();
@@ -110,8 +114,14 @@ final class GzipMembers extends InputStream {
       int xlen = need() | (need() << 8);
       for (int i = 0; i < xlen; i++) need();
     }
-    if ((flags & FNAME) != 0) while (need() != 0) { /* name */ }
-    if ((flags & FCOMMENT) != 0) while (need() != 0) { /* comment */ }
+    if ((flags & FNAME) != 0)
+      while (need() != 0) {
+        /* name */
+      }
+    if ((flags & FCOMMENT) != 0)
+      while (need() != 0) {
+        /* comment */
+      }
     if ((flags & FHCRC) != 0) {
       need();
       need();
@@ -126,8 +136,10 @@ final class GzipMembers extends InputStream {
     for (int i = 0; i < 4; i++) expectedCrc |= ((long) need()) << (8 * i);
     long size = 0;
     for (int i = 0; i < 4; i++) size |= ((long) need()) << (8 * i);
-    if (expectedCrc != crc.getValue()) throw new ZipException("corrupt gzip trailer (CRC mismatch)");
-    if (size != (inf.getBytesWritten() & 0xffffffffL)) throw new ZipException("corrupt gzip trailer (size mismatch)");
+    if (expectedCrc != crc.getValue())
+      throw new ZipException("corrupt gzip trailer (CRC mismatch)");
+    if (size != (inf.getBytesWritten() & 0xffffffffL))
+      throw new ZipException("corrupt gzip trailer (size mismatch)");
   }
 
   private int need() throws IOException {
@@ -174,8 +186,15 @@ final class GzipMembers extends InputStream {
     final long offset;
 
     TrailingBytesException(String codec, long offset) {
-      super("the " + codec + " stream ends at byte offset " + offset + " but the file goes on with bytes that are not "
-          + "another " + codec + " member (trailing garbage)");
+      super(
+          "the "
+              + codec
+              + " stream ends at byte offset "
+              + offset
+              + " but the file goes on with bytes that are not "
+              + "another "
+              + codec
+              + " member (trailing garbage)");
       this.offset = offset;
     }
   }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,10 +25,10 @@ import org.docarray.spark.format.proto.NodeProto;
 
 /**
  * A {@code json-array} file ({@code DocList.to_json()}, docarray-format.md §8), streamed one
- * document object at a time with Jackson, each turned into the {@code DocProto} a binary file
- * would hold. Tensors are nested number arrays in row-major order (dtype from the hints, float32
- * by default; {@code null} elements are NaN, as DocArray writes NaN and infinities); a columnar
- * {@code DocVec.to_json()} object is refused with a message.
+ * document object at a time with Jackson, each turned into the {@code DocProto} a binary file would
+ * hold. Tensors are nested number arrays in row-major order (dtype from the hints, float32 by
+ * default; {@code null} elements are NaN, as DocArray writes NaN and infinities); a columnar {@code
+ * DocVec.to_json()} object is refused with a message.
  */
 public final class JsonArraySource implements DocumentSource {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -43,34 +42,48 @@ public final class JsonArraySource implements DocumentSource {
   private boolean done;
   private String payloadError;
 
-  public JsonArraySource(InputStream in, String fileName, Limits limits, JsonHints hints) throws IOException {
+  public JsonArraySource(InputStream in, String fileName, Limits limits, JsonHints hints)
+      throws IOException {
     this.fileName = fileName;
     this.limits = limits;
     this.hints = hints == null ? JsonHints.NONE : hints;
     JsonFactory f = MAPPER.getFactory();
-    // DocArray writes UTF-8 only: no encoding detection, and malformed UTF-8 is an error, not U+FFFD
-    this.parser = f.createParser(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)));
+    // DocArray writes UTF-8 only: no encoding detection, and malformed UTF-8 is an error, not
+    // U+FFFD
+    this.parser =
+        f.createParser(
+            new java.io.InputStreamReader(
+                in,
+                java.nio.charset.StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)));
     JsonToken t;
     try {
       t = parser.nextToken();
     } catch (JsonParseException e) {
-      throw new DocArrayFormatException(fileName, -1, tokenOffset(), "not JSON: " + e.getOriginalMessage(), e);
+      throw new DocArrayFormatException(
+          fileName, -1, tokenOffset(), "not JSON: " + e.getOriginalMessage(), e);
     } catch (DocArrayFormatException e) {
       throw e;
     } catch (IOException e) {
       throw new DocArrayFormatException(fileName, -1, tokenOffset(), "not UTF-8 JSON: " + e, e);
     }
     if (t == null) {
-      throw new DocArrayFormatException(fileName, -1, 0, "empty file; an empty json-array DocList is '[]'");
+      throw new DocArrayFormatException(
+          fileName, -1, 0, "empty file; an empty json-array DocList is '[]'");
     }
     if (t == JsonToken.START_OBJECT) {
-      throw new DocArrayFormatException(fileName, -1, tokenOffset(), "a JSON object, not an array: a columnar "
-          + "DocVec.to_json() file is not supported; save the DocList with protocol='json-array' or 'protobuf'");
+      throw new DocArrayFormatException(
+          fileName,
+          -1,
+          tokenOffset(),
+          "a JSON object, not an array: a columnar "
+              + "DocVec.to_json() file is not supported; save the DocList with protocol='json-array' or 'protobuf'");
     }
     if (t != JsonToken.START_ARRAY) {
-      throw new DocArrayFormatException(fileName, -1, tokenOffset(), "expected a JSON array of documents, found " + t);
+      throw new DocArrayFormatException(
+          fileName, -1, tokenOffset(), "expected a JSON array of documents, found " + t);
     }
   }
 
@@ -88,13 +101,19 @@ public final class JsonArraySource implements DocumentSource {
       if (t == JsonToken.END_ARRAY) {
         done = true;
         if (parser.nextToken() != null) {
-          throw new DocArrayFormatException(fileName, index + 1, tokenOffset(), "trailing data after the JSON array");
+          throw new DocArrayFormatException(
+              fileName, index + 1, tokenOffset(), "trailing data after the JSON array");
         }
         return false;
       }
       if (t != JsonToken.START_OBJECT) {
-        throw new DocArrayFormatException(fileName, index + 1, position,
-            t == null ? "file ends inside the JSON array" : "expected a document object, found " + t);
+        throw new DocArrayFormatException(
+            fileName,
+            index + 1,
+            position,
+            t == null
+                ? "file ends inside the JSON array"
+                : "expected a document object, found " + t);
       }
       JsonNode doc = MAPPER.readTree(parser);
       index++;
@@ -108,13 +127,15 @@ public final class JsonArraySource implements DocumentSource {
       }
       return true;
     } catch (JsonParseException e) {
-      throw new DocArrayFormatException(fileName, index + 1, tokenOffset(), "malformed JSON: " + e.getOriginalMessage(), e);
+      throw new DocArrayFormatException(
+          fileName, index + 1, tokenOffset(), "malformed JSON: " + e.getOriginalMessage(), e);
     } catch (MalformedDocumentException e) {
       throw new DocArrayFormatException(fileName, index, position, e.getMessage(), e);
     } catch (DocArrayFormatException e) {
       throw e;
     } catch (IOException e) {
-      throw new DocArrayFormatException(fileName, index + 1, tokenOffset(), "not UTF-8 JSON: " + e, e);
+      throw new DocArrayFormatException(
+          fileName, index + 1, tokenOffset(), "not UTF-8 JSON: " + e, e);
     }
   }
 
@@ -123,7 +144,9 @@ public final class JsonArraySource implements DocumentSource {
     DocProto.Builder b = DocProto.newBuilder();
     for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      b.putData(e.getKey(), node(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), depth + 1));
+      b.putData(
+          e.getKey(),
+          node(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), depth + 1));
     }
     return b.build();
   }
@@ -137,7 +160,8 @@ public final class JsonArraySource implements DocumentSource {
       return b.setNdarray(tensor(v, path, hints.dtype(path))).build();
     }
     if (v.isTextual()) {
-      if (hint == JsonHints.Kind.BLOB) return b.setBlob(ByteString.copyFromUtf8(v.asText())).build();
+      if (hint == JsonHints.Kind.BLOB)
+        return b.setBlob(ByteString.copyFromUtf8(v.asText())).build();
       return b.setText(v.asText()).build();
     }
     if (v.isBoolean()) return b.setBoolean(v.asBoolean()).build();
@@ -164,7 +188,8 @@ public final class JsonArraySource implements DocumentSource {
       DocListProto.Builder l = DocListProto.newBuilder();
       for (JsonNode x : v) {
         if (!x.isObject()) {
-          throw new MalformedDocumentException("'" + path + "' is a DocList but holds " + x.getNodeType(), -1);
+          throw new MalformedDocumentException(
+              "'" + path + "' is a DocList but holds " + x.getNodeType(), -1);
         }
         l.addDocs(doc(x, path + "[]", depth + 1));
       }
@@ -204,20 +229,24 @@ public final class JsonArraySource implements DocumentSource {
   private NdArrayProto tensor(JsonNode v, String path, String dtypeText) {
     List<Integer> shape = new ArrayList<>();
     if (!shapeOf(v, shape) || !walk(v, shape, 0)) {
-      throw new MalformedDocumentException("'" + path + "' is not a rectangular number array, so not a tensor", -1);
+      throw new MalformedDocumentException(
+          "'" + path + "' is not a rectangular number array, so not a tensor", -1);
     }
     List<JsonNode> flat = new ArrayList<>();
     flatten(v, flat);
     if (flat.size() > limits.maxTensorElements) {
-      throw new MalformedDocumentException("'" + path + "' has more than maxTensorElements elements", -1);
+      throw new MalformedDocumentException(
+          "'" + path + "' has more than maxTensorElements elements", -1);
     }
     boolean bools = !flat.isEmpty() && flat.stream().allMatch(JsonNode::isBoolean);
     DType dtype = DType.parse(dtypeText != null ? dtypeText : bools ? "|b1" : "<f4");
-    ByteBuffer bb = ByteBuffer.allocate(flat.size() * dtype.itemSize()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bb =
+        ByteBuffer.allocate(flat.size() * dtype.itemSize()).order(ByteOrder.LITTLE_ENDIAN);
     for (JsonNode x : flat) put(bb, dtype, x, path);
-    DenseNdArrayProto.Builder d = DenseNdArrayProto.newBuilder()
-        .setBuffer(ByteString.copyFrom(bb.array()))
-        .setDtype(dtype.littleEndianText());
+    DenseNdArrayProto.Builder d =
+        DenseNdArrayProto.newBuilder()
+            .setBuffer(ByteString.copyFrom(bb.array()))
+            .setDtype(dtype.littleEndianText());
     for (int s : shape) d.addShape(s);
     return NdArrayProto.newBuilder().setDense(d).build();
   }
@@ -232,48 +261,93 @@ public final class JsonArraySource implements DocumentSource {
 
   private static void put(ByteBuffer bb, DType d, JsonNode x, String path) {
     switch (d.kind()) {
-      case FLOAT: {
-        double val = x.isNull() ? Double.NaN : x.isBoolean() ? (x.asBoolean() ? 1 : 0) : x.doubleValue();
-        if (d.itemSize() == 2) bb.putShort(Half.fromFloat((float) val));
-        else if (d.itemSize() == 4) bb.putFloat((float) val);
-        else bb.putDouble(val);
-        return;
-      }
+      case FLOAT:
+        {
+          double val =
+              x.isNull() ? Double.NaN : x.isBoolean() ? (x.asBoolean() ? 1 : 0) : x.doubleValue();
+          if (d.itemSize() == 2) bb.putShort(Half.fromFloat((float) val));
+          else if (d.itemSize() == 4) bb.putFloat((float) val);
+          else bb.putDouble(val);
+          return;
+        }
       case BOOL:
         bb.put((byte) (x.asBoolean() || (x.isNumber() && x.doubleValue() != 0) ? 1 : 0));
         return;
       case INT:
-      case UINT: {
-        if (!(x.isIntegralNumber() || x.isBoolean())) {
-          throw new MalformedDocumentException("'" + path + "' holds " + x + ", which is not an integer of dtype " + d, -1);
+      case UINT:
+        {
+          if (!(x.isIntegralNumber() || x.isBoolean())) {
+            throw new MalformedDocumentException(
+                "'" + path + "' holds " + x + ", which is not an integer of dtype " + d, -1);
+          }
+          long l = x.isBoolean() ? (x.asBoolean() ? 1 : 0) : x.bigIntegerValue().longValue();
+          switch (d.itemSize()) {
+            case 1:
+              bb.put((byte) l);
+              return;
+            case 2:
+              bb.putShort((short) l);
+              return;
+            case 4:
+              bb.putInt((int) l);
+              return;
+            default:
+              bb.putLong(l);
+              return;
+          }
         }
-        long l = x.isBoolean() ? (x.asBoolean() ? 1 : 0) : x.bigIntegerValue().longValue();
-        switch (d.itemSize()) {
-          case 1: bb.put((byte) l); return;
-          case 2: bb.putShort((short) l); return;
-          case 4: bb.putInt((int) l); return;
-          default: bb.putLong(l); return;
-        }
-      }
       default:
-        throw new MalformedDocumentException("'" + path + "': dtype " + d + " cannot be read from JSON", -1);
+        throw new MalformedDocumentException(
+            "'" + path + "': dtype " + d + " cannot be read from JSON", -1);
     }
   }
 
   private void depth(int depth) {
     if (depth > limits.maxNestingDepth * 2) {
-      throw new MalformedDocumentException("JSON nests deeper than maxNestingDepth (" + limits.maxNestingDepth + ")", -1);
+      throw new MalformedDocumentException(
+          "JSON nests deeper than maxNestingDepth (" + limits.maxNestingDepth + ")", -1);
     }
   }
 
-  @Override public String payloadError() { return payloadError; }
-  @Override public byte[] buffer() { return current; }
-  @Override public int offset() { return 0; }
-  @Override public int length() { return current.length; }
-  @Override public long documentIndex() { return index; }
-  @Override public long documentPosition() { return position; }
-  @Override public long declaredCount() { return -1; }
-  @Override public String fileName() { return fileName; }
+  @Override
+  public String payloadError() {
+    return payloadError;
+  }
+
+  @Override
+  public byte[] buffer() {
+    return current;
+  }
+
+  @Override
+  public int offset() {
+    return 0;
+  }
+
+  @Override
+  public int length() {
+    return current.length;
+  }
+
+  @Override
+  public long documentIndex() {
+    return index;
+  }
+
+  @Override
+  public long documentPosition() {
+    return position;
+  }
+
+  @Override
+  public long declaredCount() {
+    return -1;
+  }
+
+  @Override
+  public String fileName() {
+    return fileName;
+  }
 
   @Override
   public void close() throws IOException {

@@ -2,8 +2,8 @@ package org.docarray.spark.format;
 
 /**
  * A document's bytes do not decode. Thrown by the decoders, which know the field path and the
- * offset inside the document; the reader adds the file, document index and file offset by
- * wrapping it into a {@link DocArrayFormatException}.
+ * offset inside the document; the reader adds the file, document index and file offset by wrapping
+ * it into a {@link DocArrayFormatException}.
  */
 public class MalformedDocumentException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -34,14 +34,17 @@ public final class NodeJsonReader {
 
   static NodeProto node(JsonNode n) {
     if (n == null || n.isNull()) return NodeProto.getDefaultInstance();
-    if (!n.isObject()) throw new IllegalArgumentException("a node must be a JSON object or null, not " + n);
+    if (!n.isObject())
+      throw new IllegalArgumentException("a node must be a JSON object or null, not " + n);
     NodeProto.Builder b = NodeProto.newBuilder();
     if (n.has("type")) b.setType(n.get("type").asText());
     if (n.has("text")) return b.setText(n.get("text").asText()).build();
     if (n.has("integer")) return b.setInteger(n.get("integer").intValue()).build();
     if (n.has("float")) return b.setFloat(number(n.get("float"))).build();
     if (n.has("boolean")) return b.setBoolean(n.get("boolean").asBoolean()).build();
-    if (n.has("blob_b64")) return b.setBlob(ByteString.copyFrom(Base64.getDecoder().decode(n.get("blob_b64").asText()))).build();
+    if (n.has("blob_b64"))
+      return b.setBlob(ByteString.copyFrom(Base64.getDecoder().decode(n.get("blob_b64").asText())))
+          .build();
     if (n.has("ndarray")) return b.setNdarray(tensor(n.get("ndarray"))).build();
     if (n.has("doc")) return b.setDoc(doc(n.get("doc"))).build();
     if (n.has("doc_array")) {
@@ -82,10 +85,14 @@ public final class NodeJsonReader {
   private static double number(JsonNode x) {
     if (x.isTextual()) {
       switch (x.asText()) {
-        case "NaN": return Double.NaN;
-        case "Infinity": return Double.POSITIVE_INFINITY;
-        case "-Infinity": return Double.NEGATIVE_INFINITY;
-        default: return Double.parseDouble(x.asText());
+        case "NaN":
+          return Double.NaN;
+        case "Infinity":
+          return Double.POSITIVE_INFINITY;
+        case "-Infinity":
+          return Double.NEGATIVE_INFINITY;
+        default:
+          return Double.parseDouble(x.asText());
       }
     }
     return x.doubleValue();
@@ -102,28 +109,29 @@ public final class NodeJsonReader {
       ByteBuffer bb = ByteBuffer.allocate(values.size() * d.itemSize()).order(d.byteOrder());
       for (JsonNode v : values) {
         switch (d.kind()) {
-          case FLOAT: {
-            double x = number(v);
-            if (d.itemSize() == 2) bb.putShort(Half.fromFloat((float) x));
-            else if (d.itemSize() == 4) bb.putFloat((float) x);
-            else bb.putDouble(x);
-            break;
-          }
+          case FLOAT:
+            {
+              double x = number(v);
+              if (d.itemSize() == 2) bb.putShort(Half.fromFloat((float) x));
+              else if (d.itemSize() == 4) bb.putFloat((float) x);
+              else bb.putDouble(x);
+              break;
+            }
           case BOOL:
             bb.put((byte) (v.asBoolean() ? 1 : 0));
             break;
-          default: {
-            long l = v.bigIntegerValue().longValue();
-            if (d.itemSize() == 1) bb.put((byte) l);
-            else if (d.itemSize() == 2) bb.putShort((short) l);
-            else if (d.itemSize() == 4) bb.putInt((int) l);
-            else bb.putLong(l);
-          }
+          default:
+            {
+              long l = v.bigIntegerValue().longValue();
+              if (d.itemSize() == 1) bb.put((byte) l);
+              else if (d.itemSize() == 2) bb.putShort((short) l);
+              else if (d.itemSize() == 4) bb.putInt((int) l);
+              else bb.putLong(l);
+            }
         }
       }
       b.setBuffer(ByteString.copyFrom(bb.array()));
     }
     return NdArrayProto.newBuilder().setDense(b).build();
   }
-
 }

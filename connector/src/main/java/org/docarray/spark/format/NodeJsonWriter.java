@@ -9,14 +9,13 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 
 /**
- * Writes a {@code NodeProto} as canonical JSON in the node form the fixture sidecars use:
- * {@code {"text": s}}, {@code {"integer": n}}, {@code {"float": x}} (NaN and infinities as strings),
- * {@code {"boolean": b}}, {@code {"blob_b64": ...}},
- * {@code {"ndarray": {"dtype", "shape", "values"}}}, {@code {"doc": {...}}},
- * {@code {"doc_array": [...]}}, {@code {"list"|"tuple"|"set": [...]}}, {@code {"dict": {...}}}, each
- * with {@code "type": tag} when the node has one, and {@code null} for None. This is the lossless
- * form of columns whose element types vary (untyped {@code list}, {@code dict}, {@code Any}), and a
- * writer can turn it back into the same node.
+ * Writes a {@code NodeProto} as canonical JSON in the node form the fixture sidecars use: {@code
+ * {"text": s}}, {@code {"integer": n}}, {@code {"float": x}} (NaN and infinities as strings),
+ * {@code {"boolean": b}}, {@code {"blob_b64": ...}}, {@code {"ndarray": {"dtype", "shape",
+ * "values"}}}, {@code {"doc": {...}}}, {@code {"doc_array": [...]}}, {@code {"list"|"tuple"|"set":
+ * [...]}}, {@code {"dict": {...}}}, each with {@code "type": tag} when the node has one, and {@code
+ * null} for None. This is the lossless form of columns whose element types vary (untyped {@code
+ * list}, {@code dict}, {@code Any}), and a writer can turn it back into the same node.
  */
 public final class NodeJsonWriter {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -49,7 +48,8 @@ public final class NodeJsonWriter {
     return w.toString();
   }
 
-  private boolean node(JsonGenerator g, byte[] buf, int off, int len, int depth) throws IOException {
+  private boolean node(JsonGenerator g, byte[] buf, int off, int len, int depth)
+      throws IOException {
     depth(depth, off);
     CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
     int field = 0;
@@ -63,8 +63,13 @@ public final class NodeJsonWriter {
       int f = Wire.checkNodeField(tag, off + in.getTotalBytesRead());
       int wt = tag & 7;
       if (f != Wire.NODE_TYPE && field != 0 && field != f) {
-        throw new MalformedDocumentException("NodeProto sets both " + Wire.contentName(field) + " and "
-            + Wire.contentName(f) + ", but they share one oneof", off + in.getTotalBytesRead());
+        throw new MalformedDocumentException(
+            "NodeProto sets both "
+                + Wire.contentName(field)
+                + " and "
+                + Wire.contentName(f)
+                + ", but they share one oneof",
+            off + in.getTotalBytesRead());
       }
       if (f == Wire.NODE_INTEGER && wt == Wire.WT_VARINT) {
         field = f;
@@ -96,7 +101,8 @@ public final class NodeJsonWriter {
     g.writeStartObject();
     switch (field) {
       case Wire.NODE_TEXT:
-        g.writeStringField("text", new String(buf, cs, cl, java.nio.charset.StandardCharsets.UTF_8));
+        g.writeStringField(
+            "text", new String(buf, cs, cl, java.nio.charset.StandardCharsets.UTF_8));
         break;
       case Wire.NODE_INTEGER:
         g.writeNumberField("integer", (int) scalar);
@@ -109,7 +115,9 @@ public final class NodeJsonWriter {
         g.writeBooleanField("boolean", scalar != 0);
         break;
       case Wire.NODE_BLOB:
-        g.writeStringField("blob_b64", Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(buf, cs, cs + cl)));
+        g.writeStringField(
+            "blob_b64",
+            Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(buf, cs, cs + cl)));
         break;
       case Wire.NODE_NDARRAY:
         g.writeFieldName("ndarray");
@@ -142,12 +150,17 @@ public final class NodeJsonWriter {
     depth(depth, off);
     g.writeStartObject();
     Wire.Entry e = new Wire.Entry();
-    Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> {
-      Wire.entry(buf, s, l, e);
-      g.writeFieldName(e.key(buf));
-      if (e.valueStart < 0) g.writeNull();
-      else node(g, buf, e.valueStart, e.valueLength, depth + 1);
-    });
+    Wire.forEachRecord(
+        buf,
+        off,
+        len,
+        "DocProto",
+        (s, l) -> {
+          Wire.entry(buf, s, l, e);
+          g.writeFieldName(e.key(buf));
+          if (e.valueStart < 0) g.writeNull();
+          else node(g, buf, e.valueStart, e.valueLength, depth + 1);
+        });
     g.writeEndObject();
   }
 
@@ -160,21 +173,36 @@ public final class NodeJsonWriter {
     g.writeEndArray();
     if (t.dtype != null && t.dtype.isNumeric()) {
       g.writeArrayFieldStart("values");
-      ByteBuffer bb = ByteBuffer.wrap(t.data, t.bufferOffset, t.bufferLength).slice().order(t.dtype.byteOrder());
+      ByteBuffer bb =
+          ByteBuffer.wrap(t.data, t.bufferOffset, t.bufferLength)
+              .slice()
+              .order(t.dtype.byteOrder());
       int n = (int) t.elementCount;
       int size = t.dtype.itemSize();
       for (int i = 0; i < n; i++) {
         int p = i * size;
         switch (t.dtype.kind()) {
           case FLOAT:
-            writeDouble(g, size == 2 ? Half.toFloat(bb.getShort(p)) : size == 4 ? bb.getFloat(p) : bb.getDouble(p));
+            writeDouble(
+                g,
+                size == 2
+                    ? Half.toFloat(bb.getShort(p))
+                    : size == 4 ? bb.getFloat(p) : bb.getDouble(p));
             break;
           case INT:
-            g.writeNumber(size == 1 ? bb.get(p) : size == 2 ? bb.getShort(p) : size == 4 ? bb.getInt(p) : bb.getLong(p));
+            g.writeNumber(
+                size == 1
+                    ? bb.get(p)
+                    : size == 2 ? bb.getShort(p) : size == 4 ? bb.getInt(p) : bb.getLong(p));
             break;
           case UINT:
-            if (size == 8) g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(bb.getLong(p))));
-            else g.writeNumber(size == 1 ? bb.get(p) & 0xffL : size == 2 ? bb.getShort(p) & 0xffffL : bb.getInt(p) & 0xffffffffL);
+            if (size == 8)
+              g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(bb.getLong(p))));
+            else
+              g.writeNumber(
+                  size == 1
+                      ? bb.get(p) & 0xffL
+                      : size == 2 ? bb.getShort(p) & 0xffffL : bb.getInt(p) & 0xffffffffL);
             break;
           default:
             g.writeBoolean(bb.get(p) != 0);
@@ -182,8 +210,12 @@ public final class NodeJsonWriter {
       }
       g.writeEndArray();
     } else {
-      g.writeStringField("buffer_b64",
-          Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength)));
+      g.writeStringField(
+          "buffer_b64",
+          Base64.getEncoder()
+              .encodeToString(
+                  java.util.Arrays.copyOfRange(
+                      t.data, t.bufferOffset, t.bufferOffset + t.bufferLength)));
     }
     g.writeEndObject();
   }
@@ -197,7 +229,8 @@ public final class NodeJsonWriter {
 
   private void depth(int depth, int off) {
     if (depth > limits.maxNestingDepth) {
-      throw new MalformedDocumentException("nodes nest deeper than maxNestingDepth (" + limits.maxNestingDepth + ")", off);
+      throw new MalformedDocumentException(
+          "nodes nest deeper than maxNestingDepth (" + limits.maxNestingDepth + ")", off);
     }
   }
 }

@@ -4,7 +4,10 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** A stream that reports the bytes it hands out and lets a subclass replace the failures it passes on. */
+/**
+ * A stream that reports the bytes it hands out and lets a subclass replace the failures it passes
+ * on.
+ */
 abstract class ObservedInputStream extends FilterInputStream {
   ObservedInputStream(InputStream in) {
     super(in);

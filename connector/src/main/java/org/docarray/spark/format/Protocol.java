@@ -46,7 +46,9 @@ public enum Protocol {
     Protocol p = fromName(name);
     if (p == null) {
       throw new IllegalArgumentException(
-          "Unknown DocArray protocol '" + name + "'; expected one of protobuf, protobuf-array, json-array");
+          "Unknown DocArray protocol '"
+              + name
+              + "'; expected one of protobuf, protobuf-array, json-array");
     }
     return p;
   }

@@ -11,8 +11,8 @@ import java.util.List;
  * Document boundaries of a splittable file, found by walking the framing without decoding
  * (docarray-format.md §10, "Splitting"): length prefixes of a {@code protobuf} stream (uncompressed
  * or compressed per document), or tag and varint length of an uncompressed {@code protobuf-array}
- * DocList. The formats have no sync markers, so this walk is the only safe way to cut a file.
- * A file whose walk does not end exactly at its end (corrupt, truncated, trailing bytes) or that
+ * DocList. The formats have no sync markers, so this walk is the only safe way to cut a file. A
+ * file whose walk does not end exactly at its end (corrupt, truncated, trailing bytes) or that
  * holds a DocVec is not split: its single reader then reports the problem with full detail.
  */
 public final class SplitIndex {
@@ -34,25 +34,30 @@ public final class SplitIndex {
   private SplitIndex() {}
 
   /**
-   * Walks the whole file and cuts it into ranges of about {@code targetBytes}; returns null when the
-   * file should be read as one piece. The file is cut into {@code ceil(bytes / targetBytes)} ranges of
-   * nearly equal size (each cut at the first document boundary at or after its share), not into full
-   * ranges and a short tail: equal tasks finish together, so no core idles through a last small wave.
+   * Walks the whole file and cuts it into ranges of about {@code targetBytes}; returns null when
+   * the file should be read as one piece. The file is cut into {@code ceil(bytes / targetBytes)}
+   * ranges of nearly equal size (each cut at the first document boundary at or after its share),
+   * not into full ranges and a short tail: equal tasks finish together, so no core idles through a
+   * last small wave.
    */
-  public static List<Range> plan(InputStream raw, long fileLength, Protocol protocol, long targetBytes, Limits limits)
+  public static List<Range> plan(
+      InputStream raw, long fileLength, Protocol protocol, long targetBytes, Limits limits)
       throws IOException {
     InputStream in = new BufferedInputStream(raw, 1 << 16);
     try {
-      return protocol == Protocol.PROTOBUF ? walkStream(in, fileLength, targetBytes, limits)
+      return protocol == Protocol.PROTOBUF
+          ? walkStream(in, fileLength, targetBytes, limits)
           : walkArray(in, fileLength, targetBytes, limits);
     } catch (EOFException e) {
       return null;
     }
   }
 
-  private static List<Range> walkStream(InputStream in, long fileLength, long target, Limits limits) throws IOException {
+  private static List<Range> walkStream(InputStream in, long fileLength, long target, Limits limits)
+      throws IOException {
     byte[] h = new byte[StreamFramingSource.HEADER_BYTES];
-    if (readFully(in, h, h.length) < h.length || (h[0] & 0xff) != StreamFramingSource.VERSION) return null;
+    if (readFully(in, h, h.length) < h.length || (h[0] & 0xff) != StreamFramingSource.VERSION)
+      return null;
     long count = 0;
     for (int i = 1; i < 9; i++) count = (count << 8) | (h[i] & 0xff);
     if (count < 0 || count > (fileLength - 9) / 4) return null;
@@ -67,7 +72,11 @@ public final class SplitIndex {
         first = i;
       }
       if (readFully(in, lb, 4) < 4) return null;
-      long len = ((lb[0] & 0xffL) << 24) | ((lb[1] & 0xffL) << 16) | ((lb[2] & 0xffL) << 8) | (lb[3] & 0xffL);
+      long len =
+          ((lb[0] & 0xffL) << 24)
+              | ((lb[1] & 0xffL) << 16)
+              | ((lb[2] & 0xffL) << 8)
+              | (lb[3] & 0xffL);
       if (len > limits.maxDocumentBytes || pos + 4 + len > fileLength) return null;
       skipFully(in, len);
       pos += 4 + len;
@@ -77,7 +86,8 @@ public final class SplitIndex {
     return out;
   }
 
-  private static List<Range> walkArray(InputStream in, long fileLength, long target, Limits limits) throws IOException {
+  private static List<Range> walkArray(InputStream in, long fileLength, long target, Limits limits)
+      throws IOException {
     boolean docVec = ContainerSniffer.isDocVec(in);
     if (docVec) return null;
     List<Range> out = new ArrayList<>();
@@ -125,7 +135,8 @@ public final class SplitIndex {
     /** True (once per cut) when a document boundary at pos is at or past the next share's end. */
     boolean due(long pos) {
       if (next >= pieces || pos - from < share(next)) return false;
-      while (next < pieces && pos - from >= share(next)) next++; // a huge document may span several shares
+      while (next < pieces && pos - from >= share(next))
+        next++; // a huge document may span several shares
       return true;
     }
 

@@ -1,6 +1,5 @@
 package org.docarray.spark.format;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -27,11 +26,13 @@ public final class StreamFramingSource implements DocumentSource {
   private long declaredCount = -1;
   private long index;
   private long position;
+
   /**
    * Read-ahead window over the file: documents are decoded in place from it (no copy per document).
    * chunk[chunkPos, chunkLimit) holds the bytes at file positions [chunkStart + chunkPos, ...).
    */
   private static final int CHUNK = 1 << 20;
+
   private byte[] chunk = new byte[0];
   private int chunkPos;
   private int chunkLimit;
@@ -44,7 +45,8 @@ public final class StreamFramingSource implements DocumentSource {
   private String payloadError;
 
   /** Whole file from offset 0: header, all documents, trailing-byte check. */
-  public StreamFramingSource(InputStream in, String fileName, long fileLength, Codec codec, Limits limits)
+  public StreamFramingSource(
+      InputStream in, String fileName, long fileLength, Codec codec, Limits limits)
       throws IOException {
     this.in = new CountingInputStream(in, 0, Long.MAX_VALUE);
     this.fileName = fileName;
@@ -62,8 +64,16 @@ public final class StreamFramingSource implements DocumentSource {
    * A range [start, end) of the file, positioned at {@code start} already, that starts at a
    * document boundary; {@code firstIndex} is the index of that document.
    */
-  public StreamFramingSource(InputStream in, String fileName, long fileLength, Codec codec, Limits limits,
-      long start, long end, long firstIndex, long declaredCount) {
+  public StreamFramingSource(
+      InputStream in,
+      String fileName,
+      long fileLength,
+      Codec codec,
+      Limits limits,
+      long start,
+      long end,
+      long firstIndex,
+      long declaredCount) {
     this.in = new CountingInputStream(in, start, Long.MAX_VALUE);
     this.fileName = fileName;
     this.codec = codec;
@@ -80,16 +90,27 @@ public final class StreamFramingSource implements DocumentSource {
     byte[] h = new byte[HEADER_BYTES];
     int n = in.readFully(h, 0, HEADER_BYTES);
     if (n == 0) {
-      throw new DocArrayFormatException(fileName, -1, 0,
+      throw new DocArrayFormatException(
+          fileName,
+          -1,
+          0,
           "empty file; a 'protobuf' DocList file starts with a 9-byte header (an empty DocList is 02 00 00 00 00 00 00 00 00)");
     }
     if ((h[0] & 0xff) != VERSION) {
       String hint = hint(h, n);
       String looks = ForeignBytes.describe(h, n);
-      throw new DocArrayFormatException(fileName, -1, 0, hint.isEmpty() && looks != null
-          ? String.format("not a DocArray file: it looks like %s (version byte is 0x%02x, expected 0x02 of DocArray's "
-              + "'protobuf' format)", looks, h[0] & 0xff)
-          : String.format("version byte is 0x%02x, expected 0x02 of DocArray's 'protobuf' format%s", h[0] & 0xff, hint));
+      throw new DocArrayFormatException(
+          fileName,
+          -1,
+          0,
+          hint.isEmpty() && looks != null
+              ? String.format(
+                  "not a DocArray file: it looks like %s (version byte is 0x%02x, expected 0x02 of DocArray's "
+                      + "'protobuf' format)",
+                  looks, h[0] & 0xff)
+              : String.format(
+                  "version byte is 0x%02x, expected 0x02 of DocArray's 'protobuf' format%s",
+                  h[0] & 0xff, hint));
     }
     if (n < HEADER_BYTES) {
       throw new DocArrayFormatException(fileName, -1, n, "file ends inside the 9-byte header");
@@ -97,25 +118,43 @@ public final class StreamFramingSource implements DocumentSource {
     long count = 0;
     for (int i = 1; i < 9; i++) count = (count << 8) | (h[i] & 0xff);
     if (count < 0) {
-      throw new DocArrayFormatException(fileName, -1, 1, "document count " + Long.toUnsignedString(count) + " is absurd");
+      throw new DocArrayFormatException(
+          fileName, -1, 1, "document count " + Long.toUnsignedString(count) + " is absurd");
     }
     if (fileLength >= 0 && count > (fileLength - HEADER_BYTES) / 4) {
-      throw new DocArrayFormatException(fileName, -1, 1, "header declares " + count
-          + " documents but the file has only " + fileLength + " bytes (each document needs at least 4)");
+      throw new DocArrayFormatException(
+          fileName,
+          -1,
+          1,
+          "header declares "
+              + count
+              + " documents but the file has only "
+              + fileLength
+              + " bytes (each document needs at least 4)");
     }
     this.declaredCount = count;
   }
 
   private static String hint(byte[] h, int n) {
-    if (n >= 4 && (h[0] & 0xff) == 0x04 && (h[1] & 0xff) == 0x22 && (h[2] & 0xff) == 0x4d && (h[3] & 0xff) == 0x18) {
+    if (n >= 4
+        && (h[0] & 0xff) == 0x04
+        && (h[1] & 0xff) == 0x22
+        && (h[2] & 0xff) == 0x4d
+        && (h[3] & 0xff) == 0x18) {
       return " (the bytes are an LZ4 frame: is the whole file compressed? set the 'compression' option)";
     }
-    if (n >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b) return " (the bytes are gzip: set 'compression'='gzip')";
-    if (n >= 3 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h') return " (the bytes are bzip2: set 'compression'='bz2')";
-    if (n >= 2 && (h[0] & 0xff) == 0xfd && h[1] == '7') return " (the bytes are xz: set 'compression'='lzma')";
-    if (n >= 1 && (h[0] & 0xff) == 0x80) return " (this looks like a Python pickle, which is never read)";
-    if (n >= 1 && (h[0] & 0xff) == 0x0a) return " (this looks like a 'protobuf-array' file: set 'protocol'='protobuf-array')";
-    if (n >= 1 && (h[0] == '[' || h[0] == '{')) return " (this looks like JSON: set 'protocol'='json-array')";
+    if (n >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b)
+      return " (the bytes are gzip: set 'compression'='gzip')";
+    if (n >= 3 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h')
+      return " (the bytes are bzip2: set 'compression'='bz2')";
+    if (n >= 2 && (h[0] & 0xff) == 0xfd && h[1] == '7')
+      return " (the bytes are xz: set 'compression'='lzma')";
+    if (n >= 1 && (h[0] & 0xff) == 0x80)
+      return " (this looks like a Python pickle, which is never read)";
+    if (n >= 1 && (h[0] & 0xff) == 0x0a)
+      return " (this looks like a 'protobuf-array' file: set 'protocol'='protobuf-array')";
+    if (n >= 1 && (h[0] == '[' || h[0] == '{'))
+      return " (this looks like JSON: set 'protocol'='json-array')";
     return "";
   }
 
@@ -133,7 +172,10 @@ public final class StreamFramingSource implements DocumentSource {
     if (have >= n) return have;
     if (chunk.length - chunkPos < n) {
       // compact, growing the window when one document is bigger than it
-      byte[] target = chunk.length >= n && chunkPos > 0 ? chunk : new byte[Math.max(n, Math.max(CHUNK, chunk.length))];
+      byte[] target =
+          chunk.length >= n && chunkPos > 0
+              ? chunk
+              : new byte[Math.max(n, Math.max(CHUNK, chunk.length))];
       System.arraycopy(chunk, chunkPos, target, 0, have);
       chunk = target;
       chunkStart += chunkPos;
@@ -160,27 +202,51 @@ public final class StreamFramingSource implements DocumentSource {
     }
     int got = ensure(4);
     if (got < 4) {
-      throw new DocArrayFormatException(fileName, nextIndex, position, got == 0
-          ? "file ends after " + nextIndex + " documents but the header declares " + declaredCount
-          : "file ends inside the 4-byte length prefix");
+      throw new DocArrayFormatException(
+          fileName,
+          nextIndex,
+          position,
+          got == 0
+              ? "file ends after "
+                  + nextIndex
+                  + " documents but the header declares "
+                  + declaredCount
+              : "file ends inside the 4-byte length prefix");
     }
     byte[] c = chunk;
     int at = chunkPos;
-    long len = ((c[at] & 0xffL) << 24) | ((c[at + 1] & 0xffL) << 16) | ((c[at + 2] & 0xffL) << 8) | (c[at + 3] & 0xffL);
+    long len =
+        ((c[at] & 0xffL) << 24)
+            | ((c[at + 1] & 0xffL) << 16)
+            | ((c[at + 2] & 0xffL) << 8)
+            | (c[at + 3] & 0xffL);
     if (len > limits.maxDocumentBytes) {
-      throw new DocArrayFormatException(fileName, nextIndex, position, "length prefix " + len
-          + " exceeds maxDocumentBytes (" + limits.maxDocumentBytes + "); raise the option if the file is genuine");
+      throw new DocArrayFormatException(
+          fileName,
+          nextIndex,
+          position,
+          "length prefix "
+              + len
+              + " exceeds maxDocumentBytes ("
+              + limits.maxDocumentBytes
+              + "); raise the option if the file is genuine");
     }
     long remaining = fileLength >= 0 ? fileLength - position - 4 : Long.MAX_VALUE;
     if (len > remaining) {
-      throw new DocArrayFormatException(fileName, nextIndex, position, "length prefix " + len
-          + " runs past the end of the file (" + remaining + " bytes left)");
+      throw new DocArrayFormatException(
+          fileName,
+          nextIndex,
+          position,
+          "length prefix " + len + " runs past the end of the file (" + remaining + " bytes left)");
     }
     int l = (int) len;
     int r = ensure(4 + l) - 4;
     if (r < l) {
-      throw new DocArrayFormatException(fileName, nextIndex, position, "file ends inside a document: expected "
-          + l + " bytes, found " + r);
+      throw new DocArrayFormatException(
+          fileName,
+          nextIndex,
+          position,
+          "file ends inside a document: expected " + l + " bytes, found " + r);
     }
     int payload = chunkPos + 4;
     chunkPos = payload + l;
@@ -204,10 +270,17 @@ public final class StreamFramingSource implements DocumentSource {
       while (true) {
         if (n == decoded.length) {
           if (n >= limits.maxDocumentBytes) {
-            throw new DocArrayFormatException(fileName, index, position, "document decompresses to more than maxDocumentBytes ("
-                + limits.maxDocumentBytes + ")");
+            throw new DocArrayFormatException(
+                fileName,
+                index,
+                position,
+                "document decompresses to more than maxDocumentBytes ("
+                    + limits.maxDocumentBytes
+                    + ")");
           }
-          decoded = java.util.Arrays.copyOf(decoded, (int) Math.min(limits.maxDocumentBytes, (long) n * 2));
+          decoded =
+              java.util.Arrays.copyOf(
+                  decoded, (int) Math.min(limits.maxDocumentBytes, (long) n * 2));
         }
         int k = dec.read(decoded, n, decoded.length - n);
         if (k < 0) break;
@@ -228,19 +301,53 @@ public final class StreamFramingSource implements DocumentSource {
   private void checkTrailing() throws IOException {
     long at = position();
     if (ensure(1) > 0) {
-      throw new DocArrayFormatException(fileName, declaredCount, at, "trailing bytes after the " + declaredCount
-          + " documents the header declares");
+      throw new DocArrayFormatException(
+          fileName,
+          declaredCount,
+          at,
+          "trailing bytes after the " + declaredCount + " documents the header declares");
     }
   }
 
-  @Override public String payloadError() { return payloadError; }
-  @Override public byte[] buffer() { return current; }
-  @Override public int offset() { return currentOffset; }
-  @Override public int length() { return currentLength; }
-  @Override public long documentIndex() { return index; }
-  @Override public long documentPosition() { return position; }
-  @Override public long declaredCount() { return declaredCount; }
-  @Override public String fileName() { return fileName; }
+  @Override
+  public String payloadError() {
+    return payloadError;
+  }
+
+  @Override
+  public byte[] buffer() {
+    return current;
+  }
+
+  @Override
+  public int offset() {
+    return currentOffset;
+  }
+
+  @Override
+  public int length() {
+    return currentLength;
+  }
+
+  @Override
+  public long documentIndex() {
+    return index;
+  }
+
+  @Override
+  public long documentPosition() {
+    return position;
+  }
+
+  @Override
+  public long declaredCount() {
+    return declaredCount;
+  }
+
+  @Override
+  public String fileName() {
+    return fileName;
+  }
 
   @Override
   public void close() throws IOException {

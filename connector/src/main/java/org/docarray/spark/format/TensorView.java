@@ -19,8 +19,8 @@ public final class TensorView {
   public int bufferLength;
 
   /**
-   * Parses an NdArrayProto from {@code buf[off, off+len)} and checks buffer length against
-   * shape × item size and the element limit.
+   * Parses an NdArrayProto from {@code buf[off, off+len)} and checks buffer length against shape ×
+   * item size and the element limit.
    *
    * @param requireKnownDtype whether an unparseable dtype string is an error (typed mode)
    */
@@ -45,16 +45,19 @@ public final class TensorView {
           in.skipRawBytes(l);
           sawDense = true;
         } else if (tag == Wire.tag(2, Wire.WT_LEN)) {
-          in.skipField(tag); // NdArrayProto.parameters: never written by DocArray, ignored when read
+          in.skipField(
+              tag); // NdArrayProto.parameters: never written by DocArray, ignored when read
         } else {
           throw Wire.unexpected("NdArrayProto", tag, off + in.getTotalBytesRead());
         }
       }
     } catch (IOException e) {
-      throw new MalformedDocumentException("tensor (NdArrayProto) does not decode: " + e.getMessage(), off, e);
+      throw new MalformedDocumentException(
+          "tensor (NdArrayProto) does not decode: " + e.getMessage(), off, e);
     }
     if (!sawDense || dtypeText == null) {
-      throw new MalformedDocumentException("tensor has no " + (sawDense ? "dtype" : "dense array"), off);
+      throw new MalformedDocumentException(
+          "tensor has no " + (sawDense ? "dtype" : "dense array"), off);
     }
     if ("None".equals(dtypeText)) {
       // DocVec's marker for a None column (docarray-format.md §7); callers treat it as null
@@ -63,13 +66,15 @@ public final class TensorView {
     try {
       dtype = DType.parse(dtypeText);
     } catch (IllegalArgumentException e) {
-      if (requireKnownDtype) throw new MalformedDocumentException("unknown tensor dtype: " + e.getMessage(), off);
+      if (requireKnownDtype)
+        throw new MalformedDocumentException("unknown tensor dtype: " + e.getMessage(), off);
       return this;
     }
     long n = 1;
     for (int d : shape) {
-      if (d < 0) throw new MalformedDocumentException("tensor dimension " + Integer.toUnsignedString(d)
-          + " is too large", off);
+      if (d < 0)
+        throw new MalformedDocumentException(
+            "tensor dimension " + Integer.toUnsignedString(d) + " is too large", off);
       try {
         n = Math.multiplyExact(n, (long) d);
       } catch (ArithmeticException e) {
@@ -77,15 +82,29 @@ public final class TensorView {
       }
     }
     if (n > limits.maxTensorElements) {
-      throw new MalformedDocumentException("tensor has " + n + " elements, more than maxTensorElements ("
-          + limits.maxTensorElements + ")", off);
+      throw new MalformedDocumentException(
+          "tensor has "
+              + n
+              + " elements, more than maxTensorElements ("
+              + limits.maxTensorElements
+              + ")",
+          off);
     }
     elementCount = n;
     long expected = n * dtype.itemSize();
     if (expected != bufferLength) {
-      throw new MalformedDocumentException("tensor buffer has " + bufferLength + " bytes but shape "
-          + java.util.Arrays.toString(shape) + " x itemsize " + dtype.itemSize() + " of dtype " + dtypeText
-          + " needs " + expected, off);
+      throw new MalformedDocumentException(
+          "tensor buffer has "
+              + bufferLength
+              + " bytes but shape "
+              + java.util.Arrays.toString(shape)
+              + " x itemsize "
+              + dtype.itemSize()
+              + " of dtype "
+              + dtypeText
+              + " needs "
+              + expected,
+          off);
     }
     return this;
   }
@@ -118,13 +137,15 @@ public final class TensorView {
         while (in.getBytesUntilLimit() > 0) {
           if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, Math.max(4, ndims * 2));
           dims[ndims++] = in.readUInt32();
-          if (ndims > 64) throw new MalformedDocumentException("tensor has more than 64 dimensions", off);
+          if (ndims > 64)
+            throw new MalformedDocumentException("tensor has more than 64 dimensions", off);
         }
         in.popLimit(old);
       } else if (field == Wire.DENSE_SHAPE && wt == Wire.WT_VARINT) {
         if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, Math.max(4, ndims * 2));
         dims[ndims++] = in.readUInt32();
-        if (ndims > 64) throw new MalformedDocumentException("tensor has more than 64 dimensions", off);
+        if (ndims > 64)
+          throw new MalformedDocumentException("tensor has more than 64 dimensions", off);
       } else if (field == Wire.DENSE_DTYPE && wt == Wire.WT_LEN) {
         dtypeText = in.readStringRequireUtf8();
       } else {
@@ -133,5 +154,4 @@ public final class TensorView {
     }
     shape = ndims == 0 ? NO_DIMS : java.util.Arrays.copyOf(dims, ndims);
   }
-
 }

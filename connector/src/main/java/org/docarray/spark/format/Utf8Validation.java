@@ -1,6 +1,9 @@
 package org.docarray.spark.format;
 
-/** UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, max U+10FFFF), as protobuf requires of strings. */
+/**
+ * UTF-8 well-formedness (RFC 3629: no overlongs, no surrogates, max U+10FFFF), as protobuf requires
+ * of strings.
+ */
 public final class Utf8Validation {
   private Utf8Validation() {}
 

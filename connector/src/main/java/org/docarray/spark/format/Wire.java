@@ -45,12 +45,13 @@ public final class Wire {
 
   /**
    * A field DocArray never writes where it was found: the bytes are not the message they should be
-   * (garbage, another format, a wrong codec guess). Readers are strict here instead of skipping,
-   * so such input fails rather than reading as empty documents.
+   * (garbage, another format, a wrong codec guess). Readers are strict here instead of skipping, so
+   * such input fails rather than reading as empty documents.
    */
   public static MalformedDocumentException unexpected(String message, int tag, int at) {
-    return new MalformedDocumentException("not a " + message + ": unexpected field " + (tag >>> 3) + " with wire type "
-        + (tag & 7), at);
+    return new MalformedDocumentException(
+        "not a " + message + ": unexpected field " + (tag >>> 3) + " with wire type " + (tag & 7),
+        at);
   }
 
   /** Checks the wire type of a NodeProto content field; returns the field number. */
@@ -59,11 +60,27 @@ public final class Wire {
     int wt = tag & 7;
     boolean ok;
     switch (f) {
-      case NODE_INTEGER: case NODE_BOOLEAN: ok = wt == WT_VARINT; break;
-      case NODE_FLOAT: ok = wt == WT_FIXED64; break;
-      case NODE_TEXT: case NODE_BLOB: case NODE_NDARRAY: case NODE_DOC: case NODE_DOC_ARRAY: case NODE_LIST:
-      case NODE_SET: case NODE_TUPLE: case NODE_DICT: case NODE_TYPE: ok = wt == WT_LEN; break;
-      default: ok = false;
+      case NODE_INTEGER:
+      case NODE_BOOLEAN:
+        ok = wt == WT_VARINT;
+        break;
+      case NODE_FLOAT:
+        ok = wt == WT_FIXED64;
+        break;
+      case NODE_TEXT:
+      case NODE_BLOB:
+      case NODE_NDARRAY:
+      case NODE_DOC:
+      case NODE_DOC_ARRAY:
+      case NODE_LIST:
+      case NODE_SET:
+      case NODE_TUPLE:
+      case NODE_DICT:
+      case NODE_TYPE:
+        ok = wt == WT_LEN;
+        break;
+      default:
+        ok = false;
     }
     if (!ok) throw unexpected("NodeProto", tag, at);
     return f;
@@ -72,8 +89,13 @@ public final class Wire {
   /** A length read from the input must fit what is left of its enclosing message. */
   public static void checkLength(int length, int remaining, int at) {
     if (length < 0 || length > remaining) {
-      throw new MalformedDocumentException("length " + Integer.toUnsignedString(length)
-          + " runs past the end of its message (" + remaining + " bytes left)", at);
+      throw new MalformedDocumentException(
+          "length "
+              + Integer.toUnsignedString(length)
+              + " runs past the end of its message ("
+              + remaining
+              + " bytes left)",
+          at);
     }
   }
 
@@ -89,11 +111,13 @@ public final class Wire {
    */
   public static void forEachRecord(byte[] buf, int off, int len, String message, RecordVisitor v)
       throws java.io.IOException {
-    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(buf, off, len);
+    com.google.protobuf.CodedInputStream in =
+        com.google.protobuf.CodedInputStream.newInstance(buf, off, len);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) return;
-      if (tag != tag(REPEATED_FIELD, WT_LEN)) throw unexpected(message, tag, off + in.getTotalBytesRead());
+      if (tag != tag(REPEATED_FIELD, WT_LEN))
+        throw unexpected(message, tag, off + in.getTotalBytesRead());
       int l = in.readRawVarint32();
       int s = off + in.getTotalBytesRead();
       checkLength(l, len - in.getTotalBytesRead(), s);
@@ -124,7 +148,8 @@ public final class Wire {
     e.keyLength = 0;
     e.valueStart = -1;
     e.valueLength = 0;
-    com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(buf, s, l);
+    com.google.protobuf.CodedInputStream in =
+        com.google.protobuf.CodedInputStream.newInstance(buf, s, l);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) return e;
@@ -152,19 +177,32 @@ public final class Wire {
   /** The node kinds by NodeProto content field number, as the sidecars and metadata name them. */
   public static String contentName(int field) {
     switch (field) {
-      case NODE_TEXT: return "text";
-      case NODE_INTEGER: return "integer";
-      case NODE_FLOAT: return "float";
-      case NODE_BOOLEAN: return "boolean";
-      case NODE_BLOB: return "blob";
-      case NODE_NDARRAY: return "ndarray";
-      case NODE_DOC: return "doc";
-      case NODE_DOC_ARRAY: return "doc_array";
-      case NODE_LIST: return "list";
-      case NODE_SET: return "set";
-      case NODE_TUPLE: return "tuple";
-      case NODE_DICT: return "dict";
-      default: return null;
+      case NODE_TEXT:
+        return "text";
+      case NODE_INTEGER:
+        return "integer";
+      case NODE_FLOAT:
+        return "float";
+      case NODE_BOOLEAN:
+        return "boolean";
+      case NODE_BLOB:
+        return "blob";
+      case NODE_NDARRAY:
+        return "ndarray";
+      case NODE_DOC:
+        return "doc";
+      case NODE_DOC_ARRAY:
+        return "doc_array";
+      case NODE_LIST:
+        return "list";
+      case NODE_SET:
+        return "set";
+      case NODE_TUPLE:
+        return "tuple";
+      case NODE_DICT:
+        return "dict";
+      default:
+        return null;
     }
   }
 }

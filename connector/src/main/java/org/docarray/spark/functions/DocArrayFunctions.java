@@ -9,28 +9,29 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.docarray.spark.schema.SparkSchemaMapper;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
- * Tensor functions for SQL and DataFrame code over the connector's float32 tensor columns
- * ({@code struct<shape: array<int>, data: array<float>>}) and flat {@code array<float>} embeddings.
- * {@link #register} makes them callable from SQL ({@code SELECT docarray_l2_normalize(embedding)})
- * and from PySpark through {@code spark.sql}; the static methods return Columns for Java/Scala.
+ * Tensor functions for SQL and DataFrame code over the connector's float32 tensor columns ({@code
+ * struct<shape: array<int>, data: array<float>>}) and flat {@code array<float>} embeddings. {@link
+ * #register} makes them callable from SQL ({@code SELECT docarray_l2_normalize(embedding)}) and
+ * from PySpark through {@code spark.sql}; the static methods return Columns for Java/Scala.
  *
  * <ul>
- *   <li>{@code docarray_tensor(array<float>)}: a 1-D tensor from a flat array</li>
- *   <li>{@code docarray_flatten(tensor)}: the data as {@code array<float>}</li>
- *   <li>{@code docarray_reshape(tensor, array<int>)}: same data, new shape (element count checked)</li>
- *   <li>{@code docarray_l2_norm(tensor)}: the Euclidean norm (double)</li>
- *   <li>{@code docarray_l2_normalize(tensor)}: the tensor divided by its norm (zero tensors unchanged)</li>
- *   <li>{@code docarray_cosine_similarity(tensor, tensor)}: cosine of two equally long tensors</li>
- *   <li>{@code docarray_stack(array<tensor>)}: a DocList's tensors stacked into one [N, ...] tensor</li>
- *   <li>{@code docarray_normalize(tensor)}: same as {@code docarray_l2_normalize}</li>
- *   <li>{@code docarray_to_float16/float32/float64/int32/int64(tensor)}: elements cast, shape kept</li>
- *   <li>{@code docarray_to_vector(tensor)} / {@code docarray_from_vector(vector)}: to and from Spark
- *       ML dense vectors (registered when spark-mllib is on the class path)</li>
+ *   <li>{@code docarray_tensor(array<float>)}: a 1-D tensor from a flat array
+ *   <li>{@code docarray_flatten(tensor)}: the data as {@code array<float>}
+ *   <li>{@code docarray_reshape(tensor, array<int>)}: same data, new shape (element count checked)
+ *   <li>{@code docarray_l2_norm(tensor)}: the Euclidean norm (double)
+ *   <li>{@code docarray_l2_normalize(tensor)}: the tensor divided by its norm (zero tensors
+ *       unchanged)
+ *   <li>{@code docarray_cosine_similarity(tensor, tensor)}: cosine of two equally long tensors
+ *   <li>{@code docarray_stack(array<tensor>)}: a DocList's tensors stacked into one [N, ...] tensor
+ *   <li>{@code docarray_normalize(tensor)}: same as {@code docarray_l2_normalize}
+ *   <li>{@code docarray_to_float16/float32/float64/int32/int64(tensor)}: elements cast, shape kept
+ *   <li>{@code docarray_to_vector(tensor)} / {@code docarray_from_vector(vector)}: to and from
+ *       Spark ML dense vectors (registered when spark-mllib is on the class path)
  * </ul>
+ *
  * Null in, null out.
  */
 public final class DocArrayFunctions {
@@ -63,7 +64,10 @@ public final class DocArrayFunctions {
     return org.apache.spark.sql.functions.call_udf("docarray_to_vector", tensor);
   }
 
-  /** A 1-D float32 tensor of a Spark ML vector's values (sparse vectors densified); needs spark-mllib. */
+  /**
+   * A 1-D float32 tensor of a Spark ML vector's values (sparse vectors densified); needs
+   * spark-mllib.
+   */
   public static Column fromVector(Column vector) {
     return org.apache.spark.sql.functions.call_udf("docarray_from_vector", vector);
   }
@@ -118,13 +122,17 @@ public final class DocArrayFunctions {
       case "long":
         return DataTypes.LongType;
       default:
-        throw new IllegalArgumentException("Cannot cast a tensor to '" + dtype + "': use one of " + String.join(", ", CASTS));
+        throw new IllegalArgumentException(
+            "Cannot cast a tensor to '" + dtype + "': use one of " + String.join(", ", CASTS));
     }
   }
 
   static Row cast(Row t, DataType element) {
     if (t == null) return null;
-    List<?> in = t.isNullAt(t.fieldIndex(TensorTypes.DATA)) ? null : Tensors.list(t.get(t.fieldIndex(TensorTypes.DATA)));
+    List<?> in =
+        t.isNullAt(t.fieldIndex(TensorTypes.DATA))
+            ? null
+            : Tensors.list(t.get(t.fieldIndex(TensorTypes.DATA)));
     if (in == null) return RowFactory.create(shape(t), null);
     List<Object> out = new ArrayList<>(in.size());
     for (Object o : in) {
@@ -148,14 +156,17 @@ public final class DocArrayFunctions {
     }
   }
 
-  /** Spark ML's Vectors.dense and Vector.toArray, by reflection so that spark-mllib stays optional. */
+  /**
+   * Spark ML's Vectors.dense and Vector.toArray, by reflection so that spark-mllib stays optional.
+   */
   private static final class Ml {
     static final java.lang.reflect.Method DENSE;
     static final java.lang.reflect.Method TO_ARRAY;
 
     static {
       try {
-        DENSE = Class.forName("org.apache.spark.ml.linalg.Vectors").getMethod("dense", double[].class);
+        DENSE =
+            Class.forName("org.apache.spark.ml.linalg.Vectors").getMethod("dense", double[].class);
         TO_ARRAY = Class.forName("org.apache.spark.ml.linalg.Vector").getMethod("toArray");
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("spark-mllib is not on the class path", e);
@@ -205,7 +216,8 @@ public final class DocArrayFunctions {
       n *= dim;
     }
     if (n != d.length) {
-      throw new IllegalArgumentException("docarray_reshape: " + d.length + " elements do not fit shape " + s);
+      throw new IllegalArgumentException(
+          "docarray_reshape: " + d.length + " elements do not fit shape " + s);
     }
     return row(s, d);
   }
@@ -227,7 +239,8 @@ public final class DocArrayFunctions {
     float[] y = data(b);
     if (x == null || y == null) return null;
     if (x.length != y.length) {
-      throw new IllegalArgumentException("docarray_cosine_similarity: tensors of " + x.length + " and " + y.length + " elements");
+      throw new IllegalArgumentException(
+          "docarray_cosine_similarity: tensors of " + x.length + " and " + y.length + " elements");
     }
     double dot = 0, nx = 0, ny = 0;
     for (int i = 0; i < x.length; i++) {
@@ -245,10 +258,12 @@ public final class DocArrayFunctions {
     int total = 0;
     for (int i = 0; i < tensors.length(); i++) {
       Row t = tensors.apply(i);
-      if (t == null) throw new IllegalArgumentException("docarray_stack: element " + i + " is null");
+      if (t == null)
+        throw new IllegalArgumentException("docarray_stack: element " + i + " is null");
       List<Integer> s = shape(t);
       if (inner == null) inner = s;
-      else if (!inner.equals(s)) throw new IllegalArgumentException("docarray_stack: shapes " + inner + " and " + s);
+      else if (!inner.equals(s))
+        throw new IllegalArgumentException("docarray_stack: shapes " + inner + " and " + s);
       float[] d = data(t);
       parts.add(d);
       total += d.length;

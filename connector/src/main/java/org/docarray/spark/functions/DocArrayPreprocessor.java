@@ -20,8 +20,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * DocArray's {@code MultiModalDataset} preprocessing, run by Spark on the executors: functions keyed
- * by dotted field paths, applied to every document in the order they were added.
+ * DocArray's {@code MultiModalDataset} preprocessing, run by Spark on the executors: functions
+ * keyed by dotted field paths, applied to every document in the order they were added.
  *
  * <pre>{@code
  * Dataset<Row> prepared = DocArrayPreprocessor.builder()
@@ -35,16 +35,17 @@ import org.apache.spark.sql.types.StructType;
  * <ul>
  *   <li>A path walks nested documents ({@code thesis.title}); through a {@code DocList} field
  *       ({@code chunks.emb}) the function is applied to each element's value. A path that ends on a
- *       DocList field hands the function the whole list, as DocArray does.</li>
- *   <li>The last segment may name a field the documents do not have yet (it is created; the function
- *       receives null).</li>
+ *       DocList field hands the function the whole list, as DocArray does.
+ *   <li>The last segment may name a field the documents do not have yet (it is created; the
+ *       function receives null).
  *   <li>Each function keeps the value's type unless a return type is given; the result schema is
- *       derived from those types (a function may turn a text into a tensor). Returning null keeps the
- *       value, as DocArray's {@code preprocess(value) or value}.</li>
- *   <li>A null document along the path stays null; the function is not called for it.</li>
+ *       derived from those types (a function may turn a text into a tensor). Returning null keeps
+ *       the value, as DocArray's {@code preprocess(value) or value}.
+ *   <li>A null document along the path stays null; the function is not called for it.
  *   <li>A failing function fails the task with a {@link DocArrayPreprocessingException} naming the
- *       path (with DocList indices) and the document's {@code id}.</li>
+ *       path (with DocList indices) and the document's {@code id}.
  * </ul>
+ *
  * The work is ordinary Spark column expressions ({@code withField}, {@code transform}) over one UDF
  * per function, so it runs in parallel on the executors with the rest of the query.
  */
@@ -59,7 +60,9 @@ public final class DocArrayPreprocessor implements Serializable {
     this.idColumn = idColumn;
   }
 
-  /** The functions of an ordered map (use a {@link LinkedHashMap}), each keeping its value's type. */
+  /**
+   * The functions of an ordered map (use a {@link LinkedHashMap}), each keeping its value's type.
+   */
   public static DocArrayPreprocessor of(Map<String, FieldFunction> functions) {
     Builder b = builder();
     functions.forEach(b::map);
@@ -82,8 +85,10 @@ public final class DocArrayPreprocessor implements Serializable {
 
     /** A function whose result has {@code returnType} (null: the value's own type). */
     public Builder map(String path, FieldFunction function, DataType returnType) {
-      if (path == null) throw new IllegalArgumentException("path must not be null (\"\" is the whole document)");
-      if (function == null) throw new IllegalArgumentException("no function for path '" + path + "'");
+      if (path == null)
+        throw new IllegalArgumentException("path must not be null (\"\" is the whole document)");
+      if (function == null)
+        throw new IllegalArgumentException("no function for path '" + path + "'");
       steps.add(new Step(path, function, returnType));
       return this;
     }
@@ -112,7 +117,8 @@ public final class DocArrayPreprocessor implements Serializable {
   }
 
   private Column id(Dataset<Row> df) {
-    return Arrays.asList(df.columns()).contains(idColumn) ? df.col(quote(idColumn)).cast(DataTypes.StringType)
+    return Arrays.asList(df.columns()).contains(idColumn)
+        ? df.col(quote(idColumn)).cast(DataTypes.StringType)
         : functions.lit(null).cast(DataTypes.StringType);
   }
 
@@ -120,7 +126,9 @@ public final class DocArrayPreprocessor implements Serializable {
     StructType in = df.schema();
     DataType rt = s.returnType == null ? in : s.returnType;
     if (!(rt instanceof StructType)) {
-      throw new IllegalArgumentException("The function for the whole document (\"\") must return a document (a struct), not " + rt.simpleString());
+      throw new IllegalArgumentException(
+          "The function for the whole document (\"\") must return a document (a struct), not "
+              + rt.simpleString());
     }
     Column[] cols = new Column[in.fields().length];
     for (int i = 0; i < cols.length; i++) cols[i] = df.col(quote(in.fields()[i].name()));
@@ -131,7 +139,9 @@ public final class DocArrayPreprocessor implements Serializable {
   private Dataset<Row> atPath(Dataset<Row> df, Step s) {
     String[] segs = s.path.split("\\.", -1);
     for (String seg : segs) {
-      if (seg.isEmpty()) throw new IllegalArgumentException("Preprocessing path '" + s.path + "' has an empty segment");
+      if (seg.isEmpty())
+        throw new IllegalArgumentException(
+            "Preprocessing path '" + s.path + "' has an empty segment");
     }
     StructType schema = df.schema();
     String top = segs[0];
@@ -140,10 +150,12 @@ public final class DocArrayPreprocessor implements Serializable {
     if (idx < 0) {
       if (segs.length > 1) throw noField(s.path, top, schema);
       if (s.returnType == null) throw newFieldNeedsType(s.path);
-      return df.withColumn(top, udf(s, s.returnType).apply(functions.lit(null), id, functions.lit(top)));
+      return df.withColumn(
+          top, udf(s, s.returnType).apply(functions.lit(null), id, functions.lit(top)));
     }
     StructField f = schema.fields()[idx];
-    Column rewritten = rewrite(s, df.col(quote(top)), f.dataType(), segs, 1, functions.lit(top), id);
+    Column rewritten =
+        rewrite(s, df.col(quote(top)), f.dataType(), segs, 1, functions.lit(top), id);
     DataType before = f.dataType();
     Dataset<Row> out = df.withColumn(top, rewritten);
     // keep the column's DocArray metadata (kind, tag, dtype) when the function kept its type
@@ -153,8 +165,10 @@ public final class DocArrayPreprocessor implements Serializable {
     return out;
   }
 
-  private Column rewrite(Step s, Column value, DataType type, String[] segs, int at, Column where, Column id) {
-    if (at == segs.length) return udf(s, s.returnType == null ? type : s.returnType).apply(value, id, where);
+  private Column rewrite(
+      Step s, Column value, DataType type, String[] segs, int at, Column where, Column id) {
+    if (at == segs.length)
+      return udf(s, s.returnType == null ? type : s.returnType).apply(value, id, where);
     String field = segs[at];
     if (type instanceof StructType) {
       StructType st = (StructType) type;
@@ -165,25 +179,50 @@ public final class DocArrayPreprocessor implements Serializable {
         if (s.returnType == null) throw newFieldNeedsType(s.path);
         return value.withField(field, udf(s, s.returnType).apply(functions.lit(null), id, here));
       }
-      Column child = rewrite(s, value.getField(field), st.fields()[idx].dataType(), segs, at + 1, here, id);
+      Column child =
+          rewrite(s, value.getField(field), st.fields()[idx].dataType(), segs, at + 1, here, id);
       return value.withField(field, child);
     }
     if (type instanceof ArrayType && ((ArrayType) type).elementType() instanceof StructType) {
       DataType element = ((ArrayType) type).elementType();
-      return functions.transform(value, (x, i) -> rewrite(s, x, element, segs, at,
-          functions.concat(where, functions.lit("["), i.cast(DataTypes.StringType), functions.lit("]")), id));
+      return functions.transform(
+          value,
+          (x, i) ->
+              rewrite(
+                  s,
+                  x,
+                  element,
+                  segs,
+                  at,
+                  functions.concat(
+                      where, functions.lit("["), i.cast(DataTypes.StringType), functions.lit("]")),
+                  id));
     }
-    throw new IllegalArgumentException("Preprocessing path '" + s.path + "': '" + String.join(".", Arrays.copyOf(segs, at))
-        + "' is " + type.simpleString() + ", not a document or a DocList, so it has no field '" + field + "'");
+    throw new IllegalArgumentException(
+        "Preprocessing path '"
+            + s.path
+            + "': '"
+            + String.join(".", Arrays.copyOf(segs, at))
+            + "' is "
+            + type.simpleString()
+            + ", not a document or a DocList, so it has no field '"
+            + field
+            + "'");
   }
 
   private static IllegalArgumentException noField(String path, String field, StructType in) {
-    return new IllegalArgumentException("Preprocessing path '" + path + "': no field '" + field + "' among "
-        + Arrays.toString(in.fieldNames()));
+    return new IllegalArgumentException(
+        "Preprocessing path '"
+            + path
+            + "': no field '"
+            + field
+            + "' among "
+            + Arrays.toString(in.fieldNames()));
   }
 
   private static IllegalArgumentException newFieldNeedsType(String path) {
-    return new IllegalArgumentException("Preprocessing path '" + path + "' creates a new field: give its return type");
+    return new IllegalArgumentException(
+        "Preprocessing path '" + path + "' creates a new field: give its return type");
   }
 
   private static String quote(String name) {
@@ -207,7 +246,9 @@ public final class DocArrayPreprocessor implements Serializable {
     }
   }
 
-  /** The UDF body: Spark's value in, the function's result out (null keeps the value), errors named. */
+  /**
+   * The UDF body: Spark's value in, the function's result out (null keeps the value), errors named.
+   */
   private static final class Call implements UDF3<Object, String, String, Object> {
     private static final long serialVersionUID = 1L;
     private final FieldFunction function;
@@ -227,12 +268,15 @@ public final class DocArrayPreprocessor implements Serializable {
       return result == null ? value : result;
     }
 
-    /** Scala collections (how Spark hands arrays and maps to UDFs) as Java ones, for Java functions. */
+    /**
+     * Scala collections (how Spark hands arrays and maps to UDFs) as Java ones, for Java functions.
+     */
     private static Object toJava(Object v) {
       if (v instanceof scala.collection.Seq) return Tensors.list(v);
       if (v instanceof scala.collection.Map) {
         Map<Object, Object> out = new LinkedHashMap<>();
-        scala.collection.Iterator<? extends scala.Tuple2<?, ?>> it = ((scala.collection.Map<?, ?>) v).iterator();
+        scala.collection.Iterator<? extends scala.Tuple2<?, ?>> it =
+            ((scala.collection.Map<?, ?>) v).iterator();
         while (it.hasNext()) {
           scala.Tuple2<?, ?> e = it.next();
           out.put(e._1(), e._2());

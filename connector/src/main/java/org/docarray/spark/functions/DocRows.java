@@ -8,8 +8,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Immutable-document helpers for preprocessing functions: where Python sets an attribute
- * ({@code title.embedding = ...}), a JVM function returns a copy of the Row with that field set.
+ * Immutable-document helpers for preprocessing functions: where Python sets an attribute ({@code
+ * title.embedding = ...}), a JVM function returns a copy of the Row with that field set.
  */
 public final class DocRows {
   private DocRows() {}
@@ -17,11 +17,13 @@ public final class DocRows {
   /**
    * A copy of {@code doc} (a Row that carries its schema, as every nested document handed to a
    * {@link FieldFunction} does) with {@code field} set to {@code value}; a field the document does
-   * not have is appended (declare the new type with {@link #withField(StructType, String, DataType)}).
+   * not have is appended (declare the new type with {@link #withField(StructType, String,
+   * DataType)}).
    */
   public static Row with(Row doc, String field, Object value) {
     StructType schema = doc.schema();
-    if (schema == null) throw new IllegalArgumentException("DocRows.with needs a Row that carries its schema");
+    if (schema == null)
+      throw new IllegalArgumentException("DocRows.with needs a Row that carries its schema");
     Object[] values = new Object[doc.length()];
     for (int i = 0; i < values.length; i++) values[i] = doc.get(i);
     int at = Arrays.asList(schema.fieldNames()).indexOf(field);

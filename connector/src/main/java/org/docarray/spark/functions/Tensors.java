@@ -10,13 +10,15 @@ import org.docarray.spark.schema.TensorTypes;
 
 /**
  * Tensor values as preprocessing functions and UDFs see them: a {@code struct<shape, data>} Row.
- * Reading takes any numeric element type; {@link #of} builds float32 tensors
- * ({@link #FLOAT32}).
+ * Reading takes any numeric element type; {@link #of} builds float32 tensors ({@link #FLOAT32}).
  */
 public final class Tensors {
   private Tensors() {}
 
-  /** The Spark type of the tensors {@link #of} builds: {@code struct<shape: array<int>, data: array<float>>}. */
+  /**
+   * The Spark type of the tensors {@link #of} builds: {@code struct<shape: array<int>, data:
+   * array<float>>}.
+   */
   public static final StructType FLOAT32 = TensorTypes.typed(DataTypes.FloatType);
 
   /** The elements as floats, or null for a null tensor or a tensor without data. */
@@ -41,7 +43,9 @@ public final class Tensors {
     return out;
   }
 
-  /** An array value as Spark hands it (a Scala Seq) or as functions build it (a Java List or array). */
+  /**
+   * An array value as Spark hands it (a Scala Seq) or as functions build it (a Java List or array).
+   */
   static List<?> list(Object v) {
     if (v instanceof List) return (List<?>) v;
     if (v instanceof scala.collection.Seq) {
@@ -57,7 +61,8 @@ public final class Tensors {
       return out;
     }
     if (v instanceof Object[]) return java.util.Arrays.asList((Object[]) v);
-    throw new IllegalArgumentException("not an array value: " + (v == null ? "null" : v.getClass().getName()));
+    throw new IllegalArgumentException(
+        "not an array value: " + (v == null ? "null" : v.getClass().getName()));
   }
 
   /** A float32 tensor of that shape (1-D when no shape is given); the element count is checked. */
@@ -71,13 +76,17 @@ public final class Tensors {
   static Row of(List<Integer> shape, float[] data) {
     long n = 1;
     for (int x : shape) n *= x;
-    if (n != data.length) throw new IllegalArgumentException(data.length + " elements do not fit shape " + shape);
+    if (n != data.length)
+      throw new IllegalArgumentException(data.length + " elements do not fit shape " + shape);
     List<Float> d = new ArrayList<>(data.length);
     for (float x : data) d.add(x);
     return new GenericRowWithSchema(new Object[] {shape, d}, FLOAT32);
   }
 
-  /** The tensor divided by its L2 norm (computed in double), shape kept; a zero tensor comes back unchanged. */
+  /**
+   * The tensor divided by its L2 norm (computed in double), shape kept; a zero tensor comes back
+   * unchanged.
+   */
   public static Row l2Normalize(Row tensor) {
     float[] d = data(tensor);
     if (d == null) return null;

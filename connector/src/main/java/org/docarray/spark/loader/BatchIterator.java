@@ -3,15 +3,15 @@ package org.docarray.spark.loader;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.docarray.spark.read.ArrowBatchWriter;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.docarray.spark.read.ArrowBatchWriter;
 
 /**
  * Fixed-size Arrow record batches over a stream of rows. One {@link VectorSchemaRoot} is refilled
@@ -30,9 +30,15 @@ public final class BatchIterator implements Iterator<VectorSchemaRoot>, AutoClos
   private boolean closed;
   private long batches;
 
-  BatchIterator(Iterator<InternalRow> rows, StructType schema, int batchSize, boolean dropLast, String timeZone,
+  BatchIterator(
+      Iterator<InternalRow> rows,
+      StructType schema,
+      int batchSize,
+      boolean dropLast,
+      String timeZone,
       String name) {
-    if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
+    if (batchSize < 1)
+      throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
     this.rows = rows;
     this.batchSize = batchSize;
     this.dropLast = dropLast;

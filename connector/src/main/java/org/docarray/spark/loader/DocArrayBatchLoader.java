@@ -25,15 +25,18 @@ import org.apache.spark.sql.types.StructType;
  * }</pre>
  *
  * Shuffling and epochs are explicit: {@link Shuffle#NONE} yields the documents in the Dataset's own
- * order every epoch; {@link Shuffle#GLOBAL} sorts them by {@code rand(seed + epoch)}, a full shuffle
- * per epoch that is the same for the same seed, epoch and input. Tensors arrive as Arrow struct
- * vectors ({@code shape}: list&lt;int&gt;, {@code data}: list&lt;float&gt;), nested documents as struct
- * vectors, DocLists as list vectors of structs.
+ * order every epoch; {@link Shuffle#GLOBAL} sorts them by {@code rand(seed + epoch)}, a full
+ * shuffle per epoch that is the same for the same seed, epoch and input. Tensors arrive as Arrow
+ * struct vectors ({@code shape}: list&lt;int&gt;, {@code data}: list&lt;float&gt;), nested
+ * documents as struct vectors, DocLists as list vectors of structs.
  */
 public final class DocArrayBatchLoader implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public enum Shuffle { NONE, GLOBAL }
+  public enum Shuffle {
+    NONE,
+    GLOBAL
+  }
 
   private final transient Dataset<Row> docs;
   private final int batchSize;
@@ -73,7 +76,9 @@ public final class DocArrayBatchLoader implements Serializable {
       return this;
     }
 
-    /** {@code NONE} (default) or {@code GLOBAL}, reshuffled every epoch from {@code seed + epoch}. */
+    /**
+     * {@code NONE} (default) or {@code GLOBAL}, reshuffled every epoch from {@code seed + epoch}.
+     */
     public Builder shuffle(Shuffle s) {
       this.shuffle = s;
       return this;
@@ -109,9 +114,15 @@ public final class DocArrayBatchLoader implements Serializable {
    * (Spark's {@code toLocalIterator}), so driver memory holds a partition, not the dataset.
    */
   public BatchIterator epoch(int epoch) {
-    Iterator<InternalRow> rows = ordered(epoch).queryExecution().toRdd().toJavaRDD()
-        .map(InternalRow::copy).toLocalIterator();
-    return new BatchIterator(rows, docs.schema(), batchSize, dropLast, timeZone, "docarray-loader-epoch-" + epoch);
+    Iterator<InternalRow> rows =
+        ordered(epoch)
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .map(InternalRow::copy)
+            .toLocalIterator();
+    return new BatchIterator(
+        rows, docs.schema(), batchSize, dropLast, timeZone, "docarray-loader-epoch-" + epoch);
   }
 
   /** Receives the batches of one partition on an executor. */
@@ -129,16 +140,25 @@ public final class DocArrayBatchLoader implements Serializable {
     int size = batchSize;
     boolean drop = dropLast;
     String tz = timeZone;
-    ordered(epoch).queryExecution().toRdd().toJavaRDD().foreachPartition(rows -> {
-      int p = TaskContext.getPartitionId();
-      try (BatchIterator it = batches(rows, schema, size, drop, tz)) {
-        while (it.hasNext()) consumer.accept(p, it.next());
-      }
-    });
+    ordered(epoch)
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .foreachPartition(
+            rows -> {
+              int p = TaskContext.getPartitionId();
+              try (BatchIterator it = batches(rows, schema, size, drop, tz)) {
+                while (it.hasNext()) consumer.accept(p, it.next());
+              }
+            });
   }
 
   /** Batches over any row iterator of that schema (inside {@code mapPartitions}, say). */
-  public static BatchIterator batches(Iterator<InternalRow> rows, StructType schema, int batchSize, boolean dropLast,
+  public static BatchIterator batches(
+      Iterator<InternalRow> rows,
+      StructType schema,
+      int batchSize,
+      boolean dropLast,
       String timeZone) {
     return new BatchIterator(rows, schema, batchSize, dropLast, timeZone, "docarray-loader");
   }

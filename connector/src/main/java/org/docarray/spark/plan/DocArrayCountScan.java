@@ -1,7 +1,5 @@
 package org.docarray.spark.plan;
 
-import org.docarray.spark.read.DocArrayFile;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +14,7 @@ import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.FileFormatDetector;
 import org.docarray.spark.format.Protocol;
 import org.docarray.spark.format.StreamFramingSource;
+import org.docarray.spark.read.DocArrayFile;
 
 /**
  * {@code SELECT count(*)} answered on the driver from the 9-byte headers of {@code protobuf} files
@@ -25,9 +24,13 @@ import org.docarray.spark.format.StreamFramingSource;
 final class DocArrayCountScan implements LocalScan {
   private static final int THREADS = 16;
   private static final int CACHE_ENTRIES = 65536;
-  /** Header counts by (path, length, modification time): a file rewritten in place gets a new entry. */
+
+  /**
+   * Header counts by (path, length, modification time): a file rewritten in place gets a new entry.
+   */
   static final org.docarray.spark.util.BoundedCache<String, Long> COUNTS =
       new org.docarray.spark.util.BoundedCache<>(CACHE_ENTRIES);
+
   private final long count;
   private final String description;
 
@@ -45,7 +48,8 @@ final class DocArrayCountScan implements LocalScan {
     return true;
   }
 
-  static DocArrayCountScan of(DocArrayFileIndex index, DocArrayReadConf options, Configuration conf) {
+  static DocArrayCountScan of(
+      DocArrayFileIndex index, DocArrayReadConf options, Configuration conf) {
     List<DocArrayFile> all = index.files();
     long total = 0;
     List<DocArrayFile> files = new ArrayList<>();
@@ -54,12 +58,18 @@ final class DocArrayCountScan implements LocalScan {
       if (known != null) total += known;
       else files.add(f);
     }
-    for (long n : DriverParallel.map(files, 4, THREADS, "docarray-header-count",
-        f -> header(f, options, conf))) {
+    for (long n :
+        DriverParallel.map(
+            files, 4, THREADS, "docarray-header-count", f -> header(f, options, conf))) {
       total += n;
     }
-    return new DocArrayCountScan(total, "DocArrayCountScan " + options.paths + " files=" + all.size()
-        + " (count(*) from the protobuf headers)");
+    return new DocArrayCountScan(
+        total,
+        "DocArrayCountScan "
+            + options.paths
+            + " files="
+            + all.size()
+            + " (count(*) from the protobuf headers)");
   }
 
   private static long header(DocArrayFile f, DocArrayReadConf options, Configuration conf) {
@@ -78,18 +88,30 @@ final class DocArrayCountScan implements LocalScan {
       throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(f.path);
     // a small buffer: only the 9 header bytes are read, also from object stores
-    try (DocumentSource src = new StreamFramingSource(p.getFileSystem(conf).open(p, 64), f.path, f.length,
-        options.detect(f.path).codec, options.limits)) {
+    try (DocumentSource src =
+        new StreamFramingSource(
+            p.getFileSystem(conf).open(p, 64),
+            f.path,
+            f.length,
+            options.detect(f.path).codec,
+            options.limits)) {
       long n = src.declaredCount();
-      COUNTS.put(key(f), n, options.metadataCache); // only counts read from a header: an ignored bad file is asked again next time
+      COUNTS.put(
+          key(f),
+          n,
+          options
+              .metadataCache); // only counts read from a header: an ignored bad file is asked again
+      // next time
       return n;
     } catch (java.io.FileNotFoundException e) {
       if (options.ignoreMissingFiles) return 0;
-      throw new org.docarray.spark.format.DocArrayFormatException(f.path, -1, 0, "file not found: " + e.getMessage(), e);
+      throw new org.docarray.spark.format.DocArrayFormatException(
+          f.path, -1, 0, "file not found: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       if (options.ignoreCorruptFiles) return 0;
       if (e instanceof RuntimeException) throw (RuntimeException) e;
-      throw new org.docarray.spark.format.DocArrayFormatException(f.path, -1, 0, "cannot read the header: " + e, e);
+      throw new org.docarray.spark.format.DocArrayFormatException(
+          f.path, -1, 0, "cannot read the header: " + e, e);
     }
   }
 

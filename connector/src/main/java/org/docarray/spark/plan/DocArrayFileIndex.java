@@ -1,8 +1,5 @@
 package org.docarray.spark.plan;
 
-import org.docarray.spark.read.DocumentFilter;
-import org.docarray.spark.read.DocArrayFile;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -20,6 +17,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.read.DocArrayFile;
+import org.docarray.spark.read.DocumentFilter;
 
 /**
  * The files of a read: paths, globs, directories (recursively), {@code pathGlobFilter}, and
@@ -47,10 +46,14 @@ public final class DocArrayFileIndex implements Serializable {
     return partitionSchema;
   }
 
-  /** The same files (path, length, modification time, partition values) under the same partition schema. */
+  /**
+   * The same files (path, length, modification time, partition values) under the same partition
+   * schema.
+   */
   @Override
   public boolean equals(Object o) {
-    return o instanceof DocArrayFileIndex && files.equals(((DocArrayFileIndex) o).files)
+    return o instanceof DocArrayFileIndex
+        && files.equals(((DocArrayFileIndex) o).files)
         && partitionSchema.equals(((DocArrayFileIndex) o).partitionSchema);
   }
 
@@ -60,9 +63,9 @@ public final class DocArrayFileIndex implements Serializable {
   }
 
   /**
-   * The files whose partition values may satisfy the filters (filters on partition columns only; any other
-   * filter is ignored here). A file is dropped when a filter is false or unknown for its partition values:
-   * none of its rows could pass, so it is never opened.
+   * The files whose partition values may satisfy the filters (filters on partition columns only;
+   * any other filter is ignored here). A file is dropped when a filter is false or unknown for its
+   * partition values: none of its rows could pass, so it is never opened.
    */
   public DocArrayFileIndex prunedBy(List<org.apache.spark.sql.sources.Filter> filters) {
     if (partitionSchema.size() == 0 || filters.isEmpty()) return this;
@@ -76,7 +79,9 @@ public final class DocArrayFileIndex implements Serializable {
     if (test == null) return this;
     List<DocArrayFile> kept = new ArrayList<>();
     for (DocArrayFile f : files) {
-      if (test.test(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(f.partitionValues))) kept.add(f);
+      if (test.test(
+          new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(f.partitionValues)))
+        kept.add(f);
     }
     return kept.size() == files.size() ? this : new DocArrayFileIndex(kept, partitionSchema);
   }
@@ -84,21 +89,25 @@ public final class DocArrayFileIndex implements Serializable {
   /** An index over files already listed (by Spark's own file index), without partition columns. */
   public static DocArrayFileIndex ofFiles(List<String> paths, List<Long> lengths) {
     List<DocArrayFile> out = new ArrayList<>();
-    for (int i = 0; i < paths.size(); i++) out.add(new DocArrayFile(paths.get(i), lengths.get(i), 0, new Object[0]));
+    for (int i = 0; i < paths.size(); i++)
+      out.add(new DocArrayFile(paths.get(i), lengths.get(i), 0, new Object[0]));
     return new DocArrayFileIndex(out, new StructType());
   }
 
   /** Lists the files of the options' paths. */
-  public static DocArrayFileIndex build(DocArrayReadConf options, Configuration conf, boolean inferPartitionTypes) {
+  public static DocArrayFileIndex build(
+      DocArrayReadConf options, Configuration conf, boolean inferPartitionTypes) {
     if (options.paths.isEmpty()) {
-      throw new IllegalArgumentException("No path given: use spark.read.format(\"docarray\").load(path) "
-          + "or the 'path' option");
+      throw new IllegalArgumentException(
+          "No path given: use spark.read.format(\"docarray\").load(path) "
+              + "or the 'path' option");
     }
     GlobFilter nameFilter = null;
     try {
       if (options.pathGlobFilter != null) nameFilter = new GlobFilter(options.pathGlobFilter);
     } catch (IOException e) {
-      throw new IllegalArgumentException("Invalid pathGlobFilter '" + options.pathGlobFilter + "': " + e.getMessage());
+      throw new IllegalArgumentException(
+          "Invalid pathGlobFilter '" + options.pathGlobFilter + "': " + e.getMessage());
     }
     List<String[]> raw = new ArrayList<>(); // path, length, relative partition dirs
     List<List<String[]>> partSpecs = new ArrayList<>();
@@ -109,7 +118,8 @@ public final class DocArrayFileIndex implements Serializable {
         FileStatus[] roots;
         if (hasGlob(p)) {
           roots = fs.globStatus(path);
-          if (roots == null || roots.length == 0) throw new IllegalArgumentException("Path does not exist: " + p);
+          if (roots == null || roots.length == 0)
+            throw new IllegalArgumentException("Path does not exist: " + p);
         } else {
           try {
             roots = new FileStatus[] {fs.getFileStatus(path)};
@@ -119,10 +129,21 @@ public final class DocArrayFileIndex implements Serializable {
         }
         for (FileStatus root : roots) {
           if (root.isDirectory()) {
-            listLeaves(fs, root.getPath(), new ArrayList<>(), nameFilter, raw, partSpecs, options.recursiveFileLookup);
+            listLeaves(
+                fs,
+                root.getPath(),
+                new ArrayList<>(),
+                nameFilter,
+                raw,
+                partSpecs,
+                options.recursiveFileLookup);
           } else if (nameFilter == null || nameFilter.accept(root.getPath())) {
-            raw.add(new String[] {root.getPath().toString(), Long.toString(root.getLen()),
-                Long.toString(root.getModificationTime())});
+            raw.add(
+                new String[] {
+                  root.getPath().toString(),
+                  Long.toString(root.getLen()),
+                  Long.toString(root.getModificationTime())
+                });
             partSpecs.add(new ArrayList<>());
           }
         }
@@ -139,9 +160,15 @@ public final class DocArrayFileIndex implements Serializable {
         if (names == null) {
           names = n;
         } else if (!names.equals(n)) {
-          throw new IllegalArgumentException("Conflicting partition directory structures: " + names + " vs " + n
-              + " (file " + raw.get(i)[0] + "); point the read at one table root, or set recursiveFileLookup=true "
-              + "to read every file without partition columns");
+          throw new IllegalArgumentException(
+              "Conflicting partition directory structures: "
+                  + names
+                  + " vs "
+                  + n
+                  + " (file "
+                  + raw.get(i)[0]
+                  + "); point the read at one table root, or set recursiveFileLookup=true "
+                  + "to read every file without partition columns");
         }
       }
       if (names != null && !names.isEmpty()) {
@@ -149,7 +176,11 @@ public final class DocArrayFileIndex implements Serializable {
         for (int c = 0; c < names.size(); c++) {
           List<String> values = new ArrayList<>();
           for (List<String[]> spec : partSpecs) values.add(spec.get(c)[1]);
-          fields[c] = DataTypes.createStructField(names.get(c), inferPartitionTypes ? inferType(values) : DataTypes.StringType, true);
+          fields[c] =
+              DataTypes.createStructField(
+                  names.get(c),
+                  inferPartitionTypes ? inferType(values) : DataTypes.StringType,
+                  true);
         }
         partitionSchema = new StructType(fields);
       }
@@ -160,14 +191,23 @@ public final class DocArrayFileIndex implements Serializable {
       for (int c = 0; c < values.length; c++) {
         values[c] = convert(partSpecs.get(i).get(c)[1], partitionSchema.fields()[c].dataType());
       }
-      out.add(new DocArrayFile(raw.get(i)[0], Long.parseLong(raw.get(i)[1]), Long.parseLong(raw.get(i)[2]), values));
+      out.add(
+          new DocArrayFile(
+              raw.get(i)[0], Long.parseLong(raw.get(i)[1]), Long.parseLong(raw.get(i)[2]), values));
     }
     out.sort((a, b) -> a.path.compareTo(b.path));
     return new DocArrayFileIndex(out, partitionSchema);
   }
 
-  private static void listLeaves(FileSystem fs, Path dir, List<String[]> spec, GlobFilter filter, List<String[]> out,
-      List<List<String[]>> specs, boolean recursive) throws IOException {
+  private static void listLeaves(
+      FileSystem fs,
+      Path dir,
+      List<String[]> spec,
+      GlobFilter filter,
+      List<String[]> out,
+      List<List<String[]>> specs,
+      boolean recursive)
+      throws IOException {
     FileStatus[] children;
     try {
       children = fs.listStatus(dir);
@@ -181,17 +221,25 @@ public final class DocArrayFileIndex implements Serializable {
       if (c.isDirectory()) {
         List<String[]> next = new ArrayList<>(spec);
         int eq = name.indexOf('=');
-        if (!recursive && eq > 0) next.add(new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
+        if (!recursive && eq > 0)
+          next.add(
+              new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
         listLeaves(fs, c.getPath(), next, filter, out, specs, recursive);
       } else if (filter == null || filter.accept(c.getPath())) {
-        out.add(new String[] {c.getPath().toString(), Long.toString(c.getLen()), Long.toString(c.getModificationTime())});
+        out.add(
+            new String[] {
+              c.getPath().toString(),
+              Long.toString(c.getLen()),
+              Long.toString(c.getModificationTime())
+            });
         specs.add(spec);
       }
     }
   }
 
   private static boolean hasGlob(String p) {
-    for (char ch : p.toCharArray()) if (ch == '*' || ch == '?' || ch == '[' || ch == '{') return true;
+    for (char ch : p.toCharArray())
+      if (ch == '*' || ch == '?' || ch == '[' || ch == '{') return true;
     return false;
   }
 
@@ -199,9 +247,21 @@ public final class DocArrayFileIndex implements Serializable {
     boolean allInt = true, allLong = true, allDouble = true;
     for (String v : values) {
       if (v == null || v.equals(DEFAULT_PARTITION)) continue;
-      try { Integer.parseInt(v); } catch (NumberFormatException e) { allInt = false; }
-      try { Long.parseLong(v); } catch (NumberFormatException e) { allLong = false; }
-      try { Double.parseDouble(v); } catch (NumberFormatException e) { allDouble = false; }
+      try {
+        Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        allInt = false;
+      }
+      try {
+        Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        allLong = false;
+      }
+      try {
+        Double.parseDouble(v);
+      } catch (NumberFormatException e) {
+        allDouble = false;
+      }
     }
     if (allInt) return DataTypes.IntegerType;
     if (allLong) return DataTypes.LongType;

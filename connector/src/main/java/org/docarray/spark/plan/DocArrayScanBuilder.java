@@ -1,8 +1,5 @@
 package org.docarray.spark.plan;
 
-import org.docarray.spark.read.DocumentFilter;
-
-import org.docarray.spark.config.ParseMode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.aggregate.AggregateFunc;
@@ -11,12 +8,14 @@ import org.apache.spark.sql.connector.expressions.aggregate.CountStar;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.read.SupportsPushDownAggregates;
-import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
 import org.apache.spark.sql.connector.read.SupportsPushDownFilters;
+import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
 import org.apache.spark.sql.sources.Filter;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.config.ParseMode;
+import org.docarray.spark.read.DocumentFilter;
 
 /**
  * Takes what a query lets the source do itself: the columns it needs (the decoder skips everything
@@ -24,13 +23,19 @@ import org.docarray.spark.config.DocArrayReadConf;
  * the limit across tasks), and a bare {@code count(*)} over {@code protobuf} files (answered from
  * the file headers on the driver).
  */
-public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns,
-    SupportsPushDownAggregates, SupportsPushDownLimit, SupportsPushDownFilters {
+public final class DocArrayScanBuilder
+    implements ScanBuilder,
+        SupportsPushDownRequiredColumns,
+        SupportsPushDownAggregates,
+        SupportsPushDownLimit,
+        SupportsPushDownFilters {
   private final SparkSession spark;
   private final DocArrayReadConf options;
   private DocArrayFileIndex index;
+
   /** Files dropped by filters on partition columns before planning. */
   private int prunedFiles;
+
   private final StructType dataSchema;
   private final Configuration hadoopConf;
   private StructType required;
@@ -38,8 +43,13 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
   private long limit = -1;
   private Filter[] pushed = new Filter[0];
 
-  DocArrayScanBuilder(SparkSession spark, DocArrayReadConf options, DocArrayFileIndex index, StructType dataSchema,
-      StructType tableSchema, Configuration hadoopConf) {
+  DocArrayScanBuilder(
+      SparkSession spark,
+      DocArrayReadConf options,
+      DocArrayFileIndex index,
+      StructType dataSchema,
+      StructType tableSchema,
+      Configuration hadoopConf) {
     this.spark = spark;
     this.options = options;
     this.index = index;
@@ -53,7 +63,10 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
     this.required = requiredSchema;
   }
 
-  /** Only a bare {@code count(*)} (no GROUP BY, no other aggregate) over files whose headers hold the count. */
+  /**
+   * Only a bare {@code count(*)} (no GROUP BY, no other aggregate) over files whose headers hold
+   * the count.
+   */
   private boolean headerCountable(Aggregation aggregation) {
     if (aggregation.groupByExpressions().length != 0) return false;
     AggregateFunc[] fs = aggregation.aggregateExpressions();
@@ -75,14 +88,15 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
   }
 
   /**
-   * Keeps the filters on top-level scalar columns to evaluate while decoding (a rejected document is
-   * abandoned before its tensors are decoded) and returns every filter, so that Spark evaluates them
-   * all again: pushing only ever saves work. Not in PERMISSIVE mode, where a malformed document must
-   * still become its null row.
+   * Keeps the filters on top-level scalar columns to evaluate while decoding (a rejected document
+   * is abandoned before its tensors are decoded) and returns every filter, so that Spark evaluates
+   * them all again: pushing only ever saves work. Not in PERMISSIVE mode, where a malformed
+   * document must still become its null row.
    */
   @Override
   public Filter[] pushFilters(Filter[] filters) {
-    // filters on partition columns choose the files: a pruned file is never opened, not even for a count
+    // filters on partition columns choose the files: a pruned file is never opened, not even for a
+    // count
     DocArrayFileIndex pruned = index.prunedBy(java.util.Arrays.asList(filters));
     prunedFiles += index.files().size() - pruned.files().size();
     index = pruned;
@@ -115,7 +129,15 @@ public final class DocArrayScanBuilder implements ScanBuilder, SupportsPushDownR
     if (countStar) {
       return DocArrayCountScan.of(index, options, hadoopConf);
     }
-    return new DocArrayScan(spark, options, index, dataSchema, required, hadoopConf, limit, java.util.Arrays.asList(pushed),
+    return new DocArrayScan(
+        spark,
+        options,
+        index,
+        dataSchema,
+        required,
+        hadoopConf,
+        limit,
+        java.util.Arrays.asList(pushed),
         prunedFiles);
   }
 }

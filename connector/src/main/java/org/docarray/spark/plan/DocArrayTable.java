@@ -1,9 +1,5 @@
 package org.docarray.spark.plan;
 
-import org.docarray.spark.read.FileMetadata;
-import org.docarray.spark.write.DocArrayV1Write;
-
-import org.docarray.spark.config.ParseMode;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,18 +13,23 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.config.ParseMode;
+import org.docarray.spark.read.FileMetadata;
 import org.docarray.spark.schema.DeclaredSchema;
 import org.docarray.spark.schema.SchemaRefiner;
+import org.docarray.spark.write.DocArrayV1Write;
 
 /**
- * A set of DocArray files as a Spark table: its schema is the user's (if given) or the inferred one,
- * followed by the partition columns found in the directory names. Files are listed lazily, on the
- * first look at the schema or the first scan, so that a write to a new path never lists it.
+ * A set of DocArray files as a Spark table: its schema is the user's (if given) or the inferred
+ * one, followed by the partition columns found in the directory names. Files are listed lazily, on
+ * the first look at the schema or the first scan, so that a write to a new path never lists it.
  * Writes go through Spark's file-source write path (the table does not claim BATCH_WRITE), which
  * brings every save mode, partitionBy and the commit protocol.
  */
-public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.connector.catalog.SupportsWrite,
-    org.apache.spark.sql.connector.catalog.SupportsMetadataColumns {
+public final class DocArrayTable
+    implements SupportsRead,
+        org.apache.spark.sql.connector.catalog.SupportsWrite,
+        org.apache.spark.sql.connector.catalog.SupportsMetadataColumns {
   private final SparkSession spark;
   private final Map<String, String> properties;
   private final DocArrayReadConf options;
@@ -46,7 +47,8 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
   }
 
   /** A table of the session over the options' paths; {@code userSchema} may be null (inferred). */
-  public static DocArrayTable forOptions(SparkSession spark, Map<String, String> properties, StructType userSchema) {
+  public static DocArrayTable forOptions(
+      SparkSession spark, Map<String, String> properties, StructType userSchema) {
     return new DocArrayTable(spark, properties, userSchema);
   }
 
@@ -57,7 +59,9 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
       index = DocArrayFileIndex.build(options, hadoopConf, options.inferPartitionColumnTypes);
     } catch (IllegalArgumentException e) {
       // a table being created (CTAS, INSERT into a new location) has its schema but no files yet
-      if (userSchema == null || e.getMessage() == null || !e.getMessage().startsWith("Path does not exist")) throw e;
+      if (userSchema == null
+          || e.getMessage() == null
+          || !e.getMessage().startsWith("Path does not exist")) throw e;
       index = DocArrayFileIndex.ofFiles(java.util.List.of(), java.util.List.of());
     }
     StructType partitions = index.partitionSchema();
@@ -82,20 +86,24 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
       dataSchema = withCorruptRecordColumn(SchemaRefiner.refine(declared, inferred));
       schema = appendMissing(dataSchema, partitions);
     } else {
-      dataSchema = withCorruptRecordColumn(DocArraySchemaInference.infer(index, options, hadoopConf));
+      dataSchema =
+          withCorruptRecordColumn(DocArraySchemaInference.infer(index, options, hadoopConf));
       schema = appendMissing(dataSchema, partitions);
     }
   }
 
   /**
-   * PERMISSIVE with an inferred schema: the column that receives each malformed document's error is added
-   * (as Spark's JSON and CSV sources do), so that the reason is in the data and not only in a log.
+   * PERMISSIVE with an inferred schema: the column that receives each malformed document's error is
+   * added (as Spark's JSON and CSV sources do), so that the reason is in the data and not only in a
+   * log.
    */
   private StructType withCorruptRecordColumn(StructType inferred) {
-    if (options.mode != ParseMode.PERMISSIVE || hasField(inferred, options.columnNameOfCorruptRecord)) {
+    if (options.mode != ParseMode.PERMISSIVE
+        || hasField(inferred, options.columnNameOfCorruptRecord)) {
       return inferred;
     }
-    return inferred.add(options.columnNameOfCorruptRecord, org.apache.spark.sql.types.DataTypes.StringType, true);
+    return inferred.add(
+        options.columnNameOfCorruptRecord, org.apache.spark.sql.types.DataTypes.StringType, true);
   }
 
   /** The option's text: inline JSON, or a file (any Hadoop path) holding it. */
@@ -108,15 +116,20 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
         return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       }
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("Cannot read docarraySchema from " + v + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Cannot read docarraySchema from " + v + ": " + e.getMessage(), e);
     }
   }
 
-  /** The session's Hadoop configuration with the read options laid over it, as Spark's sources do. */
+  /**
+   * The session's Hadoop configuration with the read options laid over it, as Spark's sources do.
+   */
   public static Configuration hadoopConf(SparkSession spark, Map<String, String> properties) {
     Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
     for (Map.Entry<String, String> e : properties.entrySet()) {
-      if (e.getValue() != null && !e.getKey().equalsIgnoreCase("path") && !e.getKey().equalsIgnoreCase("paths")) {
+      if (e.getValue() != null
+          && !e.getKey().equalsIgnoreCase("path")
+          && !e.getKey().equalsIgnoreCase("paths")) {
         conf.set(e.getKey(), e.getValue());
       }
     }
@@ -154,9 +167,11 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
 
   @Override
   public Set<TableCapability> capabilities() {
-    // V1_BATCH_WRITE (not BATCH_WRITE): df.write keeps Spark's file-source path, and catalog tables that Spark 4
+    // V1_BATCH_WRITE (not BATCH_WRITE): df.write keeps Spark's file-source path, and catalog tables
+    // that Spark 4
     // resolves as V2 tables write through it as well (DocArrayV1Write)
-    return EnumSet.of(TableCapability.BATCH_READ, TableCapability.V1_BATCH_WRITE, TableCapability.TRUNCATE);
+    return EnumSet.of(
+        TableCapability.BATCH_READ, TableCapability.V1_BATCH_WRITE, TableCapability.TRUNCATE);
   }
 
   @Override
@@ -172,7 +187,8 @@ public final class DocArrayTable implements SupportsRead, org.apache.spark.sql.c
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
-    org.docarray.spark.config.OptionCheck.warnUnknown(properties, org.docarray.spark.config.OptionCheck.READ, "read");
+    org.docarray.spark.config.OptionCheck.warnUnknown(
+        properties, org.docarray.spark.config.OptionCheck.READ, "read");
     resolve();
     return new DocArrayScanBuilder(spark, options, index, dataSchema, schema, hadoopConf);
   }

@@ -18,10 +18,10 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -34,17 +34,19 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * The connector's one way from rows to Arrow vectors, used by the columnar scan and by the batch loader.
- * Arrays of primitives (tensor data and shapes), held by the decoder in Spark's contiguous layout, are
- * copied into the Arrow buffers with one memory copy each; scalars and strings are set directly. A schema
- * with a type outside {@link #supports} (maps, timestamps, decimals...) is filled by Spark's own
- * {@code ArrowWriter} instead, whole. One writer fills one batch at a time and owns its vectors until
- * {@link #close}.
+ * The connector's one way from rows to Arrow vectors, used by the columnar scan and by the batch
+ * loader. Arrays of primitives (tensor data and shapes), held by the decoder in Spark's contiguous
+ * layout, are copied into the Arrow buffers with one memory copy each; scalars and strings are set
+ * directly. A schema with a type outside {@link #supports} (maps, timestamps, decimals...) is
+ * filled by Spark's own {@code ArrowWriter} instead, whole. One writer fills one batch at a time
+ * and owns its vectors until {@link #close}.
  */
 public final class ArrowBatchWriter implements AutoCloseable {
   private final VectorSchemaRoot root;
+
   /** The per-column fillers, or null when Spark's ArrowWriter fills the batch. */
   private final Field[] fields;
+
   private final org.apache.spark.sql.execution.arrow.ArrowWriter general;
   private final ColumnarBatch batch;
   private int rows;
@@ -56,7 +58,8 @@ public final class ArrowBatchWriter implements AutoCloseable {
 
   /** A writer of {@code schema}; {@code timeZone}: the session's, for timestamp columns. */
   public ArrowBatchWriter(StructType schema, BufferAllocator allocator, String timeZone) {
-    this.root = VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, timeZone, true, false), allocator);
+    this.root =
+        VectorSchemaRoot.create(ArrowUtils.toArrowSchema(schema, timeZone, true, false), allocator);
     try {
       StructField[] sf = schema.fields();
       ColumnVector[] cols = new ColumnVector[sf.length];
@@ -85,16 +88,25 @@ public final class ArrowBatchWriter implements AutoCloseable {
     return root;
   }
 
-  /** Whether every column has a type this writer fills (primitives, strings, binary, structs, arrays). */
+  /**
+   * Whether every column has a type this writer fills (primitives, strings, binary, structs,
+   * arrays).
+   */
   public static boolean supports(DataType t) {
     if (t instanceof StructType) {
       for (StructField f : ((StructType) t).fields()) if (!supports(f.dataType())) return false;
       return true;
     }
     if (t instanceof ArrayType) return supports(((ArrayType) t).elementType());
-    return t == DataTypes.BooleanType || t == DataTypes.ByteType || t == DataTypes.ShortType
-        || t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.FloatType
-        || t == DataTypes.DoubleType || t == DataTypes.StringType || t == DataTypes.BinaryType;
+    return t == DataTypes.BooleanType
+        || t == DataTypes.ByteType
+        || t == DataTypes.ShortType
+        || t == DataTypes.IntegerType
+        || t == DataTypes.LongType
+        || t == DataTypes.FloatType
+        || t == DataTypes.DoubleType
+        || t == DataTypes.StringType
+        || t == DataTypes.BinaryType;
   }
 
   public void write(InternalRow row) {
@@ -201,24 +213,37 @@ public final class ArrowBatchWriter implements AutoCloseable {
   }
 
   private static Field field(DataType t, ValueVector v) {
-    if (t == DataTypes.BooleanType) return new Field(v, (in, o, at) -> ((BitVector) v).setSafe(at, in.getBoolean(o) ? 1 : 0));
-    if (t == DataTypes.ByteType) return new Field(v, (in, o, at) -> ((TinyIntVector) v).setSafe(at, in.getByte(o)));
-    if (t == DataTypes.ShortType) return new Field(v, (in, o, at) -> ((SmallIntVector) v).setSafe(at, in.getShort(o)));
-    if (t == DataTypes.IntegerType) return new Field(v, (in, o, at) -> ((IntVector) v).setSafe(at, in.getInt(o)));
-    if (t == DataTypes.LongType) return new Field(v, (in, o, at) -> ((BigIntVector) v).setSafe(at, in.getLong(o)));
-    if (t == DataTypes.FloatType) return new Field(v, (in, o, at) -> ((Float4Vector) v).setSafe(at, in.getFloat(o)));
-    if (t == DataTypes.DoubleType) return new Field(v, (in, o, at) -> ((Float8Vector) v).setSafe(at, in.getDouble(o)));
+    if (t == DataTypes.BooleanType)
+      return new Field(v, (in, o, at) -> ((BitVector) v).setSafe(at, in.getBoolean(o) ? 1 : 0));
+    if (t == DataTypes.ByteType)
+      return new Field(v, (in, o, at) -> ((TinyIntVector) v).setSafe(at, in.getByte(o)));
+    if (t == DataTypes.ShortType)
+      return new Field(v, (in, o, at) -> ((SmallIntVector) v).setSafe(at, in.getShort(o)));
+    if (t == DataTypes.IntegerType)
+      return new Field(v, (in, o, at) -> ((IntVector) v).setSafe(at, in.getInt(o)));
+    if (t == DataTypes.LongType)
+      return new Field(v, (in, o, at) -> ((BigIntVector) v).setSafe(at, in.getLong(o)));
+    if (t == DataTypes.FloatType)
+      return new Field(v, (in, o, at) -> ((Float4Vector) v).setSafe(at, in.getFloat(o)));
+    if (t == DataTypes.DoubleType)
+      return new Field(v, (in, o, at) -> ((Float8Vector) v).setSafe(at, in.getDouble(o)));
     if (t == DataTypes.StringType) {
-      return new Field(v, (in, o, at) -> {
-        byte[] b = in.getUTF8String(o).getBytes(); // the decoder's strings are whole byte arrays: no copy
-        ((VarCharVector) v).setSafe(at, b, 0, b.length);
-      });
+      return new Field(
+          v,
+          (in, o, at) -> {
+            byte[] b =
+                in.getUTF8String(o)
+                    .getBytes(); // the decoder's strings are whole byte arrays: no copy
+            ((VarCharVector) v).setSafe(at, b, 0, b.length);
+          });
     }
     if (t == DataTypes.BinaryType) {
-      return new Field(v, (in, o, at) -> {
-        byte[] b = in.getBinary(o);
-        ((VarBinaryVector) v).setSafe(at, b, 0, b.length);
-      });
+      return new Field(
+          v,
+          (in, o, at) -> {
+            byte[] b = in.getBinary(o);
+            ((VarBinaryVector) v).setSafe(at, b, 0, b.length);
+          });
     }
     if (t instanceof StructType) return new StructField_((StructType) t, (StructVector) v);
     if (t instanceof ArrayType) return new ListField(((ArrayType) t).elementType(), (ListVector) v);
@@ -232,7 +257,8 @@ public final class ArrowBatchWriter implements AutoCloseable {
       super(v);
       StructField[] fs = t.fields();
       children = new Field[fs.length];
-      for (int i = 0; i < fs.length; i++) children[i] = field(fs[i].dataType(), v.getChildByOrdinal(i));
+      for (int i = 0; i < fs.length; i++)
+        children[i] = field(fs[i].dataType(), v.getChildByOrdinal(i));
     }
 
     @Override
@@ -269,8 +295,9 @@ public final class ArrowBatchWriter implements AutoCloseable {
     ListField(DataType elementType, ListVector v) {
       super(v);
       this.element = field(elementType, v.getDataVector());
-      boolean fixedWidth = elementType instanceof org.apache.spark.sql.types.NumericType
-          && !(elementType instanceof org.apache.spark.sql.types.DecimalType);
+      boolean fixedWidth =
+          elementType instanceof org.apache.spark.sql.types.NumericType
+              && !(elementType instanceof org.apache.spark.sql.types.DecimalType);
       this.width = fixedWidth ? elementType.defaultSize() : 0;
     }
 
@@ -298,13 +325,21 @@ public final class ArrowBatchWriter implements AutoCloseable {
       return false;
     }
 
-    /** One memory copy of the array's values into the child's data buffer, and its validity bits set. */
+    /**
+     * One memory copy of the array's values into the child's data buffer, and its validity bits
+     * set.
+     */
     private void bulk(UnsafeArrayData a, int start, int n) {
       BaseFixedWidthVector child = (BaseFixedWidthVector) ((ListVector) vector).getDataVector();
       while (child.getValueCapacity() < start + n) child.reAlloc();
       ArrowBuf data = child.getDataBuffer();
       long src = a.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n);
-      Platform.copyMemory(a.getBaseObject(), src, null, data.memoryAddress() + (long) start * width, (long) n * width);
+      Platform.copyMemory(
+          a.getBaseObject(),
+          src,
+          null,
+          data.memoryAddress() + (long) start * width,
+          (long) n * width);
       ArrowBuf validity = child.getValidityBuffer();
       int i = start;
       int end = start + n;

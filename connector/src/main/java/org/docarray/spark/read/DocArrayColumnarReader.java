@@ -9,10 +9,10 @@ import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * The columnar reader of one partition: documents decoded by the partition's row reader are put into
- * Arrow vectors, {@code columnarBatchSize} at a time, and handed to Spark as a {@link ColumnarBatch}
- * (the vectors are reused from batch to batch). Vectors and their allocator are released on close,
- * also after a failure.
+ * The columnar reader of one partition: documents decoded by the partition's row reader are put
+ * into Arrow vectors, {@code columnarBatchSize} at a time, and handed to Spark as a {@link
+ * ColumnarBatch} (the vectors are reused from batch to batch). Vectors and their allocator are
+ * released on close, also after a failure.
  */
 final class DocArrayColumnarReader implements PartitionReader<ColumnarBatch> {
   private final DocArrayPartitionReader rows;
@@ -20,13 +20,23 @@ final class DocArrayColumnarReader implements PartitionReader<ColumnarBatch> {
   private final ArrowBatchWriter writer;
   private final int batchSize;
   private ColumnarBatch current;
-  /** The first row of the next file, held back so that a batch never mixes files (input_file_name()). */
+
+  /**
+   * The first row of the next file, held back so that a batch never mixes files
+   * (input_file_name()).
+   */
   private org.apache.spark.sql.catalyst.InternalRow pending;
+
   private int pendingSplit = -1;
 
-  DocArrayColumnarReader(DocArrayReaderFactory factory, DocArrayFileSplit[] splits, StructType readSchema, int batchSize) {
+  DocArrayColumnarReader(
+      DocArrayReaderFactory factory,
+      DocArrayFileSplit[] splits,
+      StructType readSchema,
+      int batchSize) {
     this.batchSize = batchSize;
-    this.allocator = ArrowUtils.rootAllocator().newChildAllocator("docarray-columnar-read", 0, Long.MAX_VALUE);
+    this.allocator =
+        ArrowUtils.rootAllocator().newChildAllocator("docarray-columnar-read", 0, Long.MAX_VALUE);
     ArrowBatchWriter w = null;
     DocArrayPartitionReader r = null;
     try {

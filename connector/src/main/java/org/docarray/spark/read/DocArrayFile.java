@@ -21,7 +21,9 @@ public final class DocArrayFile implements Serializable {
   public boolean equals(Object o) {
     if (!(o instanceof DocArrayFile)) return false;
     DocArrayFile f = (DocArrayFile) o;
-    return path.equals(f.path) && length == f.length && modificationTime == f.modificationTime
+    return path.equals(f.path)
+        && length == f.length
+        && modificationTime == f.modificationTime
         && java.util.Arrays.equals(partitionValues, f.partitionValues);
   }
 

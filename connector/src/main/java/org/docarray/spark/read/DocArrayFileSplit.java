@@ -2,14 +2,20 @@ package org.docarray.spark.read;
 
 import java.io.Serializable;
 
-/** A piece of one file for one task: the whole file, or a range of documents found by {@link FileSplits}. */
+/**
+ * A piece of one file for one task: the whole file, or a range of documents found by {@link
+ * FileSplits}.
+ */
 public final class DocArrayFileSplit implements Serializable {
   private static final long serialVersionUID = 1L;
   final DocArrayFile file;
+
   /** Byte range [start, end) at document boundaries; start = -1 for the whole file. */
   final long start;
+
   final long end;
   final long firstIndex;
+
   /** Documents in the range, or -1 when unknown (whole files). */
   final long count;
 

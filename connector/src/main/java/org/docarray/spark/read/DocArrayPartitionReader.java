@@ -21,7 +21,9 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   private long calls;
   private long opened;
 
-  /** The data row is the output row (no partition columns, same order): decided once, not per row. */
+  /**
+   * The data row is the output row (no partition columns, same order): decided once, not per row.
+   */
   private final boolean direct;
 
   DocArrayPartitionReader(DocArrayReaderFactory factory, DocArrayFileSplit[] splits) {
@@ -35,7 +37,8 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
 
   @Override
   public boolean next() throws IOException {
-    if (f.limit >= 0 && documents >= f.limit) return false; // a pushed LIMIT: enough rows from this task
+    if (f.limit >= 0 && documents >= f.limit)
+      return false; // a pushed LIMIT: enough rows from this task
     while (true) {
       if (reader == null) {
         if (++fileIndex >= splits.length) return false;
@@ -80,8 +83,16 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     Object[] values = new Object[di.length];
     Object[] src = ((GenericInternalRow) data).values();
     for (int i = 0; i < di.length; i++) {
-      values[i] = di[i] >= 0 ? src[di[i]] : pi[i] == DocArrayReaderFactory.METADATA
-          ? FileMetadata.of(file, reader.currentDocumentIndex(), reader.currentAbsentFields(), f.metadataFields) : file.partitionValues[pi[i]];
+      values[i] =
+          di[i] >= 0
+              ? src[di[i]]
+              : pi[i] == DocArrayReaderFactory.METADATA
+                  ? FileMetadata.of(
+                      file,
+                      reader.currentDocumentIndex(),
+                      reader.currentAbsentFields(),
+                      f.metadataFields)
+                  : file.partitionValues[pi[i]];
     }
     return new GenericInternalRow(values);
   }
@@ -89,10 +100,13 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   @Override
   public org.apache.spark.sql.connector.metric.CustomTaskMetric[] currentMetricsValues() {
     return new org.apache.spark.sql.connector.metric.CustomTaskMetric[] {
-        ScanMetrics.value(ScanMetrics.DOCUMENTS, documents), ScanMetrics.value(ScanMetrics.BYTES, bytes),
-        ScanMetrics.value(ScanMetrics.DECODE_MS, decodeNanos / 1_000_000), ScanMetrics.value(ScanMetrics.FILES, opened),
-        ScanMetrics.value(ScanMetrics.SKIPPED, compiled.decoder.skippedBytes()),
-        ScanMetrics.value(ScanMetrics.TENSOR_BYTES, compiled.decoder.tensorBytes())};
+      ScanMetrics.value(ScanMetrics.DOCUMENTS, documents),
+      ScanMetrics.value(ScanMetrics.BYTES, bytes),
+      ScanMetrics.value(ScanMetrics.DECODE_MS, decodeNanos / 1_000_000),
+      ScanMetrics.value(ScanMetrics.FILES, opened),
+      ScanMetrics.value(ScanMetrics.SKIPPED, compiled.decoder.skippedBytes()),
+      ScanMetrics.value(ScanMetrics.TENSOR_BYTES, compiled.decoder.tensorBytes())
+    };
   }
 
   @Override

@@ -16,16 +16,26 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
   final int[] dataIndex;
   final int[] partIndex;
   final long limit;
+
   /** partIndex of the {@code _metadata} column (neither a data nor a partition column). */
   public static final int METADATA = -2;
-  /** The fields of {@code _metadata} the query reads (Spark prunes the struct), when it reads it. */
+
+  /**
+   * The fields of {@code _metadata} the query reads (Spark prunes the struct), when it reads it.
+   */
   final String[] metadataFields;
 
   /** The schema of the rows handed to Spark (data and partition columns), for columnar batches. */
   final StructType readSchema;
 
-  public DocArrayReaderFactory(Broadcast<SerializableConfiguration> conf, DocumentRowReader.Settings settings, int[] dataIndex,
-      int[] partIndex, long limit, StructType readSchema, String[] metadataFields) {
+  public DocArrayReaderFactory(
+      Broadcast<SerializableConfiguration> conf,
+      DocumentRowReader.Settings settings,
+      int[] dataIndex,
+      int[] partIndex,
+      long limit,
+      StructType readSchema,
+      String[] metadataFields) {
     this.readSchema = readSchema;
     this.metadataFields = metadataFields;
     this.limit = limit;
@@ -40,17 +50,23 @@ public final class DocArrayReaderFactory implements PartitionReaderFactory {
     return new DocArrayPartitionReader(this, ((DocArrayInputPartition) partition).splits);
   }
 
-  /** Columnar when asked for (option columnar, default false) and every column has an Arrow filler. */
+  /**
+   * Columnar when asked for (option columnar, default false) and every column has an Arrow filler.
+   */
   @Override
   public boolean supportColumnarReads(InputPartition partition) {
     for (int p : partIndex) if (p == METADATA) return false; // _metadata: the row reader fills it
-    return settings.options.columnar && readSchema.size() > 0
+    return settings.options.columnar
+        && readSchema.size() > 0
         && ArrowBatchWriter.supports(readSchema);
   }
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-    return new DocArrayColumnarReader(this, ((DocArrayInputPartition) partition).splits, readSchema,
+    return new DocArrayColumnarReader(
+        this,
+        ((DocArrayInputPartition) partition).splits,
+        readSchema,
         settings.options.columnarBatchSize);
   }
 }

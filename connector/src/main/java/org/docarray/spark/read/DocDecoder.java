@@ -32,8 +32,13 @@ import org.docarray.spark.schema.TensorTypes;
 public final class DocDecoder {
   private final DocPlan root;
   private final Limits limits;
-  /** Bytes of fields skipped without decoding (column pruning) and of tensor buffers decoded: for the UI metrics. */
+
+  /**
+   * Bytes of fields skipped without decoding (column pruning) and of tensor buffers decoded: for
+   * the UI metrics.
+   */
   private long skippedBytes;
+
   private long tensorBytes;
 
   public long skippedBytes() {
@@ -46,15 +51,18 @@ public final class DocDecoder {
 
   /** Pushed filters over the top-level row, or null. */
   private DocumentFilter filter;
+
   /** Per top-level slot: does a pushed filter read it. */
   private boolean[] filtered;
+
   /** Which entries {@link #entry} decodes: all, only those the filters read, or only the others. */
   private static final int ALL = 0, FILTERED = 1, UNFILTERED = 2;
 
   /**
-   * Judges documents by these filters before decoding the rest of them: the values the filters read are
-   * decoded first (one walk over the keys, every other value skipped by length), and a rejected
-   * document is abandoned there, so its text and tensors are never decoded; decode then returns null.
+   * Judges documents by these filters before decoding the rest of them: the values the filters read
+   * are decoded first (one walk over the keys, every other value skipped by length), and a rejected
+   * document is abandoned there, so its text and tensors are never decoded; decode then returns
+   * null.
    */
   DocDecoder filter(DocumentFilter f) {
     this.filter = f;
@@ -65,6 +73,7 @@ public final class DocDecoder {
 
   /** Top-level keys the table declares (failOnUndeclaredFields), or null to skip unknown keys. */
   private java.util.Set<String> declared;
+
   private final TensorView tensor = new TensorView();
   private final NodeJsonWriter json;
 
@@ -80,14 +89,19 @@ public final class DocDecoder {
     return this;
   }
 
-  /** Decodes one document into a new row of the schema's width; null when pushed filters reject it. */
+  /**
+   * Decodes one document into a new row of the schema's width; null when pushed filters reject it.
+   */
   public InternalRow decode(byte[] buf, int off, int len) {
     if (presenceSeen != null) java.util.Arrays.fill(presenceSeen, false);
     return root.decode(this, buf, off, len, 0);
   }
 
-  /** Top-level names whose presence is tracked per document (whether or not the query reads them). */
+  /**
+   * Top-level names whose presence is tracked per document (whether or not the query reads them).
+   */
   private byte[][] presenceNames;
+
   private String[] presenceText;
   private boolean[] presenceSeen;
 
@@ -95,11 +109,15 @@ public final class DocDecoder {
   public void trackPresence(String[] names) {
     presenceText = names.clone();
     presenceNames = new byte[names.length][];
-    for (int i = 0; i < names.length; i++) presenceNames[i] = names[i].getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < names.length; i++)
+      presenceNames[i] = names[i].getBytes(StandardCharsets.UTF_8);
     presenceSeen = new boolean[names.length];
   }
 
-  /** The tracked top-level names the last decoded document did not have as keys at all (absent, not None). */
+  /**
+   * The tracked top-level names the last decoded document did not have as keys at all (absent, not
+   * None).
+   */
   public List<String> absentRootFields() {
     List<String> out = new ArrayList<>();
     if (presenceSeen == null) return out;
@@ -119,7 +137,23 @@ public final class DocDecoder {
 
   // ---------------------------------------------------------------- plans
 
-  private enum Kind { STRING, JSON, INT, LONG, SHORT, BYTE, DOUBLE, FLOAT, DECIMAL, BOOLEAN, BINARY, STRUCT, ARRAY, MAP, VECTOR }
+  private enum Kind {
+    STRING,
+    JSON,
+    INT,
+    LONG,
+    SHORT,
+    BYTE,
+    DOUBLE,
+    FLOAT,
+    DECIMAL,
+    BOOLEAN,
+    BINARY,
+    STRUCT,
+    ARRAY,
+    MAP,
+    VECTOR
+  }
 
   /** How one Spark position is filled from a NodeProto. */
   private static final class Plan {
@@ -136,7 +170,8 @@ public final class DocDecoder {
 
     /** Plan for one element of a tensor's data, for tensors written as plain number lists. */
     Plan tensorElementPlan() {
-      if (tensorElementPlan == null) tensorElementPlan = new Plan(path + ".data[]", tensorElement, false);
+      if (tensorElementPlan == null)
+        tensorElementPlan = new Plan(path + ".data[]", tensorElement, false);
       return tensorElementPlan;
     }
 
@@ -172,13 +207,18 @@ public final class DocDecoder {
           String[] names = s.fieldNames();
           for (int i = 0; i < names.length; i++) {
             switch (names[i]) {
-              case TensorTypes.SHAPE: shapeSlot = i; break;
+              case TensorTypes.SHAPE:
+                shapeSlot = i;
+                break;
               case TensorTypes.DATA:
                 dataSlot = i;
                 tensorElement = ((ArrayType) s.fields()[i].dataType()).elementType();
                 break;
-              case TensorTypes.DTYPE: dtypeSlot = i; break;
-              default: bufferSlot = i;
+              case TensorTypes.DTYPE:
+                dtypeSlot = i;
+                break;
+              default:
+                bufferSlot = i;
             }
           }
         }
@@ -192,14 +232,22 @@ public final class DocDecoder {
       } else if (type instanceof MapType) {
         MapType m = (MapType) type;
         if (m.keyType() != DataTypes.StringType) {
-          throw new IllegalArgumentException("Column '" + path + "' is a map with key type "
-              + m.keyType().simpleString() + "; DocArray dicts have string keys");
+          throw new IllegalArgumentException(
+              "Column '"
+                  + path
+                  + "' is a map with key type "
+                  + m.keyType().simpleString()
+                  + "; DocArray dicts have string keys");
         }
         kind = Kind.MAP;
         element = new Plan(path + "{}", m.valueType(), false);
       } else {
-        throw new IllegalArgumentException("Column '" + path + "' has type " + type.simpleString()
-            + ", which DocArray documents cannot hold");
+        throw new IllegalArgumentException(
+            "Column '"
+                + path
+                + "' has type "
+                + type.simpleString()
+                + ", which DocArray documents cannot hold");
       }
     }
   }
@@ -221,11 +269,14 @@ public final class DocDecoder {
         StructField f = fields[i];
         names[i] = f.name().getBytes(StandardCharsets.UTF_8);
         String p = path.isEmpty() ? f.name() : path + "." + f.name();
-        plans[i] = new Plan(p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON));
+        plans[i] =
+            new Plan(p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON));
       }
     }
 
-    /** Field names are short: a plain loop beats Arrays.equals' range checks and vectorised setup. */
+    /**
+     * Field names are short: a plain loop beats Arrays.equals' range checks and vectorised setup.
+     */
     private static boolean sameBytes(byte[] name, byte[] buf, int off, int len) {
       if (len > 32) return java.util.Arrays.equals(name, 0, len, buf, off, off + len);
       for (int j = 0; j < len; j++) if (name[j] != buf[off + j]) return false;
@@ -243,23 +294,37 @@ public final class DocDecoder {
 
     InternalRow decode(DocDecoder d, byte[] buf, int off, int len, int depth) {
       if (depth > d.limits.maxNestingDepth) {
-        throw new MalformedDocumentException("documents nest deeper than maxNestingDepth ("
-            + d.limits.maxNestingDepth + ") at '" + path + "'", off);
+        throw new MalformedDocumentException(
+            "documents nest deeper than maxNestingDepth ("
+                + d.limits.maxNestingDepth
+                + ") at '"
+                + path
+                + "'",
+            off);
       }
       GenericInternalRow row = new GenericInternalRow(width);
       DocumentFilter filter = depth == 0 ? d.filter : null;
       try {
         if (filter == null) {
-          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, ALL));
+          Wire.forEachRecord(
+              buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, ALL));
         } else {
           // the filtered values first; the rest only for a document the filters keep
-          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, FILTERED));
+          Wire.forEachRecord(
+              buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, FILTERED));
           if (!filter.test(row)) return null;
-          Wire.forEachRecord(buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, UNFILTERED));
+          Wire.forEachRecord(
+              buf,
+              off,
+              len,
+              "DocProto",
+              (s, l) -> d.entry(this, row, buf, s, l, depth, UNFILTERED));
         }
       } catch (IOException e) {
-        throw new MalformedDocumentException("'" + (path.isEmpty() ? "document" : path)
-            + "' is not a DocProto: " + e.getMessage(), off, e);
+        throw new MalformedDocumentException(
+            "'" + (path.isEmpty() ? "document" : path) + "' is not a DocProto: " + e.getMessage(),
+            off,
+            e);
       }
       return row;
     }
@@ -267,8 +332,12 @@ public final class DocDecoder {
 
   // ---------------------------------------------------------------- decoding
 
-  /** Decodes one map entry into the row (if {@code which} takes it); returns the slot it filled, or -1. */
-  private int entry(DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth, int which)
+  /**
+   * Decodes one map entry into the row (if {@code which} takes it); returns the slot it filled, or
+   * -1.
+   */
+  private int entry(
+      DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth, int which)
       throws IOException {
     CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
     int slot = -2;
@@ -286,11 +355,15 @@ public final class DocDecoder {
           if (declared != null && plan == root) {
             String key = new String(buf, ks, kl, StandardCharsets.UTF_8);
             if (!declared.contains(key)) {
-              throw new MalformedDocumentException("the document has a field '" + key
-                  + "' that the schema does not declare (failOnUndeclaredFields)", ks);
+              throw new MalformedDocumentException(
+                  "the document has a field '"
+                      + key
+                      + "' that the schema does not declare (failOnUndeclaredFields)",
+                  ks);
             }
           }
-          if (which != UNFILTERED) skippedBytes += l; // counted once when a document is walked twice
+          if (which != UNFILTERED)
+            skippedBytes += l; // counted once when a document is walked twice
           return -1; // a key the query does not need: skipped without decoding
         }
         e.skipRawBytes(kl);
@@ -305,7 +378,8 @@ public final class DocDecoder {
     }
     if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
     if (slot < 0 || vs < 0) return -1;
-    if (which != ALL && filtered[slot] != (which == FILTERED)) return -1; // decoded in the other walk
+    if (which != ALL && filtered[slot] != (which == FILTERED))
+      return -1; // decoded in the other walk
     row.update(slot, node(plan.plans[slot], buf, vs, vl, depth + 1));
     return slot;
   }
@@ -330,8 +404,15 @@ public final class DocDecoder {
         continue;
       }
       if (field != 0 && field != f) {
-        throw new MalformedDocumentException("'" + p.path + "': NodeProto sets both " + Wire.contentName(field) + " and "
-            + Wire.contentName(f) + ", but they share one oneof", off + in.getTotalBytesRead());
+        throw new MalformedDocumentException(
+            "'"
+                + p.path
+                + "': NodeProto sets both "
+                + Wire.contentName(field)
+                + " and "
+                + Wire.contentName(f)
+                + ", but they share one oneof",
+            off + in.getTotalBytesRead());
       }
       field = f;
       if (f == Wire.NODE_INTEGER) {
@@ -384,29 +465,38 @@ public final class DocDecoder {
         if (field == Wire.NODE_INTEGER) return org.apache.spark.sql.types.Decimal.apply(scalar);
         break;
       case BINARY:
-        if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT) return java.util.Arrays.copyOfRange(buf, cs, cs + cl);
+        if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT)
+          return java.util.Arrays.copyOfRange(buf, cs, cs + cl);
         break;
       case STRUCT:
         if (field == Wire.NODE_NDARRAY && p.tensorStruct) {
           return tensor(p, buf, cs, cl);
         }
-        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE)
+            && p.tensorStruct
             && (p.dtypeSlot >= 0 || p.bufferSlot >= 0)) {
           return numberListAsLosslessTensor(p, buf, cs, cl);
         }
-        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct && p.dataSlot >= 0) {
-          // a plain list of numbers in a tensor column is a 1-D tensor (DocArray converts it on load too)
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE)
+            && p.tensorStruct
+            && p.dataSlot >= 0) {
+          // a plain list of numbers in a tensor column is a 1-D tensor (DocArray converts it on
+          // load too)
           org.apache.spark.sql.catalyst.util.ArrayData data =
-              (org.apache.spark.sql.catalyst.util.ArrayData) list(p.tensorElementPlan(), buf, cs, cl, depth);
+              (org.apache.spark.sql.catalyst.util.ArrayData)
+                  list(p.tensorElementPlan(), buf, cs, cl, depth);
           Object[] v = new Object[p.doc.width];
-          if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(new int[] {data.numElements()});
+          if (p.shapeSlot >= 0)
+            v[p.shapeSlot] = TensorConverter.shape(new int[] {data.numElements()});
           v[p.dataSlot] = data;
           return new GenericInternalRow(v);
         }
-        if (field == Wire.NODE_DOC || field == Wire.NODE_DICT) return p.doc.decode(this, buf, cs, cl, depth + 1);
+        if (field == Wire.NODE_DOC || field == Wire.NODE_DICT)
+          return p.doc.decode(this, buf, cs, cl, depth + 1);
         break;
       case ARRAY:
-        if (field == Wire.NODE_DOC_ARRAY && p.element.kind == Kind.STRUCT) return docArray(p.element, buf, cs, cl, depth);
+        if (field == Wire.NODE_DOC_ARRAY && p.element.kind == Kind.STRUCT)
+          return docArray(p.element, buf, cs, cl, depth);
         if (field == Wire.NODE_LIST || field == Wire.NODE_SET || field == Wire.NODE_TUPLE) {
           return list(p.element, buf, cs, cl, depth);
         }
@@ -421,21 +511,32 @@ public final class DocDecoder {
         break;
       case VECTOR:
         if (field == Wire.NODE_NDARRAY) {
-          // Spark ML's dense vector: struct<type: 1, size: null, indices: null, values: array<double>>
+          // Spark ML's dense vector: struct<type: 1, size: null, indices: null, values:
+          // array<double>>
           tensor.parse(buf, cs, cl, limits, true);
           if (tensor.isNoneMarker()) return null;
-          return new GenericInternalRow(new Object[] {(byte) 1, null, null,
-              TensorConverter.data(tensor, DataTypes.DoubleType, p.path)});
+          return new GenericInternalRow(
+              new Object[] {
+                (byte) 1, null, null, TensorConverter.data(tensor, DataTypes.DoubleType, p.path)
+              });
         }
         break;
       default:
         break;
     }
-    throw new MalformedDocumentException("'" + p.path + "' holds a " + Wire.contentName(field)
-        + " node, which does not convert to the column type " + p.type.simpleString(), off);
+    throw new MalformedDocumentException(
+        "'"
+            + p.path
+            + "' holds a "
+            + Wire.contentName(field)
+            + " node, which does not convert to the column type "
+            + p.type.simpleString(),
+        off);
   }
 
-  /** Fills whichever of shape, data, dtype and buffer the (possibly pruned) tensor struct asks for. */
+  /**
+   * Fills whichever of shape, data, dtype and buffer the (possibly pruned) tensor struct asks for.
+   */
   private Object tensor(Plan p, byte[] buf, int off, int len) {
     TensorView t = tensor.parse(buf, off, len, limits, p.dataSlot >= 0);
     if (t.isNoneMarker()) return null;
@@ -444,21 +545,27 @@ public final class DocDecoder {
     if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(t.shape);
     if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(t.dtypeText);
     if (p.bufferSlot >= 0) {
-      v[p.bufferSlot] = java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength);
+      v[p.bufferSlot] =
+          java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength);
     }
     if (p.dataSlot >= 0) v[p.dataSlot] = TensorConverter.data(t, p.tensorElement, p.path);
     return new GenericInternalRow(v);
   }
 
-  /** A plain list of numbers in a lossless tensor column: int64 (all integers) or float64, as numpy would make it. */
-  private Object numberListAsLosslessTensor(Plan p, byte[] buf, int off, int len) throws IOException {
+  /**
+   * A plain list of numbers in a lossless tensor column: int64 (all integers) or float64, as numpy
+   * would make it.
+   */
+  private Object numberListAsLosslessTensor(Plan p, byte[] buf, int off, int len)
+      throws IOException {
     List<Number> values = new ArrayList<>();
     boolean floats = false;
     CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) break;
-      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN)) throw Wire.unexpected("repeated message", tag, off);
+      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN))
+        throw Wire.unexpected("repeated message", tag, off);
       CodedInputStream e = in.readBytes().newCodedInput();
       int et = e.readTag();
       if (et == Wire.tag(Wire.NODE_INTEGER, Wire.WT_VARINT)) {
@@ -467,10 +574,12 @@ public final class DocDecoder {
         values.add(e.readDouble());
         floats = true;
       } else {
-        throw new MalformedDocumentException("'" + p.path + "' is a tensor column but holds a list of non-numbers", off);
+        throw new MalformedDocumentException(
+            "'" + p.path + "' is a tensor column but holds a list of non-numbers", off);
       }
     }
-    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(values.size() * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer bb =
+        java.nio.ByteBuffer.allocate(values.size() * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (Number v : values) {
       if (floats) bb.putDouble(v.doubleValue());
       else bb.putLong(v.longValue());
@@ -480,20 +589,28 @@ public final class DocDecoder {
     if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(floats ? "<f8" : "<i8");
     if (p.bufferSlot >= 0) v[p.bufferSlot] = bb.array();
     if (p.dataSlot >= 0) {
-      throw new MalformedDocumentException("'" + p.path + "' mixes typed and lossless tensor fields", off);
+      throw new MalformedDocumentException(
+          "'" + p.path + "' mixes typed and lossless tensor fields", off);
     }
     return new GenericInternalRow(v);
   }
 
-  private Object docArray(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
+  private Object docArray(Plan element, byte[] buf, int off, int len, int depth)
+      throws IOException {
     List<Object> out = new ArrayList<>();
-    Wire.forEachRecord(buf, off, len, "DocListProto", (s, l) -> out.add(element.doc.decode(this, buf, s, l, depth + 1)));
+    Wire.forEachRecord(
+        buf,
+        off,
+        len,
+        "DocListProto",
+        (s, l) -> out.add(element.doc.decode(this, buf, s, l, depth + 1)));
     return new GenericArrayData(out.toArray());
   }
 
   private Object list(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
     List<Object> out = new ArrayList<>();
-    Wire.forEachRecord(buf, off, len, "ListOfAnyProto", (s, l) -> out.add(node(element, buf, s, l, depth + 1)));
+    Wire.forEachRecord(
+        buf, off, len, "ListOfAnyProto", (s, l) -> out.add(node(element, buf, s, l, depth + 1)));
     return new GenericArrayData(out.toArray());
   }
 
@@ -501,12 +618,18 @@ public final class DocDecoder {
     List<Object> keys = new ArrayList<>();
     List<Object> values = new ArrayList<>();
     Wire.Entry e = new Wire.Entry();
-    Wire.forEachRecord(buf, off, len, "DictOfAnyProto", (s, l) -> {
-      Wire.entry(buf, s, l, e);
-      keys.add(UTF8String.fromString(e.key(buf)));
-      values.add(e.valueStart < 0 ? null : node(value, buf, e.valueStart, e.valueLength, depth + 1));
-    });
-    return new ArrayBasedMapData(new GenericArrayData(keys.toArray()), new GenericArrayData(values.toArray()));
+    Wire.forEachRecord(
+        buf,
+        off,
+        len,
+        "DictOfAnyProto",
+        (s, l) -> {
+          Wire.entry(buf, s, l, e);
+          keys.add(UTF8String.fromString(e.key(buf)));
+          values.add(
+              e.valueStart < 0 ? null : node(value, buf, e.valueStart, e.valueLength, depth + 1));
+        });
+    return new ArrayBasedMapData(
+        new GenericArrayData(keys.toArray()), new GenericArrayData(values.toArray()));
   }
-
 }

@@ -26,20 +26,31 @@ import org.apache.spark.unsafe.types.UTF8String;
  * Pushed filters on top-level scalar columns, evaluated by the decoder as soon as the values they
  * read are decoded: a document they reject is abandoned there, before its other fields (tensors
  * above all) are decoded or copied. Spark still evaluates every filter after the scan, so this only
- * ever saves work. SQL's three-valued logic: a comparison with null is unknown, and unknown rejects.
+ * ever saves work. SQL's three-valued logic: a comparison with null is unknown, and unknown
+ * rejects.
  */
 public final class DocumentFilter implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Whether a filter can be evaluated here: comparisons, IN and null tests on top-level scalar columns. */
+  /**
+   * Whether a filter can be evaluated here: comparisons, IN and null tests on top-level scalar
+   * columns.
+   */
   public static boolean supports(Filter f, StructType schema) {
-    if (f instanceof And) return supports(((And) f).left(), schema) && supports(((And) f).right(), schema);
-    if (f instanceof Or) return supports(((Or) f).left(), schema) && supports(((Or) f).right(), schema);
+    if (f instanceof And)
+      return supports(((And) f).left(), schema) && supports(((And) f).right(), schema);
+    if (f instanceof Or)
+      return supports(((Or) f).left(), schema) && supports(((Or) f).right(), schema);
     if (f instanceof Not) return supports(((Not) f).child(), schema);
     String[] refs = f.references();
     if (refs.length != 1 || !scalar(schema, refs[0])) return false;
-    return f instanceof EqualTo || f instanceof GreaterThan || f instanceof GreaterThanOrEqual
-        || f instanceof LessThan || f instanceof LessThanOrEqual || f instanceof In || f instanceof IsNull
+    return f instanceof EqualTo
+        || f instanceof GreaterThan
+        || f instanceof GreaterThanOrEqual
+        || f instanceof LessThan
+        || f instanceof LessThanOrEqual
+        || f instanceof In
+        || f instanceof IsNull
         || f instanceof IsNotNull;
   }
 
@@ -48,8 +59,12 @@ public final class DocumentFilter implements Serializable {
     for (StructField sf : schema.fields()) {
       if (sf.name().equals(name)) {
         DataType t = sf.dataType();
-        return t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.DoubleType
-            || t == DataTypes.FloatType || t == DataTypes.StringType || t == DataTypes.BooleanType;
+        return t == DataTypes.IntegerType
+            || t == DataTypes.LongType
+            || t == DataTypes.DoubleType
+            || t == DataTypes.FloatType
+            || t == DataTypes.StringType
+            || t == DataTypes.BooleanType;
       }
     }
     return false;
@@ -58,11 +73,15 @@ public final class DocumentFilter implements Serializable {
   private final Filter[] filters;
   private final StructType schema;
   private final int[] slots;
+
   /** Slots of float/double columns, whose NaN values are left to Spark. */
   private final int[] floatingSlots;
+
   private transient Node tree;
 
-  /** The filters (all supported) over a decoder of {@code schema}; null when there is nothing to do. */
+  /**
+   * The filters (all supported) over a decoder of {@code schema}; null when there is nothing to do.
+   */
   public static DocumentFilter of(List<Filter> filters, StructType schema) {
     List<Filter> usable = new ArrayList<>();
     for (Filter f : filters) if (supports(f, schema) && refsIn(f, schema)) usable.add(f);
@@ -85,10 +104,14 @@ public final class DocumentFilter implements Serializable {
     }
     slots = s.stream().mapToInt(Integer::intValue).toArray();
     this.schema = schema;
-    this.floatingSlots = java.util.Arrays.stream(slots).filter(i -> {
-      DataType t = schema.fields()[i].dataType();
-      return t == DataTypes.DoubleType || t == DataTypes.FloatType;
-    }).toArray();
+    this.floatingSlots =
+        java.util.Arrays.stream(slots)
+            .filter(
+                i -> {
+                  DataType t = schema.fields()[i].dataType();
+                  return t == DataTypes.DoubleType || t == DataTypes.FloatType;
+                })
+            .toArray();
   }
 
   /** Whether the filters read this top-level slot. */
@@ -99,11 +122,14 @@ public final class DocumentFilter implements Serializable {
 
   /** True when the row may pass (all filters true); false when a filter is false or unknown. */
   public boolean test(InternalRow row) {
-    // NaN orders above every number in Spark SQL and equals itself: leave such rows to Spark's filter
+    // NaN orders above every number in Spark SQL and equals itself: leave such rows to Spark's
+    // filter
     for (int slot : floatingSlots) {
       if (row.isNullAt(slot)) continue;
-      boolean nan = schema.fields()[slot].dataType() == DataTypes.DoubleType ? Double.isNaN(row.getDouble(slot))
-          : Float.isNaN(row.getFloat(slot));
+      boolean nan =
+          schema.fields()[slot].dataType() == DataTypes.DoubleType
+              ? Double.isNaN(row.getDouble(slot))
+              : Float.isNaN(row.getFloat(slot));
       if (nan) return true;
     }
     if (tree == null) {
@@ -167,21 +193,37 @@ public final class DocumentFilter implements Serializable {
     }
     Object value;
     int want;
-    if (f instanceof EqualTo) { value = ((EqualTo) f).value(); want = 0; }
-    else if (f instanceof GreaterThan) { value = ((GreaterThan) f).value(); want = 1; }
-    else if (f instanceof GreaterThanOrEqual) { value = ((GreaterThanOrEqual) f).value(); want = 2; }
-    else if (f instanceof LessThan) { value = ((LessThan) f).value(); want = -1; }
-    else { value = ((LessThanOrEqual) f).value(); want = -2; }
+    if (f instanceof EqualTo) {
+      value = ((EqualTo) f).value();
+      want = 0;
+    } else if (f instanceof GreaterThan) {
+      value = ((GreaterThan) f).value();
+      want = 1;
+    } else if (f instanceof GreaterThanOrEqual) {
+      value = ((GreaterThanOrEqual) f).value();
+      want = 2;
+    } else if (f instanceof LessThan) {
+      value = ((LessThan) f).value();
+      want = -1;
+    } else {
+      value = ((LessThanOrEqual) f).value();
+      want = -2;
+    }
     return row -> {
       if (row.isNullAt(slot) || value == null) return null;
       Integer c = compare(row, slot, t, value);
       if (c == null) return null;
       switch (want) {
-        case 0: return c == 0;
-        case 1: return c > 0;
-        case 2: return c >= 0;
-        case -1: return c < 0;
-        default: return c <= 0;
+        case 0:
+          return c == 0;
+        case 1:
+          return c > 0;
+        case 2:
+          return c >= 0;
+        case -1:
+          return c < 0;
+        default:
+          return c <= 0;
       }
     };
   }
@@ -189,7 +231,9 @@ public final class DocumentFilter implements Serializable {
   /** The row's value compared with a filter literal, or null when they cannot be compared. */
   private static Integer compare(InternalRow row, int slot, DataType t, Object v) {
     if (t == DataTypes.StringType) {
-      return v instanceof String ? row.getUTF8String(slot).compareTo(UTF8String.fromString((String) v)) : null;
+      return v instanceof String
+          ? row.getUTF8String(slot).compareTo(UTF8String.fromString((String) v))
+          : null;
     }
     if (t == DataTypes.BooleanType) {
       return v instanceof Boolean ? Boolean.compare(row.getBoolean(slot), (Boolean) v) : null;

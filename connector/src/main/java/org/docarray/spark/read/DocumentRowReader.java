@@ -1,6 +1,5 @@
 package org.docarray.spark.read;
 
-import org.docarray.spark.config.ParseMode;
 import java.io.Closeable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -9,6 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.config.ParseMode;
 import org.docarray.spark.format.DocArrayFormatException;
 import org.docarray.spark.format.DocumentSource;
 import org.docarray.spark.format.MalformedDocumentException;
@@ -23,48 +23,73 @@ import org.slf4j.LoggerFactory;
 public final class DocumentRowReader implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(DocumentRowReader.class);
 
-  /** What a reader needs besides the file: shipped to executors, never changed after construction. */
+  /**
+   * What a reader needs besides the file: shipped to executors, never changed after construction.
+   */
   public static final class Settings implements Serializable {
     private static final long serialVersionUID = 2L;
     final DocArrayReadConf options;
     final StructType dataSchema;
     final boolean ignoreCorruptFiles;
     final boolean ignoreMissingFiles;
+
     /** PERMISSIVE: the slot of the corrupt-record column in the data schema, or -1. */
     final int corruptSlot;
-    /** failOnUndeclaredFields: every top-level name the table declares (not only the ones a query needs), or null. */
+
+    /**
+     * failOnUndeclaredFields: every top-level name the table declares (not only the ones a query
+     * needs), or null.
+     */
     final java.util.Set<String> declaredNames;
-    /** Top-level names whose presence in each document is tracked (for _metadata.absent_fields), or null. */
+
+    /**
+     * Top-level names whose presence in each document is tracked (for _metadata.absent_fields), or
+     * null.
+     */
     final String[] presenceNames;
+
     /** Filters pushed by the query, evaluated while decoding (Spark evaluates them again). */
     final java.util.List<org.apache.spark.sql.sources.Filter> filters;
 
-    /** Reads of {@code dataSchema}: no declared names to check against, no filters, no presence tracking. */
+    /**
+     * Reads of {@code dataSchema}: no declared names to check against, no filters, no presence
+     * tracking.
+     */
     public Settings(DocArrayReadConf options, StructType dataSchema) {
       this(options, dataSchema, null, java.util.Collections.emptyList(), null);
     }
 
     /**
-     * @param tableSchema the table's data columns ({@code failOnUndeclaredFields} checks keys against them), or null
+     * @param tableSchema the table's data columns ({@code failOnUndeclaredFields} checks keys
+     *     against them), or null
      * @param filters pushed filters, evaluated while decoding
      * @param presenceNames the names whose absence {@code _metadata.absent_fields} reports, or null
      */
-    public Settings(DocArrayReadConf options, StructType dataSchema, StructType tableSchema,
-        java.util.List<org.apache.spark.sql.sources.Filter> filters, String[] presenceNames) {
+    public Settings(
+        DocArrayReadConf options,
+        StructType dataSchema,
+        StructType tableSchema,
+        java.util.List<org.apache.spark.sql.sources.Filter> filters,
+        String[] presenceNames) {
       this.options = options;
       this.dataSchema = dataSchema;
       this.ignoreCorruptFiles = options.ignoreCorruptFiles;
       this.ignoreMissingFiles = options.ignoreMissingFiles;
-      this.declaredNames = tableSchema == null ? null
-          : java.util.Collections.unmodifiableSet(new java.util.HashSet<>(java.util.Arrays.asList(tableSchema.fieldNames())));
+      this.declaredNames =
+          tableSchema == null
+              ? null
+              : java.util.Collections.unmodifiableSet(
+                  new java.util.HashSet<>(java.util.Arrays.asList(tableSchema.fieldNames())));
       this.filters = java.util.List.copyOf(filters);
       this.presenceNames = presenceNames == null ? null : presenceNames.clone();
       int slot = -1;
       String[] names = dataSchema.fieldNames();
       for (int i = 0; i < names.length; i++) {
         if (names[i].equals(options.columnNameOfCorruptRecord)) {
-          if (dataSchema.fields()[i].dataType() != org.apache.spark.sql.types.DataTypes.StringType) {
-            throw new IllegalArgumentException("The corrupt record column '" + names[i] + "' must be a nullable string");
+          if (dataSchema.fields()[i].dataType()
+              != org.apache.spark.sql.types.DataTypes.StringType) {
+            throw new IllegalArgumentException(
+                "The corrupt record column '" + names[i] + "' must be a nullable string");
           }
           slot = i;
         }
@@ -87,25 +112,34 @@ public final class DocumentRowReader implements Closeable {
     Compiled(Settings s) {
       this.settings = s;
       this.decoder = new DocDecoder(s.dataSchema, s.options.limits);
-      if (s.options.failOnUndeclaredFields && s.declaredNames != null) decoder.failOnKeysOutside(s.declaredNames);
+      if (s.options.failOnUndeclaredFields && s.declaredNames != null)
+        decoder.failOnKeysOutside(s.declaredNames);
       if (!s.filters.isEmpty()) decoder.filter(DocumentFilter.of(s.filters, s.dataSchema));
       if (s.presenceNames != null) decoder.trackPresence(s.presenceNames);
       this.hints = new SchemaJsonHints(s.dataSchema);
     }
   }
 
-  private static final InternalRow EMPTY = new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(0);
+  private static final InternalRow EMPTY =
+      new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(0);
   private final Compiled c;
   private final String path;
   private DocumentSource source;
   private InternalRow current;
   private long documents;
+
   /** PERMISSIVE: the corrupt row of a file that could not even be opened, emitted once. */
   private InternalRow pending;
+
   /** Count-only reads: rows left to emit without reading documents, or -1. */
   private long emptyRowsLeft = -1;
-  /** Index in its file of the document of the current row (-1 when the row stands for a broken rest of a file). */
+
+  /**
+   * Index in its file of the document of the current row (-1 when the row stands for a broken rest
+   * of a file).
+   */
   private long currentIndex = -1;
+
   /** Index of the next document of a count-only range (its rows are not decoded). */
   private long emptyIndex;
 
@@ -115,8 +149,12 @@ public final class DocumentRowReader implements Closeable {
     this.source = source;
   }
 
-  /** Opens a whole file; a missing or unreadable file gives an empty reader when the options say to skip it. */
-  public static DocumentRowReader open(Compiled c, String path, long length, Configuration conf) throws IOException {
+  /**
+   * Opens a whole file; a missing or unreadable file gives an empty reader when the options say to
+   * skip it.
+   */
+  public static DocumentRowReader open(Compiled c, String path, long length, Configuration conf)
+      throws IOException {
     return open(c, DocArrayFileSplit.whole(new DocArrayFile(path, length, 0, new Object[0])), conf);
   }
 
@@ -124,10 +162,12 @@ public final class DocumentRowReader implements Closeable {
    * Opens a split. When no column is needed (count(*)), documents are not read: a range knows its
    * count from the split walk, a whole {@code protobuf} file from its header.
    */
-  static DocumentRowReader open(Compiled c, DocArrayFileSplit split, Configuration conf) throws IOException {
+  static DocumentRowReader open(Compiled c, DocArrayFileSplit split, Configuration conf)
+      throws IOException {
     Settings s = c.settings;
     String path = split.file.path;
-    boolean countOnly = s.dataSchema.isEmpty() && s.presenceNames == null; // absent_fields needs the keys
+    boolean countOnly =
+        s.dataSchema.isEmpty() && s.presenceNames == null; // absent_fields needs the keys
     if (countOnly && split.count >= 0) {
       DocumentRowReader r = new DocumentRowReader(c, path, null);
       r.emptyRowsLeft = split.count;
@@ -135,10 +175,13 @@ public final class DocumentRowReader implements Closeable {
       return r;
     }
     try {
-      DocumentSource src = split.isWhole()
-          ? DocumentFiles.open(path, split.file.length, s.options, conf, c.hints)
-          : DocumentFiles.openRange(split, s.options, conf);
-      if (countOnly && src.declaredCount() >= 0 && src instanceof org.docarray.spark.format.StreamFramingSource) {
+      DocumentSource src =
+          split.isWhole()
+              ? DocumentFiles.open(path, split.file.length, s.options, conf, c.hints)
+              : DocumentFiles.openRange(split, s.options, conf);
+      if (countOnly
+          && src.declaredCount() >= 0
+          && src instanceof org.docarray.spark.format.StreamFramingSource) {
         DocumentRowReader r = new DocumentRowReader(c, path, null);
         r.emptyRowsLeft = src.declaredCount();
         src.close();
@@ -149,8 +192,10 @@ public final class DocumentRowReader implements Closeable {
       if (!s.ignoreMissingFiles) throw e;
       LOG.warn("Skipped missing file {}", path);
     } catch (IOException ioe) {
-      DocArrayFormatException e = ioe instanceof DocArrayFormatException ? (DocArrayFormatException) ioe
-          : new DocArrayFormatException(path, 0, -1, "cannot open: " + ioe, ioe);
+      DocArrayFormatException e =
+          ioe instanceof DocArrayFormatException
+              ? (DocArrayFormatException) ioe
+              : new DocArrayFormatException(path, 0, -1, "cannot open: " + ioe, ioe);
       if (s.ignoreCorruptFiles) {
         LOG.warn("Skipped corrupt file {}: {}", path, e.getMessage());
       } else if (s.options.mode == ParseMode.DROPMALFORMED) {
@@ -167,14 +212,20 @@ public final class DocumentRowReader implements Closeable {
     return new DocumentRowReader(c, path, null);
   }
 
-  /** The top-level columns the current row's document did not have as keys (null when it was not decoded). */
+  /**
+   * The top-level columns the current row's document did not have as keys (null when it was not
+   * decoded).
+   */
   public java.util.List<String> currentAbsentFields() {
     return currentDecoded ? c.decoder.absentRootFields() : null;
   }
 
   private boolean currentDecoded;
 
-  /** The index in its file of the document the current row was read from, or -1 for a row that stands for damage. */
+  /**
+   * The index in its file of the document the current row was read from, or -1 for a row that
+   * stands for damage.
+   */
   public long currentDocumentIndex() {
     return currentIndex;
   }
@@ -208,8 +259,11 @@ public final class DocumentRowReader implements Closeable {
         close();
         return false;
       } catch (IOException | RuntimeException e) {
-        DocArrayFormatException err = e instanceof DocArrayFormatException ? (DocArrayFormatException) e
-            : new DocArrayFormatException(path, source.documentIndex() + 1, -1, e.toString(), e);
+        DocArrayFormatException err =
+            e instanceof DocArrayFormatException
+                ? (DocArrayFormatException) e
+                : new DocArrayFormatException(
+                    path, source.documentIndex() + 1, -1, e.toString(), e);
         close(); // the framing is broken: nothing after this point can be trusted
         if (s.ignoreCorruptFiles) {
           LOG.warn("Skipped the rest of corrupt file {}: {}", path, err.getMessage());
@@ -228,16 +282,25 @@ public final class DocumentRowReader implements Closeable {
         }
       }
       try {
-        if (source.payloadError() != null) throw new MalformedDocumentException(source.payloadError(), -1);
+        if (source.payloadError() != null)
+          throw new MalformedDocumentException(source.payloadError(), -1);
         current = c.decoder.decode(source.buffer(), source.offset(), source.length());
         if (current == null) continue; // rejected by a pushed filter
         currentIndex = source.documentIndex();
         currentDecoded = true;
       } catch (MalformedDocumentException e) {
-        DocArrayFormatException err = new DocArrayFormatException(path, source.documentIndex(),
-            source.documentPosition(), e.getMessage()
-                + (e.offsetInDocument() >= 0
-                ? " (at byte " + (e.offsetInDocument() - source.offset()) + " of the document payload)" : ""), e);
+        DocArrayFormatException err =
+            new DocArrayFormatException(
+                path,
+                source.documentIndex(),
+                source.documentPosition(),
+                e.getMessage()
+                    + (e.offsetInDocument() >= 0
+                        ? " (at byte "
+                            + (e.offsetInDocument() - source.offset())
+                            + " of the document payload)"
+                        : ""),
+                e);
         if (s.options.mode == ParseMode.DROPMALFORMED) {
           LOG.warn("Dropped malformed document: {}", err.getMessage());
           continue;
@@ -262,12 +325,17 @@ public final class DocumentRowReader implements Closeable {
     return false;
   }
 
-  /** PERMISSIVE: a row of nulls whose corrupt-record column (if the schema has one) holds the error. */
+  /**
+   * PERMISSIVE: a row of nulls whose corrupt-record column (if the schema has one) holds the error.
+   */
   private InternalRow corruptRow(DocArrayFormatException err) {
     org.apache.spark.sql.catalyst.expressions.GenericInternalRow row =
-        new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(c.settings.dataSchema.size());
+        new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
+            c.settings.dataSchema.size());
     if (c.settings.corruptSlot >= 0) {
-      row.update(c.settings.corruptSlot, org.apache.spark.unsafe.types.UTF8String.fromString(err.getMessage()));
+      row.update(
+          c.settings.corruptSlot,
+          org.apache.spark.unsafe.types.UTF8String.fromString(err.getMessage()));
     }
     return row;
   }

@@ -1,6 +1,5 @@
 package org.docarray.spark.read;
 
-import org.docarray.spark.config.ParseMode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -11,20 +10,24 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.config.ParseMode;
 
 /**
- * Reads files for Spark's file-source scan (catalog tables: {@code CREATE TABLE ... USING docarray}); the DSv2
- * scan serves {@code spark.read}. Both decode with {@link DocumentRowReader}, evaluate pushed filters while
- * decoding, and cut big files at document boundaries: Spark's file source hands out byte ranges, and each
- * range here reads the documents that start in it (the boundaries come from one walk of the file's length
- * prefixes per executor, remembered as the DSv2 planner remembers them).
+ * Reads files for Spark's file-source scan (catalog tables: {@code CREATE TABLE ... USING
+ * docarray}); the DSv2 scan serves {@code spark.read}. Both decode with {@link DocumentRowReader},
+ * evaluate pushed filters while decoding, and cut big files at document boundaries: Spark's file
+ * source hands out byte ranges, and each range here reads the documents that start in it (the
+ * boundaries come from one walk of the file's length prefixes per executor, remembered as the DSv2
+ * planner remembers them).
  */
 public final class FileSourceReader implements Serializable {
   private static final long serialVersionUID = 1L;
   private final DocumentRowReader.Settings settings;
   private final SerializableConfiguration conf;
+
   /** The granularity of the document-aligned cuts (one size for every task of a scan). */
   private final long cutBytes;
+
   private transient DocumentRowReader.Compiled compiled;
 
   /** Whole files of {@code requiredSchema}, cut in 4 MB ranges when Spark hands out ranges. */
@@ -32,11 +35,17 @@ public final class FileSourceReader implements Serializable {
     this(options, requiredSchema, null, java.util.Collections.emptyList(), conf, 4L << 20);
   }
 
-  public FileSourceReader(DocArrayReadConf options, StructType requiredSchema, StructType dataSchema,
-      java.util.List<org.apache.spark.sql.sources.Filter> filters, Configuration conf, long cutBytes) {
+  public FileSourceReader(
+      DocArrayReadConf options,
+      StructType requiredSchema,
+      StructType dataSchema,
+      java.util.List<org.apache.spark.sql.sources.Filter> filters,
+      Configuration conf,
+      long cutBytes) {
     java.util.List<org.apache.spark.sql.sources.Filter> keep = new java.util.ArrayList<>();
     if (options.filterPushdown && options.mode != ParseMode.PERMISSIVE) {
-      for (org.apache.spark.sql.sources.Filter f : filters) if (DocumentFilter.supports(f, requiredSchema)) keep.add(f);
+      for (org.apache.spark.sql.sources.Filter f : filters)
+        if (DocumentFilter.supports(f, requiredSchema)) keep.add(f);
     }
     this.settings = new DocumentRowReader.Settings(options, requiredSchema, dataSchema, keep, null);
     this.conf = new SerializableConfiguration(conf);
@@ -54,10 +63,11 @@ public final class FileSourceReader implements Serializable {
   }
 
   /**
-   * Rows of the required schema from the documents of {@code path} that start in {@code [start, start + length)};
-   * the readers close at the end or when the task ends.
+   * Rows of the required schema from the documents of {@code path} that start in {@code [start,
+   * start + length)}; the readers close at the end or when the task ends.
    */
-  public Iterator<InternalRow> read(String path, long fileSize, long start, long length, long modificationTime) {
+  public Iterator<InternalRow> read(
+      String path, long fileSize, long start, long length, long modificationTime) {
     if (compiled == null) compiled = settings.compile();
     java.util.List<DocArrayFileSplit> mine = new java.util.ArrayList<>();
     DocArrayFile entry = new DocArrayFile(path, fileSize, modificationTime, new Object[0]);
@@ -101,16 +111,17 @@ public final class FileSourceReader implements Serializable {
     }
     TaskContext tc = TaskContext.get();
     if (tc != null) {
-      tc.addTaskCompletionListener(new org.apache.spark.util.TaskCompletionListener() {
-        @Override
-        public void onTaskCompletion(TaskContext context) {
-          try {
-            reader.close();
-          } catch (IOException ignored) {
-            // best effort
-          }
-        }
-      });
+      tc.addTaskCompletionListener(
+          new org.apache.spark.util.TaskCompletionListener() {
+            @Override
+            public void onTaskCompletion(TaskContext context) {
+              try {
+                reader.close();
+              } catch (IOException ignored) {
+                // best effort
+              }
+            }
+          });
     }
     return new Iterator<InternalRow>() {
       private Boolean ready;

@@ -19,16 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The document-aligned byte ranges of one file, so that one file is read by many tasks. Only {@code protobuf}
- * files (plain or compressed per document) and plain {@code protobuf-array} DocList files can be cut; whole-file
- * compressed files, DocVec and json-array files stay whole. A walk reads the file's length prefixes once and is
- * remembered per (path, length, modification time, split size) in this JVM: on the driver when it plans a scan,
- * on an executor when Spark's file source hands it byte ranges (catalog tables).
+ * The document-aligned byte ranges of one file, so that one file is read by many tasks. Only {@code
+ * protobuf} files (plain or compressed per document) and plain {@code protobuf-array} DocList files
+ * can be cut; whole-file compressed files, DocVec and json-array files stay whole. A walk reads the
+ * file's length prefixes once and is remembered per (path, length, modification time, split size)
+ * in this JVM: on the driver when it plans a scan, on an executor when Spark's file source hands it
+ * byte ranges (catalog tables).
  */
 public final class FileSplits {
   private static final Logger LOG = LoggerFactory.getLogger(FileSplits.class);
   private static final int CACHE_ENTRIES = 4096;
-  private static final BoundedCache<String, List<SplitIndex.Range>> WALKS = new BoundedCache<>(CACHE_ENTRIES);
+  private static final BoundedCache<String, List<SplitIndex.Range>> WALKS =
+      new BoundedCache<>(CACHE_ENTRIES);
 
   private FileSplits() {}
 
@@ -39,9 +41,14 @@ public final class FileSplits {
     return d.protocol == Protocol.PROTOBUF_ARRAY && d.codec.onWholeFile() == Codec.NONE;
   }
 
-  /** Whether {@link #of} would walk the file now (it is big, cuttable, and its walk is not remembered). */
+  /**
+   * Whether {@link #of} would walk the file now (it is big, cuttable, and its walk is not
+   * remembered).
+   */
   public static boolean needsWalk(DocArrayFile f, DocArrayReadConf o, long maxSplitBytes) {
-    return f.length > maxSplitBytes && o.splitFiles && splittable(o.detect(f.path), o)
+    return f.length > maxSplitBytes
+        && o.splitFiles
+        && splittable(o.detect(f.path), o)
         && !WALKS.contains(key(f, maxSplitBytes), o.metadataCache);
   }
 
@@ -49,8 +56,12 @@ public final class FileSplits {
     return f.path + "|" + f.length + "|" + f.modificationTime + "|" + maxSplitBytes;
   }
 
-  /** The splits of one file: ranges of about maxSplitBytes, or the whole file (also when its walk fails). */
-  public static List<DocArrayFileSplit> of(DocArrayFile f, DocArrayReadConf o, Configuration conf, long maxSplitBytes) {
+  /**
+   * The splits of one file: ranges of about maxSplitBytes, or the whole file (also when its walk
+   * fails).
+   */
+  public static List<DocArrayFileSplit> of(
+      DocArrayFile f, DocArrayReadConf o, Configuration conf, long maxSplitBytes) {
     FileFormatDetector.Detected d = o.detect(f.path);
     List<DocArrayFileSplit> out = new ArrayList<>();
     if (f.length <= maxSplitBytes || !splittable(d, o) || !o.splitFiles) {
@@ -73,13 +84,18 @@ public final class FileSplits {
       }
       if (ranges == null) ranges = Collections.emptyList();
       WALKS.put(key, ranges, o.metadataCache);
-      LOG.info("Split {} ({} bytes) into {} ranges in {} ms", f.path, f.length, ranges.size(),
+      LOG.info(
+          "Split {} ({} bytes) into {} ranges in {} ms",
+          f.path,
+          f.length,
+          ranges.size(),
           (System.nanoTime() - t0) / 1_000_000);
     }
     if (ranges.isEmpty()) {
       out.add(DocArrayFileSplit.whole(f));
     } else {
-      for (SplitIndex.Range r : ranges) out.add(new DocArrayFileSplit(f, r.start, r.end, r.firstIndex, r.count));
+      for (SplitIndex.Range r : ranges)
+        out.add(new DocArrayFileSplit(f, r.start, r.end, r.firstIndex, r.count));
     }
     return out;
   }

@@ -5,8 +5,9 @@ import org.apache.spark.sql.connector.metric.CustomSumMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 
 /**
- * The scan's metrics in the Spark UI (SQL tab): documents, bytes, decode time, files. Spark rebuilds
- * the metric classes by name on the driver, so each is a public class with a no-argument constructor.
+ * The scan's metrics in the Spark UI (SQL tab): documents, bytes, decode time, files. Spark
+ * rebuilds the metric classes by name on the driver, so each is a public class with a no-argument
+ * constructor.
  */
 public final class ScanMetrics {
   private ScanMetrics() {}
@@ -20,8 +21,15 @@ public final class ScanMetrics {
   public static final String PARTITION_FILES_PRUNED = "partitionFilesPruned";
 
   public static CustomMetric[] supported() {
-    return new CustomMetric[] {new Documents(), new FileBytes(), new DecodeTime(), new Files(), new PrunedBytes(),
-        new TensorBytes(), new PartitionFilesPruned()};
+    return new CustomMetric[] {
+      new Documents(),
+      new FileBytes(),
+      new DecodeTime(),
+      new Files(),
+      new PrunedBytes(),
+      new TensorBytes(),
+      new PartitionFilesPruned()
+    };
   }
 
   /** A summed metric with a fixed name and description. */

@@ -13,10 +13,13 @@ public final class DocArrayMetadata {
 
   /** NodeProto {@code type} tag, e.g. {@code id}, {@code image_url}, {@code ndarray_embedding}. */
   public static final String TAG = "docarray.tag";
+
   /** numpy dtype string of a tensor column, e.g. {@code <f4}. */
   public static final String DTYPE = "docarray.dtype";
+
   /** Fixed tensor shape when one is declared, e.g. {@code [128]}. */
   public static final String SHAPE = "docarray.shape";
+
   /**
    * What the column holds: {@code text, integer, float, boolean, blob, tensor, doc, doc_array,
    * list, tuple, set, dict} or {@code json} (a node in canonical JSON form).

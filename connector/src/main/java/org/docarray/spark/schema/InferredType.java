@@ -12,21 +12,47 @@ import java.util.Set;
  */
 public final class InferredType {
   /** Node kinds; NULL means only None was seen, ANY that the kinds disagree (a JSON column). */
-  public enum Kind { NULL, TEXT, INTEGER, FLOAT, BOOLEAN, BLOB, TENSOR, DOC, DOC_ARRAY, LIST, DICT, ANY }
+  public enum Kind {
+    NULL,
+    TEXT,
+    INTEGER,
+    FLOAT,
+    BOOLEAN,
+    BLOB,
+    TENSOR,
+    DOC,
+    DOC_ARRAY,
+    LIST,
+    DICT,
+    ANY
+  }
 
   public final Kind kind;
+
   /** First NodeProto type tag seen here, or null. */
   public String tag;
+
   /** LIST: which branch was seen ({@code list}, {@code tuple}, {@code set}). */
   public String container;
+
   /** TENSOR: every dtype string seen, in order. */
   public final Set<String> dtypes;
-  /** TENSOR: where each dtype was first seen ("file F, document N"), when the inferrer was told its source. */
+
+  /**
+   * TENSOR: where each dtype was first seen ("file F, document N"), when the inferrer was told its
+   * source.
+   */
   public final Map<String, String> dtypeOrigins;
+
   /** DOC and DOC_ARRAY: field name to type, in the order first seen. */
   public final Map<String, InferredType> fields;
-  /** TENSOR: the length every document's tensor had when all were 1-D and equally long, -1 otherwise. */
+
+  /**
+   * TENSOR: the length every document's tensor had when all were 1-D and equally long, -1
+   * otherwise.
+   */
   public long fixedLength = -2;
+
   /** LIST element or DICT value type. */
   public InferredType element;
 
@@ -64,10 +90,13 @@ public final class InferredType {
     if (a.kind == Kind.ANY) return a;
     if (b.kind == Kind.ANY) return b;
     // an empty list says nothing about its elements: it yields to a DocList, a tensor or a list
-    if (isEmptyList(a) && (b.kind == Kind.DOC_ARRAY || b.kind == Kind.TENSOR || b.kind == Kind.LIST)) return b;
-    if (isEmptyList(b) && (a.kind == Kind.DOC_ARRAY || a.kind == Kind.TENSOR || a.kind == Kind.LIST)) return a;
+    if (isEmptyList(a)
+        && (b.kind == Kind.DOC_ARRAY || b.kind == Kind.TENSOR || b.kind == Kind.LIST)) return b;
+    if (isEmptyList(b)
+        && (a.kind == Kind.DOC_ARRAY || a.kind == Kind.TENSOR || a.kind == Kind.LIST)) return a;
     if (a.kind != b.kind) {
-      if ((a.kind == Kind.INTEGER && b.kind == Kind.FLOAT) || (a.kind == Kind.FLOAT && b.kind == Kind.INTEGER)) {
+      if ((a.kind == Kind.INTEGER && b.kind == Kind.FLOAT)
+          || (a.kind == Kind.FLOAT && b.kind == Kind.INTEGER)) {
         InferredType f = of(Kind.FLOAT);
         f.tag = a.tag != null ? a.tag : b.tag;
         return f;
@@ -78,9 +107,12 @@ public final class InferredType {
     switch (a.kind) {
       case TENSOR:
         a.dtypes.addAll(b.dtypes);
-        for (Map.Entry<String, String> e : b.dtypeOrigins.entrySet()) a.dtypeOrigins.putIfAbsent(e.getKey(), e.getValue());
-        a.fixedLength = a.fixedLength == -2 ? b.fixedLength : b.fixedLength == -2 || a.fixedLength == b.fixedLength
-            ? a.fixedLength : -1;
+        for (Map.Entry<String, String> e : b.dtypeOrigins.entrySet())
+          a.dtypeOrigins.putIfAbsent(e.getKey(), e.getValue());
+        a.fixedLength =
+            a.fixedLength == -2
+                ? b.fixedLength
+                : b.fixedLength == -2 || a.fixedLength == b.fixedLength ? a.fixedLength : -1;
         return a;
       case DOC:
       case DOC_ARRAY:

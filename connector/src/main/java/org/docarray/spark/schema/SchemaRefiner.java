@@ -10,11 +10,11 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Completes a declared schema with what the files show: the declaration decides the structure
- * and every field's presence and type; the data fills in what declarations do not say (tensor
- * dtypes and the tags the writer used, element types of untyped containers, v1 DocList element
- * classes). Positions the data never shows keep the declared type (float32 tensors, JSON for
- * untyped containers).
+ * Completes a declared schema with what the files show: the declaration decides the structure and
+ * every field's presence and type; the data fills in what declarations do not say (tensor dtypes
+ * and the tags the writer used, element types of untyped containers, v1 DocList element classes).
+ * Positions the data never shows keep the declared type (float32 tensors, JSON for untyped
+ * containers).
  */
 public final class SchemaRefiner {
   private SchemaRefiner() {}
@@ -49,7 +49,8 @@ public final class SchemaRefiner {
         MetadataBuilder m = new MetadataBuilder().withMetadata(g.metadata());
         String shape = DocArrayMetadata.getString(f, DocArrayMetadata.SHAPE);
         if (shape != null) m.putString(DocArrayMetadata.SHAPE, shape);
-        if (!g.metadata().contains(DocArrayMetadata.TAG) && f.metadata().contains(DocArrayMetadata.TAG)) {
+        if (!g.metadata().contains(DocArrayMetadata.TAG)
+            && f.metadata().contains(DocArrayMetadata.TAG)) {
           m.putString(DocArrayMetadata.TAG, DocArrayMetadata.getString(f, DocArrayMetadata.TAG));
         }
         return new StructField(f.name(), gt, true, m.build());
@@ -57,12 +58,20 @@ public final class SchemaRefiner {
       return new StructField(f.name(), gt, true, g.metadata());
     }
     DataType t = ft;
-    if (ft instanceof StructType && gt instanceof StructType && !DocArrayMetadata.KIND_TENSOR.equals(fKind)) {
+    if (ft instanceof StructType
+        && gt instanceof StructType
+        && !DocArrayMetadata.KIND_TENSOR.equals(fKind)) {
       t = refine((StructType) ft, (StructType) gt);
-    } else if (ft instanceof ArrayType && gt instanceof ArrayType
-        && ((ArrayType) ft).elementType() instanceof StructType && ((ArrayType) gt).elementType() instanceof StructType) {
-      t = new ArrayType(refine((StructType) ((ArrayType) ft).elementType(), (StructType) ((ArrayType) gt).elementType()),
-          ((ArrayType) ft).containsNull());
+    } else if (ft instanceof ArrayType
+        && gt instanceof ArrayType
+        && ((ArrayType) ft).elementType() instanceof StructType
+        && ((ArrayType) gt).elementType() instanceof StructType) {
+      t =
+          new ArrayType(
+              refine(
+                  (StructType) ((ArrayType) ft).elementType(),
+                  (StructType) ((ArrayType) gt).elementType()),
+              ((ArrayType) ft).containsNull());
     }
     MetadataBuilder m = new MetadataBuilder().withMetadata(withoutOpen(f.metadata()));
     // the tag the file really carries (a union's runtime class) is better than the declared one
@@ -80,9 +89,13 @@ public final class SchemaRefiner {
 
   private static StructField clean(StructField f) {
     DataType t = f.dataType();
-    if (t instanceof StructType && !DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_TENSOR)) t = refine((StructType) t, null);
+    if (t instanceof StructType && !DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_TENSOR))
+      t = refine((StructType) t, null);
     if (t instanceof ArrayType && ((ArrayType) t).elementType() instanceof StructType) {
-      t = new ArrayType(refine((StructType) ((ArrayType) t).elementType(), null), ((ArrayType) t).containsNull());
+      t =
+          new ArrayType(
+              refine((StructType) ((ArrayType) t).elementType(), null),
+              ((ArrayType) t).containsNull());
     }
     return new StructField(f.name(), t, true, withoutOpen(f.metadata()));
   }
@@ -90,7 +103,13 @@ public final class SchemaRefiner {
   private static Metadata withoutOpen(Metadata m) {
     if (!m.contains(DeclaredSchema.OPEN)) return m;
     MetadataBuilder b = new MetadataBuilder();
-    for (String key : new String[] {DocArrayMetadata.KIND, DocArrayMetadata.TAG, DocArrayMetadata.DTYPE, DocArrayMetadata.SHAPE}) {
+    for (String key :
+        new String[] {
+          DocArrayMetadata.KIND,
+          DocArrayMetadata.TAG,
+          DocArrayMetadata.DTYPE,
+          DocArrayMetadata.SHAPE
+        }) {
       if (m.contains(key)) b.putString(key, m.getString(key));
     }
     return b.build();

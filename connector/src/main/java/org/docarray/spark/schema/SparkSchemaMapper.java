@@ -18,7 +18,11 @@ import org.docarray.spark.schema.InferredType.Kind;
  */
 public final class SparkSchemaMapper {
   /** How fixed-length 1-D tensors (embeddings) become columns. */
-  public enum Embeddings { STRUCT, ARRAY, VECTOR }
+  public enum Embeddings {
+    STRUCT,
+    ARRAY,
+    VECTOR
+  }
 
   private final boolean binaryTensors;
   private final Embeddings embeddings;
@@ -33,16 +37,24 @@ public final class SparkSchemaMapper {
   }
 
   private boolean flat(InferredType t) {
-    return !binaryTensors && embeddings != Embeddings.STRUCT && t.fixedLength >= 0 && t.dtypes.size() <= 1;
+    return !binaryTensors
+        && embeddings != Embeddings.STRUCT
+        && t.fixedLength >= 0
+        && t.dtypes.size() <= 1;
   }
 
   /** Spark ML's VectorUDT, looked up by reflection so that spark-mllib stays optional. */
   public static DataType vectorType() {
     try {
-      return (DataType) Class.forName("org.apache.spark.ml.linalg.SQLDataTypes").getMethod("VectorType").invoke(null);
+      return (DataType)
+          Class.forName("org.apache.spark.ml.linalg.SQLDataTypes")
+              .getMethod("VectorType")
+              .invoke(null);
     } catch (ReflectiveOperationException | LinkageError e) {
-      throw new IllegalArgumentException("embeddings=vector needs Spark ML (spark-mllib) on the class path; "
-          + "use embeddings=array for a flat array<float>", e);
+      throw new IllegalArgumentException(
+          "embeddings=vector needs Spark ML (spark-mllib) on the class path; "
+              + "use embeddings=array for a flat array<float>",
+          e);
     }
   }
 
@@ -61,7 +73,8 @@ public final class SparkSchemaMapper {
 
   private StructType struct(String path, Map<String, InferredType> fields) {
     List<String> names = new ArrayList<>(fields.keySet());
-    names.sort((a, b) -> a.equals("id") ? (b.equals("id") ? 0 : -1) : b.equals("id") ? 1 : a.compareTo(b));
+    names.sort(
+        (a, b) -> a.equals("id") ? (b.equals("id") ? 0 : -1) : b.equals("id") ? 1 : a.compareTo(b));
     List<StructField> out = new ArrayList<>();
     for (String name : names) {
       InferredType t = fields.get(name);
@@ -88,22 +101,34 @@ public final class SparkSchemaMapper {
       case TENSOR:
         if (flat(t)) {
           DataType e = TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins);
-          return embeddings == Embeddings.VECTOR ? vectorType() : DataTypes.createArrayType(e, false);
+          return embeddings == Embeddings.VECTOR
+              ? vectorType()
+              : DataTypes.createArrayType(e, false);
         }
         if (binaryTensors) return TensorTypes.binary();
         DataType element = TensorTypes.commonElementType(path, t.dtypes, t.dtypeOrigins);
-        // documents that disagree on the dtype: each keeps its own beside the values (written back in it)
-        return t.dtypes.size() > 1 ? TensorTypes.typedWithDtype(element) : TensorTypes.typed(element);
+        // documents that disagree on the dtype: each keeps its own beside the values (written back
+        // in it)
+        return t.dtypes.size() > 1
+            ? TensorTypes.typedWithDtype(element)
+            : TensorTypes.typed(element);
       case DOC:
         return struct(path, t.fields);
       case DOC_ARRAY:
         return DataTypes.createArrayType(struct(path, t.fields), false);
       case LIST:
         return DataTypes.createArrayType(
-            t.element == null || t.element.kind == Kind.NULL ? DataTypes.StringType : type(path + "[]", t.element), true);
+            t.element == null || t.element.kind == Kind.NULL
+                ? DataTypes.StringType
+                : type(path + "[]", t.element),
+            true);
       case DICT:
-        return DataTypes.createMapType(DataTypes.StringType,
-            t.element == null || t.element.kind == Kind.NULL ? DataTypes.StringType : type(path + "{}", t.element), true);
+        return DataTypes.createMapType(
+            DataTypes.StringType,
+            t.element == null || t.element.kind == Kind.NULL
+                ? DataTypes.StringType
+                : type(path + "{}", t.element),
+            true);
       default:
         throw new AssertionError(t.kind);
     }
@@ -112,8 +137,11 @@ public final class SparkSchemaMapper {
   private static Metadata metadata(String path, InferredType t) {
     switch (t.kind) {
       case TENSOR:
-        return DocArrayMetadata.build(DocArrayMetadata.KIND_TENSOR, t.tag,
-            t.dtypes.size() == 1 ? t.dtypes.iterator().next() : null, t.fixedLength >= 0 ? "[" + t.fixedLength + "]" : null);
+        return DocArrayMetadata.build(
+            DocArrayMetadata.KIND_TENSOR,
+            t.tag,
+            t.dtypes.size() == 1 ? t.dtypes.iterator().next() : null,
+            t.fixedLength >= 0 ? "[" + t.fixedLength + "]" : null);
       case ANY:
         return DocArrayMetadata.build(DocArrayMetadata.KIND_JSON, null, null, null);
       case NULL:
@@ -121,7 +149,8 @@ public final class SparkSchemaMapper {
       case LIST:
         return DocArrayMetadata.build(t.container, t.tag, null, null);
       default:
-        return DocArrayMetadata.build(t.kind.name().toLowerCase(java.util.Locale.ROOT), t.tag, null, null);
+        return DocArrayMetadata.build(
+            t.kind.name().toLowerCase(java.util.Locale.ROOT), t.tag, null, null);
     }
   }
 }

@@ -10,9 +10,8 @@ import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.format.DType;
 
 /**
- * Spark shapes of tensor columns (docarray-format.md §10): typed
- * {@code struct<shape: array<int>, data: array<E>>} or lossless
- * {@code struct<dtype: string, shape: array<int>, buffer: binary>}.
+ * Spark shapes of tensor columns (docarray-format.md §10): typed {@code struct<shape: array<int>,
+ * data: array<E>>} or lossless {@code struct<dtype: string, shape: array<int>, buffer: binary>}.
  */
 public final class TensorTypes {
   private TensorTypes() {}
@@ -26,33 +25,42 @@ public final class TensorTypes {
   public static final DecimalType UINT64 = DataTypes.createDecimalType(20, 0);
 
   public static StructType typed(DataType element) {
-    return new StructType(new StructField[] {
-        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
-        DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)});
+    return new StructType(
+        new StructField[] {
+          DataTypes.createStructField(
+              SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+          DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)
+        });
   }
 
   /**
-   * A typed tensor whose documents disagree on dtype: {@code struct<dtype, shape, data>}, the values in a type
-   * that holds every document's exactly and the document's own dtype beside them.
+   * A typed tensor whose documents disagree on dtype: {@code struct<dtype, shape, data>}, the
+   * values in a type that holds every document's exactly and the document's own dtype beside them.
    */
   public static StructType typedWithDtype(DataType element) {
-    return new StructType(new StructField[] {
-        DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
-        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
-        DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)});
+    return new StructType(
+        new StructField[] {
+          DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
+          DataTypes.createStructField(
+              SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+          DataTypes.createStructField(DATA, DataTypes.createArrayType(element, false), true)
+        });
   }
 
   public static StructType binary() {
-    return new StructType(new StructField[] {
-        DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
-        DataTypes.createStructField(SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
-        DataTypes.createStructField(BUFFER, DataTypes.BinaryType, true)});
+    return new StructType(
+        new StructField[] {
+          DataTypes.createStructField(DTYPE, DataTypes.StringType, true),
+          DataTypes.createStructField(
+              SHAPE, DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+          DataTypes.createStructField(BUFFER, DataTypes.BinaryType, true)
+        });
   }
 
   /**
-   * Whether a struct can receive a tensor: its fields are a non-empty subset of
-   * {@code shape, data} or {@code dtype, shape, buffer} with the right types. Subsets occur when
-   * Spark prunes nested columns ({@code SELECT emb.shape}).
+   * Whether a struct can receive a tensor: its fields are a non-empty subset of {@code shape, data}
+   * or {@code dtype, shape, buffer} with the right types. Subsets occur when Spark prunes nested
+   * columns ({@code SELECT emb.shape}).
    */
   public static boolean isTensorStruct(StructType s) {
     if (s.fields().length == 0) return false;
@@ -77,18 +85,27 @@ public final class TensorTypes {
     return true;
   }
 
-  /** A struct that holds a tensor when written: a tensor struct with its shape (data or buffer may be pruned away). */
+  /**
+   * A struct that holds a tensor when written: a tensor struct with its shape (data or buffer may
+   * be pruned away).
+   */
   public static boolean holdsTensor(StructType s) {
     return isTensorStruct(s) && hasField(s, SHAPE);
   }
 
   /**
-   * Whether arrays of this type are tensors (embeddings) when read and written: numbers, booleans and
-   * {@link #UINT64}. Other decimals are not: they have no dtype.
+   * Whether arrays of this type are tensors (embeddings) when read and written: numbers, booleans
+   * and {@link #UINT64}. Other decimals are not: they have no dtype.
    */
   public static boolean isTensorElement(DataType t) {
-    return t == DataTypes.FloatType || t == DataTypes.DoubleType || t == DataTypes.ByteType || t == DataTypes.ShortType
-        || t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.BooleanType || t.equals(UINT64);
+    return t == DataTypes.FloatType
+        || t == DataTypes.DoubleType
+        || t == DataTypes.ByteType
+        || t == DataTypes.ShortType
+        || t == DataTypes.IntegerType
+        || t == DataTypes.LongType
+        || t == DataTypes.BooleanType
+        || t.equals(UINT64);
   }
 
   /** Spark ML's VectorUDT, recognised by name so that spark-mllib stays optional. */
@@ -109,17 +126,25 @@ public final class TensorTypes {
         return d.itemSize() == 8 ? DataTypes.DoubleType : DataTypes.FloatType;
       case INT:
         switch (d.itemSize()) {
-          case 1: return DataTypes.ByteType;
-          case 2: return DataTypes.ShortType;
-          case 4: return DataTypes.IntegerType;
-          default: return DataTypes.LongType;
+          case 1:
+            return DataTypes.ByteType;
+          case 2:
+            return DataTypes.ShortType;
+          case 4:
+            return DataTypes.IntegerType;
+          default:
+            return DataTypes.LongType;
         }
       case UINT:
         switch (d.itemSize()) {
-          case 1: return DataTypes.ShortType;
-          case 2: return DataTypes.IntegerType;
-          case 4: return DataTypes.LongType;
-          default: return UINT64;
+          case 1:
+            return DataTypes.ShortType;
+          case 2:
+            return DataTypes.IntegerType;
+          case 4:
+            return DataTypes.LongType;
+          default:
+            return UINT64;
         }
       case BOOL:
         return DataTypes.BooleanType;
@@ -129,16 +154,20 @@ public final class TensorTypes {
   }
 
   /**
-   * The common element type of several dtypes (ragged dtypes across documents), widening
-   * integers to larger integers and mixing integers with floats into double. Throws with a pointer
-   * to {@code tensorMode=binary} when they have none.
+   * The common element type of several dtypes (ragged dtypes across documents), widening integers
+   * to larger integers and mixing integers with floats into double. Throws with a pointer to {@code
+   * tensorMode=binary} when they have none.
    */
   public static DataType commonElementType(String path, Collection<String> dtypes) {
     return commonElementType(path, dtypes, java.util.Collections.emptyMap());
   }
 
-  /** {@link #commonElementType(String, Collection)}, naming where each dtype was first seen in its errors. */
-  public static DataType commonElementType(String path, Collection<String> dtypes, java.util.Map<String, String> origins) {
+  /**
+   * {@link #commonElementType(String, Collection)}, naming where each dtype was first seen in its
+   * errors.
+   */
+  public static DataType commonElementType(
+      String path, Collection<String> dtypes, java.util.Map<String, String> origins) {
     DataType result = null;
     for (String text : dtypes) {
       DType d;
@@ -160,8 +189,13 @@ public final class TensorTypes {
   }
 
   private static boolean isNumber(DataType t) {
-    return t == DataTypes.ByteType || t == DataTypes.ShortType || t == DataTypes.IntegerType || t == DataTypes.LongType
-        || t == DataTypes.FloatType || t == DataTypes.DoubleType || t.equals(UINT64);
+    return t == DataTypes.ByteType
+        || t == DataTypes.ShortType
+        || t == DataTypes.IntegerType
+        || t == DataTypes.LongType
+        || t == DataTypes.FloatType
+        || t == DataTypes.DoubleType
+        || t.equals(UINT64);
   }
 
   private static int rank(DataType t) {
@@ -173,7 +207,11 @@ public final class TensorTypes {
     return 0;
   }
 
-  private static DataType widen(String path, DataType a, DataType b, Collection<String> all,
+  private static DataType widen(
+      String path,
+      DataType a,
+      DataType b,
+      Collection<String> all,
       java.util.Map<String, String> origins) {
     if (a.equals(b)) return a;
     // a boolean is 0 or 1 in any numeric column (its dtype kept beside it restores it)
@@ -181,9 +219,14 @@ public final class TensorTypes {
     if (b == DataTypes.BooleanType && a != DataTypes.BooleanType && isNumber(a)) return a;
     if (a == DataTypes.BooleanType || b == DataTypes.BooleanType) {
       StringBuilder seen = new StringBuilder();
-      for (String d : all) seen.append(seen.length() == 0 ? "" : ", ").append(d).append(where(origins, d));
-      throw new IllegalArgumentException("Tensor field '" + path + "' mixes boolean and numeric dtypes [" + seen
-          + "] across documents; read it with option tensorMode=binary, or declare the column type in a schema");
+      for (String d : all)
+        seen.append(seen.length() == 0 ? "" : ", ").append(d).append(where(origins, d));
+      throw new IllegalArgumentException(
+          "Tensor field '"
+              + path
+              + "' mixes boolean and numeric dtypes ["
+              + seen
+              + "] across documents; read it with option tensorMode=binary, or declare the column type in a schema");
     }
     int ra = rank(a), rb = rank(b);
     if (ra > 0 && rb > 0) return ra >= rb ? a : b;
@@ -197,8 +240,14 @@ public final class TensorTypes {
   }
 
   static IllegalArgumentException unsupported(String path, String dtype, String where) {
-    return new IllegalArgumentException("Tensor field '" + path + "' has dtype '" + dtype + "'" + where
-        + ", which typed tensors cannot represent (complex, string, datetime, object or unknown dtypes); "
-        + "read it with option tensorMode=binary to get struct<dtype, shape, buffer> with the exact bytes");
+    return new IllegalArgumentException(
+        "Tensor field '"
+            + path
+            + "' has dtype '"
+            + dtype
+            + "'"
+            + where
+            + ", which typed tensors cannot represent (complex, string, datetime, object or unknown dtypes); "
+            + "read it with option tensorMode=binary to get struct<dtype, shape, buffer> with the exact bytes");
   }
 }

@@ -5,24 +5,27 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A JVM-wide least-recently-used cache with a fixed number of entries, for what the connector learns about files
- * (their split points, header counts, inferred schemas), keyed by path, length and modification time so that a
- * changed file is a new key. Every cache is switched off with {@code spark.docarray.metadataCache.enabled=false}
- * (then each read learns again), and {@link #clear()} empties one.
+ * A JVM-wide least-recently-used cache with a fixed number of entries, for what the connector
+ * learns about files (their split points, header counts, inferred schemas), keyed by path, length
+ * and modification time so that a changed file is a new key. Every cache is switched off with
+ * {@code spark.docarray.metadataCache.enabled=false} (then each read learns again), and {@link
+ * #clear()} empties one.
  */
 public final class BoundedCache<K, V> {
   private final Map<K, V> map;
 
   public BoundedCache(int maxEntries) {
-    if (maxEntries < 1) throw new IllegalArgumentException("maxEntries must be positive: " + maxEntries);
-    this.map = new LinkedHashMap<K, V>(64, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
+    if (maxEntries < 1)
+      throw new IllegalArgumentException("maxEntries must be positive: " + maxEntries);
+    this.map =
+        new LinkedHashMap<K, V>(64, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > maxEntries;
-      }
-    };
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+            return size() > maxEntries;
+          }
+        };
   }
 
   /** The cached value, or null (always null when {@code enabled} is false). */

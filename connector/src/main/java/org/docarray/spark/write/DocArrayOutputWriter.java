@@ -1,6 +1,5 @@
 package org.docarray.spark.write;
 
-import org.docarray.spark.config.DocArrayWriteConf;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.File;
@@ -16,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.datasources.OutputWriter;
 import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.config.DocArrayWriteConf;
 import org.docarray.spark.format.Codec;
 import org.docarray.spark.format.Protocol;
 import org.docarray.spark.format.StreamFramingSource;
@@ -40,7 +40,8 @@ public final class DocArrayOutputWriter extends OutputWriter {
   private OutputStream arrayOut;
   private DocVecBuilder docVec;
 
-  public DocArrayOutputWriter(String path, StructType schema, DocArrayWriteConf options, Configuration conf) {
+  public DocArrayOutputWriter(
+      String path, StructType schema, DocArrayWriteConf options, Configuration conf) {
     this.path = path;
     this.options = options;
     this.encoder = new DocEncoder(schema, options);
@@ -52,7 +53,8 @@ public final class DocArrayOutputWriter extends OutputWriter {
       } else if (options.protocol == Protocol.PROTOBUF) {
         spill = File.createTempFile("docarray-spill-", ".bin");
         spill.deleteOnExit();
-        spillOut = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(spill), 1 << 16));
+        spillOut =
+            new DataOutputStream(new BufferedOutputStream(new FileOutputStream(spill), 1 << 16));
       } else {
         arrayOut = codec.compress(new BufferedOutputStream(create(), 1 << 16), true);
       }
@@ -90,7 +92,8 @@ public final class DocArrayOutputWriter extends OutputWriter {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write document " + count + " to " + path, e);
     } catch (DocEncoder.UnwritableValueException e) {
-      throw new DocEncoder.UnwritableValueException(e.getMessage() + " (row " + count + " of output file " + path + ")");
+      throw new DocEncoder.UnwritableValueException(
+          e.getMessage() + " (row " + count + " of output file " + path + ")");
     }
   }
 

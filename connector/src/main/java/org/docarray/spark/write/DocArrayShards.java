@@ -39,9 +39,13 @@ public final class DocArrayShards {
     return new DocArrayShards(docs);
   }
 
-  /** The shorthand for PySpark (py4j): {@code write(df._jdf, path, n, {"compression": "lz4"}, "overwrite")}. */
-  public static ShardManifest write(Dataset<Row> docs, String path, int numShards, Map<String, String> options,
-      String mode) throws IOException {
+  /**
+   * The shorthand for PySpark (py4j): {@code write(df._jdf, path, n, {"compression": "lz4"},
+   * "overwrite")}.
+   */
+  public static ShardManifest write(
+      Dataset<Row> docs, String path, int numShards, Map<String, String> options, String mode)
+      throws IOException {
     DocArrayShards w = writer(docs).numShards(numShards).mode(parseMode(mode));
     if (options != null) options.forEach(w::option);
     return w.save(path);
@@ -57,7 +61,8 @@ public final class DocArrayShards {
   /** A write option of the docarray format ({@code protocol}, {@code compression}, ...). */
   public DocArrayShards option(String key, String value) {
     if (key.equalsIgnoreCase("maxRecordsPerFile")) {
-      throw new IllegalArgumentException("maxRecordsPerFile would split shards: choose numShards instead");
+      throw new IllegalArgumentException(
+          "maxRecordsPerFile would split shards: choose numShards instead");
     }
     options.put(key, value);
     return this;
@@ -69,13 +74,19 @@ public final class DocArrayShards {
   }
 
   /**
-   * Writes the shards and the manifest into {@code path}; returns the manifest. The manifest is written
-   * by the write job's commit (option {@code manifest=true}, see {@link ShardManifestCommitter}), so a
-   * Spark Connect client gets the same with {@code df.repartition(n).write.option("manifest", "true")}.
+   * Writes the shards and the manifest into {@code path}; returns the manifest. The manifest is
+   * written by the write job's commit (option {@code manifest=true}, see {@link
+   * ShardManifestCommitter}), so a Spark Connect client gets the same with {@code
+   * df.repartition(n).write.option("manifest", "true")}.
    */
   public ShardManifest save(String path) throws IOException {
     Dataset<Row> out = numShards > 0 ? docs.repartition(numShards) : docs;
-    out.write().format("docarray").options(options).option("manifest", "true").mode(mode).save(path);
+    out.write()
+        .format("docarray")
+        .options(options)
+        .option("manifest", "true")
+        .mode(mode)
+        .save(path);
     Configuration conf = docs.sparkSession().sparkContext().hadoopConfiguration();
     return ShardManifest.load(new Path(path), conf);
   }
@@ -83,12 +94,17 @@ public final class DocArrayShards {
   private static SaveMode parseMode(String mode) {
     if (mode == null) return SaveMode.ErrorIfExists;
     switch (mode.toLowerCase(Locale.ROOT)) {
-      case "overwrite": return SaveMode.Overwrite;
-      case "append": return SaveMode.Append;
-      case "ignore": return SaveMode.Ignore;
+      case "overwrite":
+        return SaveMode.Overwrite;
+      case "append":
+        return SaveMode.Append;
+      case "ignore":
+        return SaveMode.Ignore;
       case "error":
-      case "errorifexists": return SaveMode.ErrorIfExists;
-      default: throw new IllegalArgumentException("Unknown save mode '" + mode + "'");
+      case "errorifexists":
+        return SaveMode.ErrorIfExists;
+      default:
+        throw new IllegalArgumentException("Unknown save mode '" + mode + "'");
     }
   }
 }

@@ -12,8 +12,8 @@ import org.apache.spark.sql.sources.InsertableRelation;
 
 /**
  * Writes into a catalog table (INSERT INTO, CTAS) when Spark resolves it as a DataSource V2 table
- * (Spark 4 does, for TableProviders): the rows go through the same file-source write as
- * {@code df.write.format("docarray")}, so one writer serves every entry point.
+ * (Spark 4 does, for TableProviders): the rows go through the same file-source write as {@code
+ * df.write.format("docarray")}, so one writer serves every entry point.
  */
 public final class DocArrayV1Write implements WriteBuilder, SupportsTruncate, V1Write {
   private final Map<String, String> tableOptions;
@@ -38,12 +38,17 @@ public final class DocArrayV1Write implements WriteBuilder, SupportsTruncate, V1
 
   @Override
   public InsertableRelation toInsertableRelation() {
-    return (InsertableRelation & java.io.Serializable) (Dataset<Row> data, boolean overwrite) -> {
-      org.apache.spark.sql.DataFrameWriter<Row> w = data.write().format("docarray")
-          .mode(overwrite || truncate ? SaveMode.Overwrite : SaveMode.Append);
-      for (Map.Entry<String, String> e : tableOptions.entrySet()) w = w.option(e.getKey(), e.getValue());
-      for (Map.Entry<String, String> e : info.options().asCaseSensitiveMap().entrySet()) w = w.option(e.getKey(), e.getValue());
-      w.save();
-    };
+    return (InsertableRelation & java.io.Serializable)
+        (Dataset<Row> data, boolean overwrite) -> {
+          org.apache.spark.sql.DataFrameWriter<Row> w =
+              data.write()
+                  .format("docarray")
+                  .mode(overwrite || truncate ? SaveMode.Overwrite : SaveMode.Append);
+          for (Map.Entry<String, String> e : tableOptions.entrySet())
+            w = w.option(e.getKey(), e.getValue());
+          for (Map.Entry<String, String> e : info.options().asCaseSensitiveMap().entrySet())
+            w = w.option(e.getKey(), e.getValue());
+          w.save();
+        };
   }
 }

@@ -30,16 +30,17 @@ import org.docarray.spark.schema.DocArrayMetadata;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
- * Encodes Spark rows as {@code DocProto}s that real DocArray loads (docs/docarray-format.md §10, "Writing"):
- * every present value sets its oneof branch (falsy values and empty containers too), null is an empty node,
- * the root always has an {@code id}, tensors are little-endian C-order buffers tagged {@code ndarray} (or the
- * numpy tag kept in metadata).
+ * Encodes Spark rows as {@code DocProto}s that real DocArray loads (docs/docarray-format.md §10,
+ * "Writing"): every present value sets its oneof branch (falsy values and empty containers too),
+ * null is an empty node, the root always has an {@code id}, tensors are little-endian C-order
+ * buffers tagged {@code ndarray} (or the numpy tag kept in metadata).
  *
  * <p>The schema is compiled once into one {@link Converter} per field (the pattern of Spark's
- * {@code AvroSerializer}): each knows its Spark type, its DocArray tag and kind and its path, and reads its
- * value through Spark's {@link SpecializedGetters}, so the same converter serves a struct's field and an
- * array's element. Nothing is decided per value but what the data decides (a null, a numeric array with a
- * null in it, a per-document dtype). A value that cannot be written fails with the column named.
+ * {@code AvroSerializer}): each knows its Spark type, its DocArray tag and kind and its path, and
+ * reads its value through Spark's {@link SpecializedGetters}, so the same converter serves a
+ * struct's field and an array's element. Nothing is decided per value but what the data decides (a
+ * null, a numeric array with a null in it, a per-document dtype). A value that cannot be written
+ * fails with the column named.
  */
 public final class DocEncoder {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -47,9 +48,12 @@ public final class DocEncoder {
 
   private final StructType schema;
   private final DocArrayWriteConf options;
+
   /** The root document's fields, without the absentFieldsColumn. */
   private final DocConverter root;
+
   private final boolean hasId;
+
   /** The row position of the absentFieldsColumn option's column, or -1. */
   private final int absentSlot;
 
@@ -59,15 +63,24 @@ public final class DocEncoder {
     int absent = -1;
     if (options.absentFieldsColumn != null) {
       String[] names = schema.fieldNames();
-      for (int i = 0; i < names.length; i++) if (names[i].equals(options.absentFieldsColumn)) absent = i;
+      for (int i = 0; i < names.length; i++)
+        if (names[i].equals(options.absentFieldsColumn)) absent = i;
       if (absent < 0) {
-        throw new UnwritableValueException("Option absentFieldsColumn names '" + options.absentFieldsColumn
-            + "', which is not a column (select _metadata.absent_fields AS " + options.absentFieldsColumn + " when reading)");
+        throw new UnwritableValueException(
+            "Option absentFieldsColumn names '"
+                + options.absentFieldsColumn
+                + "', which is not a column (select _metadata.absent_fields AS "
+                + options.absentFieldsColumn
+                + " when reading)");
       }
       DataType t = schema.fields()[absent].dataType();
       if (!(t instanceof ArrayType) || ((ArrayType) t).elementType() != DataTypes.StringType) {
-        throw new UnwritableValueException("Column '" + options.absentFieldsColumn + "' (absentFieldsColumn) has type "
-            + t.simpleString() + "; it must be array<string>: the names of the fields a document did not have");
+        throw new UnwritableValueException(
+            "Column '"
+                + options.absentFieldsColumn
+                + "' (absentFieldsColumn) has type "
+                + t.simpleString()
+                + "; it must be array<string>: the names of the fields a document did not have");
       }
     }
     this.absentSlot = absent;
@@ -102,11 +115,13 @@ public final class DocEncoder {
       java.util.Set<String> absent = new java.util.HashSet<>();
       if (!row.isNullAt(absentSlot)) {
         ArrayData a = row.getArray(absentSlot);
-        for (int i = 0; i < a.numElements(); i++) if (!a.isNullAt(i)) absent.add(a.getUTF8String(i).toString());
+        for (int i = 0; i < a.numElements(); i++)
+          if (!a.isNullAt(i)) absent.add(a.getUTF8String(i).toString());
       }
       root.fill(d, row, absent, absentSlot);
     }
-    // a row without an id column gets a fresh one; an id column that is null stays None, as DocArray had it
+    // a row without an id column gets a fresh one; an id column that is null stays None, as
+    // DocArray had it
     if (!hasId) d.putData("id", NodeProto.newBuilder().setText(newId()).setType("id").build());
     return d.build();
   }
@@ -129,7 +144,10 @@ public final class DocEncoder {
 
   // ---------------------------------------------------------------- compiled converters
 
-  /** The node of the non-null value at {@code ordinal} of a struct row or an array (the caller handles null). */
+  /**
+   * The node of the non-null value at {@code ordinal} of a struct row or an array (the caller
+   * handles null).
+   */
   @FunctionalInterface
   private interface Converter {
     NodeProto convert(SpecializedGetters in, int ordinal);
@@ -147,15 +165,20 @@ public final class DocEncoder {
       for (int i = 0; i < fs.length; i++) {
         StructField f = fs[i];
         names[i] = f.name();
-        converters[i] = converter(path.isEmpty() ? f.name() : path + "." + f.name(), f.dataType(),
-            DocArrayMetadata.getString(f, DocArrayMetadata.TAG), DocArrayMetadata.getString(f, DocArrayMetadata.KIND),
-            DocArrayMetadata.getString(f, DocArrayMetadata.DTYPE));
+        converters[i] =
+            converter(
+                path.isEmpty() ? f.name() : path + "." + f.name(),
+                f.dataType(),
+                DocArrayMetadata.getString(f, DocArrayMetadata.TAG),
+                DocArrayMetadata.getString(f, DocArrayMetadata.KIND),
+                DocArrayMetadata.getString(f, DocArrayMetadata.DTYPE));
       }
     }
 
     /**
-     * The fields of {@code row} into {@code d}; a null is None unless ignoreNullFields, or absent when its name is
-     * in {@code absent}. {@code skip}: a row position that is not a field (the absentFieldsColumn), or -1.
+     * The fields of {@code row} into {@code d}; a null is None unless ignoreNullFields, or absent
+     * when its name is in {@code absent}. {@code skip}: a row position that is not a field (the
+     * absentFieldsColumn), or -1.
      */
     void fill(DocProto.Builder d, InternalRow row, java.util.Set<String> absent, int skip) {
       for (int i = 0, at = 0; i < names.length; i++, at++) {
@@ -177,10 +200,14 @@ public final class DocEncoder {
     }
   }
 
-  /** The converter of one field (or array element, or map value) of type {@code t}, built once per schema. */
+  /**
+   * The converter of one field (or array element, or map value) of type {@code t}, built once per
+   * schema.
+   */
   private Converter converter(String path, DataType t, String tag, String kind, String dtype) {
     if (t == DataTypes.StringType) {
-      if (DocArrayMetadata.KIND_JSON.equals(kind)) return (in, i) -> json(path, in.getUTF8String(i).toString());
+      if (DocArrayMetadata.KIND_JSON.equals(kind))
+        return (in, i) -> json(path, in.getUTF8String(i).toString());
       return (in, i) -> tagged(tag).setText(in.getUTF8String(i).toString()).build();
     }
     if (t == DataTypes.IntegerType) return (in, i) -> tagged(tag).setInteger(in.getInt(i)).build();
@@ -189,16 +216,23 @@ public final class DocEncoder {
     if (t == DataTypes.LongType) return (in, i) -> longValue(path, tag, in.getLong(i));
     if (t == DataTypes.DoubleType) return (in, i) -> tagged(tag).setFloat(in.getDouble(i)).build();
     if (t == DataTypes.FloatType) return (in, i) -> tagged(tag).setFloat(in.getFloat(i)).build();
-    if (t == DataTypes.BooleanType) return (in, i) -> tagged(tag).setBoolean(in.getBoolean(i)).build();
-    if (t == DataTypes.BinaryType) return (in, i) -> tagged(tag).setBlob(ByteString.copyFrom(in.getBinary(i))).build();
+    if (t == DataTypes.BooleanType)
+      return (in, i) -> tagged(tag).setBoolean(in.getBoolean(i)).build();
+    if (t == DataTypes.BinaryType)
+      return (in, i) -> tagged(tag).setBlob(ByteString.copyFrom(in.getBinary(i))).build();
     if (t instanceof StructType) {
       StructType st = (StructType) t;
       int n = st.size();
-      if (TensorTypes.holdsTensor(st) && (TensorTypes.hasField(st, TensorTypes.DATA)
-          || TensorTypes.hasField(st, TensorTypes.BUFFER))) {
+      if (TensorTypes.holdsTensor(st)
+          && (TensorTypes.hasField(st, TensorTypes.DATA)
+              || TensorTypes.hasField(st, TensorTypes.BUFFER))) {
         TensorWriter w = new TensorWriter(path, st, dtype);
         String written = tensorTag(tag);
-        return (in, i) -> NodeProto.newBuilder().setNdarray(w.tensor(in.getStruct(i, n))).setType(written).build();
+        return (in, i) ->
+            NodeProto.newBuilder()
+                .setNdarray(w.tensor(in.getStruct(i, n)))
+                .setType(written)
+                .build();
       }
       DocConverter doc = new DocConverter(path, st);
       return (in, i) -> NodeProto.newBuilder().setDoc(doc.doc(in.getStruct(i, n))).build();
@@ -207,8 +241,12 @@ public final class DocEncoder {
     if (t instanceof MapType) {
       MapType m = (MapType) t;
       if (m.keyType() != DataTypes.StringType) {
-        throw new UnwritableValueException("Column '" + path + "' is a map with " + m.keyType().simpleString()
-            + " keys; DocArray dicts need string keys: cast the keys to string");
+        throw new UnwritableValueException(
+            "Column '"
+                + path
+                + "' is a map with "
+                + m.keyType().simpleString()
+                + " keys; DocArray dicts need string keys: cast the keys to string");
       }
       Converter value = converter(path + "{}", m.valueType(), null, null, null);
       return (in, i) -> {
@@ -216,7 +254,8 @@ public final class DocEncoder {
         ArrayData keys = md.keyArray();
         ArrayData values = md.valueArray();
         DictOfAnyProto.Builder d = DictOfAnyProto.newBuilder();
-        for (int k = 0; k < md.numElements(); k++) d.putData(keys.getUTF8String(k).toString(), element(value, values, k));
+        for (int k = 0; k < md.numElements(); k++)
+          d.putData(keys.getUTF8String(k).toString(), element(value, values, k));
         return NodeProto.newBuilder().setDict(d).build();
       };
     }
@@ -226,28 +265,38 @@ public final class DocEncoder {
     }
     if (t == DataTypes.NullType) return (in, i) -> NodeProto.getDefaultInstance();
     if (t.equals(TensorTypes.UINT64)) {
-      // an element of a uint64 tensor; a single uint64 value has no DocArray node: text, or fail when one comes
+      // an element of a uint64 tensor; a single uint64 value has no DocArray node: text, or fail
+      // when one comes
       return (in, i) -> {
         if (options.unsupportedTypes == DocArrayWriteConf.Unsupported.TEXT) {
           return NodeProto.newBuilder().setText(String.valueOf(in.get(i, t))).build();
         }
-        throw new UnwritableValueException("Column '" + path + "' holds a uint64 value outside a tensor, which "
-            + "DocArray's integer nodes cannot hold; cast it to double or string, or set option unsupportedTypes=text");
+        throw new UnwritableValueException(
+            "Column '"
+                + path
+                + "' holds a uint64 value outside a tensor, which "
+                + "DocArray's integer nodes cannot hold; cast it to double or string, or set option unsupportedTypes=text");
       };
     }
     if (options.unsupportedTypes == DocArrayWriteConf.Unsupported.TEXT) {
       return (in, i) -> NodeProto.newBuilder().setText(String.valueOf(in.get(i, t))).build();
     }
-    throw new UnwritableValueException("Column '" + path + "' has type " + t.simpleString()
-        + ", which DocArray documents cannot hold; cast it (e.g. to string or double), "
-        + "or set option unsupportedTypes=text to write its text form");
+    throw new UnwritableValueException(
+        "Column '"
+            + path
+            + "' has type "
+            + t.simpleString()
+            + ", which DocArray documents cannot hold; cast it (e.g. to string or double), "
+            + "or set option unsupportedTypes=text to write its text form");
   }
 
   /**
-   * Arrays: of documents a DocList; of numbers a 1-D tensor (an embedding), unless one element is null (then a
-   * list, as DocArray would hold it); marked list/tuple/set (docarray.kind), or of anything else, a list node.
+   * Arrays: of documents a DocList; of numbers a 1-D tensor (an embedding), unless one element is
+   * null (then a list, as DocArray would hold it); marked list/tuple/set (docarray.kind), or of
+   * anything else, a list node.
    */
-  private Converter arrayConverter(String path, ArrayType t, String tag, String kind, String dtype) {
+  private Converter arrayConverter(
+      String path, ArrayType t, String tag, String kind, String dtype) {
     DataType et = t.elementType();
     boolean asList = "list".equals(kind) || "tuple".equals(kind) || "set".equals(kind);
     if (!asList && et instanceof StructType && !TensorTypes.holdsTensor((StructType) et)) {
@@ -258,8 +307,12 @@ public final class DocEncoder {
         DocListProto.Builder l = DocListProto.newBuilder();
         for (int k = 0; k < a.numElements(); k++) {
           if (a.isNullAt(k)) {
-            throw new UnwritableValueException("Column '" + path + "' is a DocList with a null element at " + k
-                + "; DocLists hold documents only");
+            throw new UnwritableValueException(
+                "Column '"
+                    + path
+                    + "' is a DocList with a null element at "
+                    + k
+                    + "; DocLists hold documents only");
           }
           l.addDocs(doc.doc(a.getStruct(k, n)));
         }
@@ -267,16 +320,17 @@ public final class DocEncoder {
       };
     }
     Converter element = converter(path + "[]", et, null, null, null);
-    Converter list = (in, i) -> {
-      ArrayData a = in.getArray(i);
-      ListOfAnyProto.Builder l = ListOfAnyProto.newBuilder();
-      for (int k = 0; k < a.numElements(); k++) l.addData(element(element, a, k));
-      NodeProto.Builder b = NodeProto.newBuilder();
-      if ("set".equals(kind)) b.setSet(l);
-      else if ("tuple".equals(kind)) b.setTuple(l);
-      else b.setList(l);
-      return b.build();
-    };
+    Converter list =
+        (in, i) -> {
+          ArrayData a = in.getArray(i);
+          ListOfAnyProto.Builder l = ListOfAnyProto.newBuilder();
+          for (int k = 0; k < a.numElements(); k++) l.addData(element(element, a, k));
+          NodeProto.Builder b = NodeProto.newBuilder();
+          if ("set".equals(kind)) b.setSet(l);
+          else if ("tuple".equals(kind)) b.setTuple(l);
+          else b.setList(l);
+          return b.build();
+        };
     if (asList || !TensorTypes.isTensorElement(et)) return list;
     DType stored = dtypeFor(path, dtype, et);
     String written = tensorTag(tag);
@@ -284,9 +338,15 @@ public final class DocEncoder {
     return (in, i) -> {
       ArrayData a = in.getArray(i);
       if (mayHoldNull && hasNull(a)) return list.convert(in, i);
-      DenseNdArrayProto.Builder d = DenseNdArrayProto.newBuilder().addShape(a.numElements())
-          .setDtype(stored.littleEndianText()).setBuffer(buffer(path, a, et, stored));
-      return NodeProto.newBuilder().setNdarray(NdArrayProto.newBuilder().setDense(d)).setType(written).build();
+      DenseNdArrayProto.Builder d =
+          DenseNdArrayProto.newBuilder()
+              .addShape(a.numElements())
+              .setDtype(stored.littleEndianText())
+              .setBuffer(buffer(path, a, et, stored));
+      return NodeProto.newBuilder()
+          .setNdarray(NdArrayProto.newBuilder().setDense(d))
+          .setType(written)
+          .build();
     };
   }
 
@@ -309,18 +369,28 @@ public final class DocEncoder {
     try {
       return NodeJsonReader.parse(s);
     } catch (IllegalArgumentException e) {
-      throw new UnwritableValueException("Column '" + path + "' is marked docarray.kind=json but holds "
-          + "something that is not node-form JSON: " + e.getMessage());
+      throw new UnwritableValueException(
+          "Column '"
+              + path
+              + "' is marked docarray.kind=json but holds "
+              + "something that is not node-form JSON: "
+              + e.getMessage());
     }
   }
 
   private NodeProto longValue(String path, String tag, long v) {
-    if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) return tagged(tag).setInteger((int) v).build();
+    if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE)
+      return tagged(tag).setInteger((int) v).build();
     if (options.unsupportedTypes == DocArrayWriteConf.Unsupported.TEXT) {
       return NodeProto.newBuilder().setText(Long.toString(v)).build();
     }
-    throw new UnwritableValueException("Column '" + path + "' holds " + v + ", outside the int32 range that "
-        + "DocArray's integer nodes hold; cast it to double or string, or set option unsupportedTypes=text");
+    throw new UnwritableValueException(
+        "Column '"
+            + path
+            + "' holds "
+            + v
+            + ", outside the int32 range that "
+            + "DocArray's integer nodes hold; cast it to double or string, or set option unsupportedTypes=text");
   }
 
   /** numpy tags survive; torch/TF/JAX tags become their numpy twins unless keepFrameworkTags. */
@@ -328,18 +398,36 @@ public final class DocEncoder {
     if (tag == null) return "ndarray";
     if (options.keepFrameworkTags) return tag;
     switch (tag) {
-      case "torch_tensor": case "tensorflow_tensor": case "jaxarray": return "ndarray";
-      case "image_torch_tensor": case "image_tensorflow_tensor": case "image_jaxarray": return "image_ndarray";
-      case "audio_torch_tensor": case "audio_tensorflow_tensor": case "audio_jaxarray": return "audio_ndarray";
-      case "video_torch_tensor": case "video_tensorflow_tensor": case "video_jaxarray": return "video_ndarray";
-      case "torch_embedding": case "tensorflow_embedding": case "jaxarray_embedding": return "ndarray_embedding";
-      default: return tag;
+      case "torch_tensor":
+      case "tensorflow_tensor":
+      case "jaxarray":
+        return "ndarray";
+      case "image_torch_tensor":
+      case "image_tensorflow_tensor":
+      case "image_jaxarray":
+        return "image_ndarray";
+      case "audio_torch_tensor":
+      case "audio_tensorflow_tensor":
+      case "audio_jaxarray":
+        return "audio_ndarray";
+      case "video_torch_tensor":
+      case "video_tensorflow_tensor":
+      case "video_jaxarray":
+        return "video_ndarray";
+      case "torch_embedding":
+      case "tensorflow_embedding":
+      case "jaxarray_embedding":
+        return "ndarray_embedding";
+      default:
+        return tag;
     }
   }
 
   // ---------------------------------------------------------------- tensors
 
-  /** A tensor struct (shape with data, or the binary form dtype/shape/buffer) as an NdArrayProto. */
+  /**
+   * A tensor struct (shape with data, or the binary form dtype/shape/buffer) as an NdArrayProto.
+   */
   private static final class TensorWriter {
     final String path;
     final StructType st;
@@ -356,15 +444,18 @@ public final class DocEncoder {
     }
   }
 
-  private static NdArrayProto tensor(String path, StructType st, String metadataDtype, InternalRow r) {
+  private static NdArrayProto tensor(
+      String path, StructType st, String metadataDtype, InternalRow r) {
     int shapeIdx = st.fieldIndex(TensorTypes.SHAPE);
-    if (r.isNullAt(shapeIdx)) throw new UnwritableValueException("Tensor column '" + path + "' has a null shape");
+    if (r.isNullAt(shapeIdx))
+      throw new UnwritableValueException("Tensor column '" + path + "' has a null shape");
     ArrayData shapeData = r.getArray(shapeIdx);
     int[] shape = new int[shapeData.numElements()];
     long n = 1;
     for (int i = 0; i < shape.length; i++) {
       shape[i] = shapeData.getInt(i);
-      if (shape[i] < 0) throw new UnwritableValueException("Tensor column '" + path + "' has a negative dimension");
+      if (shape[i] < 0)
+        throw new UnwritableValueException("Tensor column '" + path + "' has a negative dimension");
       n = Math.multiplyExact(n, shape[i]);
     }
     DenseNdArrayProto.Builder d = DenseNdArrayProto.newBuilder();
@@ -375,20 +466,39 @@ public final class DocEncoder {
       int di = st.fieldIndex(TensorTypes.DTYPE);
       String dtype = r.isNullAt(di) ? null : r.getUTF8String(di).toString();
       byte[] buf = r.isNullAt(bi) ? new byte[0] : r.getBinary(bi);
-      if (dtype == null) throw new UnwritableValueException("Tensor column '" + path + "' has a null dtype");
+      if (dtype == null)
+        throw new UnwritableValueException("Tensor column '" + path + "' has a null dtype");
       DType dt = DType.parse(dtype);
       if ((long) buf.length != n * dt.itemSize()) {
-        throw new UnwritableValueException("Tensor column '" + path + "' has " + buf.length + " buffer bytes but shape "
-            + java.util.Arrays.toString(shape) + " x itemsize " + dt.itemSize() + " needs " + n * dt.itemSize());
+        throw new UnwritableValueException(
+            "Tensor column '"
+                + path
+                + "' has "
+                + buf.length
+                + " buffer bytes but shape "
+                + java.util.Arrays.toString(shape)
+                + " x itemsize "
+                + dt.itemSize()
+                + " needs "
+                + n * dt.itemSize());
       }
-      return NdArrayProto.newBuilder().setDense(d.setDtype(dtype).setBuffer(ByteString.copyFrom(buf))).build();
+      return NdArrayProto.newBuilder()
+          .setDense(d.setDtype(dtype).setBuffer(ByteString.copyFrom(buf)))
+          .build();
     }
     int dataIdx = st.fieldIndex(TensorTypes.DATA);
     ArrayData data = r.isNullAt(dataIdx) ? null : r.getArray(dataIdx);
     int count = data == null ? 0 : data.numElements();
     if (count != n) {
-      throw new UnwritableValueException("Tensor column '" + path + "' has " + count + " elements but shape "
-          + java.util.Arrays.toString(shape) + " needs " + n);
+      throw new UnwritableValueException(
+          "Tensor column '"
+              + path
+              + "' has "
+              + count
+              + " elements but shape "
+              + java.util.Arrays.toString(shape)
+              + " needs "
+              + n);
     }
     DataType et = ((ArrayType) st.apply(TensorTypes.DATA).dataType()).elementType();
     DType dtype = null;
@@ -400,11 +510,16 @@ public final class DocEncoder {
         try {
           dtype = DType.parse(text);
         } catch (IllegalArgumentException e) {
-          throw new UnwritableValueException("Tensor column '" + path + "' has dtype '" + text + "': " + e.getMessage());
+          throw new UnwritableValueException(
+              "Tensor column '" + path + "' has dtype '" + text + "': " + e.getMessage());
         }
         if (!dtype.isNumeric() && dtype.kind() != DType.Kind.BOOL) {
-          throw new UnwritableValueException("Tensor column '" + path + "' has dtype '" + text
-              + "', which a typed tensor column cannot hold; write it with the binary form struct<dtype, shape, buffer>");
+          throw new UnwritableValueException(
+              "Tensor column '"
+                  + path
+                  + "' has dtype '"
+                  + text
+                  + "', which a typed tensor column cannot hold; write it with the binary form struct<dtype, shape, buffer>");
         }
       }
     }
@@ -414,7 +529,8 @@ public final class DocEncoder {
   }
 
   private static NodeProto vector(InternalRow v, String tag) {
-    // Spark ML vectors: struct<type: tinyint, size: int, indices: array<int>, values: array<double>>
+    // Spark ML vectors: struct<type: tinyint, size: int, indices: array<int>, values:
+    // array<double>>
     byte type = v.getByte(0);
     ArrayData values = v.getArray(3);
     double[] dense;
@@ -427,11 +543,22 @@ public final class DocEncoder {
     }
     ByteBuffer bb = ByteBuffer.allocate(dense.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (double x : dense) bb.putDouble(x);
-    return NodeProto.newBuilder().setNdarray(NdArrayProto.newBuilder().setDense(DenseNdArrayProto.newBuilder()
-        .addShape(dense.length).setDtype("<f8").setBuffer(ByteString.copyFrom(bb.array())))).setType(tag).build();
+    return NodeProto.newBuilder()
+        .setNdarray(
+            NdArrayProto.newBuilder()
+                .setDense(
+                    DenseNdArrayProto.newBuilder()
+                        .addShape(dense.length)
+                        .setDtype("<f8")
+                        .setBuffer(ByteString.copyFrom(bb.array()))))
+        .setType(tag)
+        .build();
   }
 
-  /** The dtype to store: the one in metadata when the element type holds it exactly, else the natural one. */
+  /**
+   * The dtype to store: the one in metadata when the element type holds it exactly, else the
+   * natural one.
+   */
   private static DType dtypeFor(String path, String metadataDtype, DataType et) {
     if (metadataDtype != null) {
       try {
@@ -449,11 +576,18 @@ public final class DocEncoder {
     if (et == DataTypes.LongType) return DType.parse("<i8");
     if (et == DataTypes.BooleanType) return DType.parse("|b1");
     if (et.equals(TensorTypes.UINT64)) return DType.parse("<u8");
-    throw new UnwritableValueException("Tensor column '" + path + "' has elements of type " + et.simpleString()
-        + "; tensors hold numbers or booleans");
+    throw new UnwritableValueException(
+        "Tensor column '"
+            + path
+            + "' has elements of type "
+            + et.simpleString()
+            + "; tensors hold numbers or booleans");
   }
 
-  /** Whether the column's element type is the one the reader maps this dtype to (so values round-trip). */
+  /**
+   * Whether the column's element type is the one the reader maps this dtype to (so values
+   * round-trip).
+   */
   private static boolean compatible(DType d, DataType et) {
     DataType natural = TensorTypes.elementType(d);
     return natural != null && natural.equals(et);
@@ -465,7 +599,9 @@ public final class DocEncoder {
     if (n > 0 && sameLayout(et, d)) {
       // the Spark array holds exactly the stored numbers: one bulk copy
       for (int i = 0; i < n; i++) {
-        if (a.isNullAt(i)) throw new UnwritableValueException("Tensor column '" + path + "' has a null element at " + i);
+        if (a.isNullAt(i))
+          throw new UnwritableValueException(
+              "Tensor column '" + path + "' has a null element at " + i);
       }
       if (et == DataTypes.FloatType) bb.asFloatBuffer().put(a.toFloatArray());
       else if (et == DataTypes.DoubleType) bb.asDoubleBuffer().put(a.toDoubleArray());
@@ -475,71 +611,104 @@ public final class DocEncoder {
     }
     for (int i = 0; i < n; i++) {
       if (a.isNullAt(i)) {
-        throw new UnwritableValueException("Tensor column '" + path + "' has a null element at " + i);
+        throw new UnwritableValueException(
+            "Tensor column '" + path + "' has a null element at " + i);
       }
       switch (d.kind()) {
-        case FLOAT: {
-          double x = et == DataTypes.FloatType ? a.getFloat(i) : et == DataTypes.DoubleType ? a.getDouble(i) : asLong(a, i, et);
-          if (d.itemSize() == 2) bb.putShort(Half.fromFloat((float) x));
-          else if (d.itemSize() == 4) bb.putFloat((float) x);
-          else bb.putDouble(x);
-          break;
-        }
-        case BOOL: {
-          boolean b;
-          if (et == DataTypes.BooleanType) {
-            b = a.getBoolean(i);
-          } else {
-            double x = et == DataTypes.FloatType ? a.getFloat(i) : et == DataTypes.DoubleType ? a.getDouble(i)
-                : et instanceof DecimalType ? a.getDecimal(i, 20, 0).toDouble() : asLong(a, i, et);
-            if (x != 0 && x != 1) throw outOfRange(path, i, Double.toString(x), d);
-            b = x == 1;
+        case FLOAT:
+          {
+            double x =
+                et == DataTypes.FloatType
+                    ? a.getFloat(i)
+                    : et == DataTypes.DoubleType ? a.getDouble(i) : asLong(a, i, et);
+            if (d.itemSize() == 2) bb.putShort(Half.fromFloat((float) x));
+            else if (d.itemSize() == 4) bb.putFloat((float) x);
+            else bb.putDouble(x);
+            break;
           }
-          bb.put((byte) (b ? 1 : 0));
-          break;
-        }
-        default: {
-          long v;
-          if (et == DataTypes.FloatType || et == DataTypes.DoubleType) {
-            // an integer dtype kept beside a float column: the value must be that integer exactly
-            double x = et == DataTypes.FloatType ? a.getFloat(i) : a.getDouble(i);
-            boolean u64 = d.kind() == DType.Kind.UINT && d.itemSize() == 8;
-            if (x != Math.rint(x) || x < (u64 ? 0 : -0x1p63) || x >= (u64 ? 0x1p64 : 0x1p63)) {
-              throw outOfRange(path, i, Double.toString(x), d);
+        case BOOL:
+          {
+            boolean b;
+            if (et == DataTypes.BooleanType) {
+              b = a.getBoolean(i);
+            } else {
+              double x =
+                  et == DataTypes.FloatType
+                      ? a.getFloat(i)
+                      : et == DataTypes.DoubleType
+                          ? a.getDouble(i)
+                          : et instanceof DecimalType
+                              ? a.getDecimal(i, 20, 0).toDouble()
+                              : asLong(a, i, et);
+              if (x != 0 && x != 1) throw outOfRange(path, i, Double.toString(x), d);
+              b = x == 1;
             }
-            v = u64 && x >= 0x1p63 ? new java.math.BigDecimal(x).toBigInteger().longValue() : (long) x;
-            if (d.itemSize() < 8) {
-              long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
-              long max = d.kind() == DType.Kind.UINT ? (1L << (d.itemSize() * 8)) - 1 : (1L << (d.itemSize() * 8 - 1)) - 1;
-              if (v < min || v > max) throw outOfRange(path, i, Double.toString(x), d);
+            bb.put((byte) (b ? 1 : 0));
+            break;
+          }
+        default:
+          {
+            long v;
+            if (et == DataTypes.FloatType || et == DataTypes.DoubleType) {
+              // an integer dtype kept beside a float column: the value must be that integer exactly
+              double x = et == DataTypes.FloatType ? a.getFloat(i) : a.getDouble(i);
+              boolean u64 = d.kind() == DType.Kind.UINT && d.itemSize() == 8;
+              if (x != Math.rint(x) || x < (u64 ? 0 : -0x1p63) || x >= (u64 ? 0x1p64 : 0x1p63)) {
+                throw outOfRange(path, i, Double.toString(x), d);
+              }
+              v =
+                  u64 && x >= 0x1p63
+                      ? new java.math.BigDecimal(x).toBigInteger().longValue()
+                      : (long) x;
+              if (d.itemSize() < 8) {
+                long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
+                long max =
+                    d.kind() == DType.Kind.UINT
+                        ? (1L << (d.itemSize() * 8)) - 1
+                        : (1L << (d.itemSize() * 8 - 1)) - 1;
+                if (v < min || v > max) throw outOfRange(path, i, Double.toString(x), d);
+              }
+            } else if (et instanceof DecimalType) {
+              java.math.BigInteger big = a.getDecimal(i, 20, 0).toJavaBigDecimal().toBigInteger();
+              if (big.signum() < 0 || big.bitLength() > 64)
+                throw outOfRange(path, i, big.toString(), d);
+              v = big.longValue();
+            } else {
+              v = asLong(a, i, et);
+              if (d.itemSize() < 8) {
+                long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
+                long max =
+                    d.kind() == DType.Kind.UINT
+                        ? (1L << (d.itemSize() * 8)) - 1
+                        : (1L << (d.itemSize() * 8 - 1)) - 1;
+                if (v < min || v > max) throw outOfRange(path, i, Long.toString(v), d);
+              } else if (d.kind() == DType.Kind.UINT && v < 0) {
+                throw outOfRange(path, i, Long.toString(v), d);
+              }
             }
-          } else if (et instanceof DecimalType) {
-            java.math.BigInteger big = a.getDecimal(i, 20, 0).toJavaBigDecimal().toBigInteger();
-            if (big.signum() < 0 || big.bitLength() > 64) throw outOfRange(path, i, big.toString(), d);
-            v = big.longValue();
-          } else {
-            v = asLong(a, i, et);
-            if (d.itemSize() < 8) {
-              long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
-              long max = d.kind() == DType.Kind.UINT ? (1L << (d.itemSize() * 8)) - 1 : (1L << (d.itemSize() * 8 - 1)) - 1;
-              if (v < min || v > max) throw outOfRange(path, i, Long.toString(v), d);
-            } else if (d.kind() == DType.Kind.UINT && v < 0) {
-              throw outOfRange(path, i, Long.toString(v), d);
+            switch (d.itemSize()) {
+              case 1:
+                bb.put((byte) v);
+                break;
+              case 2:
+                bb.putShort((short) v);
+                break;
+              case 4:
+                bb.putInt((int) v);
+                break;
+              default:
+                bb.putLong(v);
             }
           }
-          switch (d.itemSize()) {
-            case 1: bb.put((byte) v); break;
-            case 2: bb.putShort((short) v); break;
-            case 4: bb.putInt((int) v); break;
-            default: bb.putLong(v);
-          }
-        }
       }
     }
     return ByteString.copyFrom(bb.array());
   }
 
-  /** Spark's element type and the stored dtype are the same little-endian numbers (float32, float64, int32, int64). */
+  /**
+   * Spark's element type and the stored dtype are the same little-endian numbers (float32, float64,
+   * int32, int64).
+   */
   private static boolean sameLayout(DataType et, DType d) {
     if (et == DataTypes.FloatType) return d.kind() == DType.Kind.FLOAT && d.itemSize() == 4;
     if (et == DataTypes.DoubleType) return d.kind() == DType.Kind.FLOAT && d.itemSize() == 8;
@@ -549,8 +718,16 @@ public final class DocEncoder {
   }
 
   private static UnwritableValueException outOfRange(String path, int i, String v, DType d) {
-    return new UnwritableValueException("Tensor column '" + path + "' element " + i + " = " + v
-        + " does not fit its dtype " + d + " (from the dtype column or docarray.dtype metadata); fix the value");
+    return new UnwritableValueException(
+        "Tensor column '"
+            + path
+            + "' element "
+            + i
+            + " = "
+            + v
+            + " does not fit its dtype "
+            + d
+            + " (from the dtype column or docarray.dtype metadata); fix the value");
   }
 
   private static long asLong(ArrayData a, int i, DataType et) {
@@ -561,5 +738,4 @@ public final class DocEncoder {
     if (et == DataTypes.BooleanType) return a.getBoolean(i) ? 1 : 0;
     throw new IllegalStateException(et.simpleString());
   }
-
 }

@@ -20,9 +20,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * What a sharded write produced, for the loaders that consume it: the shard files (relative to the
- * manifest's directory), their document counts and sizes, the protocol and codec DocArray loads them
- * with, and the Spark schema. Stored as {@code _docarray_manifest.json} next to the shards (names
- * starting with {@code _} are skipped by readers, Spark's and this connector's).
+ * manifest's directory), their document counts and sizes, the protocol and codec DocArray loads
+ * them with, and the Spark schema. Stored as {@code _docarray_manifest.json} next to the shards
+ * (names starting with {@code _} are skipped by readers, Spark's and this connector's).
  *
  * <pre>{@code
  * {"format": "docarray-shards", "version": 1, "protocol": "protobuf", "compression": "lz4",
@@ -30,7 +30,9 @@ import org.apache.spark.sql.types.StructType;
  *  "shards": [{"path": "part-00000-....protobuf.lz4", "num_documents": 4, "bytes": 1890}, ...],
  *  "spark_schema": {...}}
  * }</pre>
- * A training job gives shard {@code i} to rank {@code i % world_size} (see python/train_from_shards.py).
+ *
+ * A training job gives shard {@code i} to rank {@code i % world_size} (see
+ * python/train_from_shards.py).
  */
 public final class ShardManifest implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -59,16 +61,26 @@ public final class ShardManifest implements Serializable {
 
   public final String protocol;
   public final String compression;
-  /** {@code doclist} (each shard a DocList) or {@code docvec} (each shard one DocVecProto, columnar). */
+
+  /**
+   * {@code doclist} (each shard a DocList) or {@code docvec} (each shard one DocVecProto,
+   * columnar).
+   */
   public final String container;
+
   public final List<Shard> shards;
   public final StructType sparkSchema;
 
-  public ShardManifest(String protocol, String compression, List<Shard> shards, StructType sparkSchema) {
+  public ShardManifest(
+      String protocol, String compression, List<Shard> shards, StructType sparkSchema) {
     this(protocol, compression, "doclist", shards, sparkSchema);
   }
 
-  public ShardManifest(String protocol, String compression, String container, List<Shard> shards,
+  public ShardManifest(
+      String protocol,
+      String compression,
+      String container,
+      List<Shard> shards,
       StructType sparkSchema) {
     this.protocol = protocol;
     this.compression = compression;
@@ -109,10 +121,16 @@ public final class ShardManifest implements Serializable {
     }
     List<Shard> shards = new ArrayList<>();
     for (JsonNode s : root.get("shards")) {
-      shards.add(new Shard(s.get("path").asText(), s.get("num_documents").asLong(), s.get("bytes").asLong()));
+      shards.add(
+          new Shard(
+              s.get("path").asText(), s.get("num_documents").asLong(), s.get("bytes").asLong()));
     }
-    return new ShardManifest(root.get("protocol").asText(), root.get("compression").asText(),
-        root.path("container").asText("doclist"), shards, (StructType) DataType.fromJson(root.get("spark_schema").toString()));
+    return new ShardManifest(
+        root.get("protocol").asText(),
+        root.get("compression").asText(),
+        root.path("container").asText("doclist"),
+        shards,
+        (StructType) DataType.fromJson(root.get("spark_schema").toString()));
   }
 
   /** Writes the manifest into {@code dir}. */

@@ -1,6 +1,5 @@
 package org.docarray.spark.write;
 
-import org.docarray.spark.config.DocArrayWriteConf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,25 +19,29 @@ import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.config.DocArrayWriteConf;
 
 /**
- * Writes {@code _docarray_manifest.json} when a {@code docarray} write with option {@code manifest=true}
- * commits, the way Parquet's committer writes its summary files: the write option sets this class as
- * the job's output committer ({@code spark.sql.sources.outputCommitterClass}, honoured by Spark's default
- * commit protocol). Each output writer leaves a count file ({@link #COUNT_PREFIX}{@code <file name>})
- * beside its file; it is committed with the file, and here, after the files are in place, the counts
- * become the manifest and the count files are removed. Nothing is read back: a manifest costs one
- * directory listing.
+ * Writes {@code _docarray_manifest.json} when a {@code docarray} write with option {@code
+ * manifest=true} commits, the way Parquet's committer writes its summary files: the write option
+ * sets this class as the job's output committer ({@code spark.sql.sources.outputCommitterClass},
+ * honoured by Spark's default commit protocol). Each output writer leaves a count file ({@link
+ * #COUNT_PREFIX}{@code <file name>}) beside its file; it is committed with the file, and here,
+ * after the files are in place, the counts become the manifest and the count files are removed.
+ * Nothing is read back: a manifest costs one directory listing.
  *
- * <p>Because the manifest is written by the write job itself, it works from every client, Spark Connect
- * included: {@code df.repartition(n).write.format("docarray").option("manifest", "true").save(path)}.
+ * <p>Because the manifest is written by the write job itself, it works from every client, Spark
+ * Connect included: {@code df.repartition(n).write.format("docarray").option("manifest",
+ * "true").save(path)}.
  */
 public final class ShardManifestCommitter extends FileOutputCommitter {
   /** Job configuration keys the write sets for the committer. */
   static final String PROTOCOL = "docarray.manifest.protocol";
+
   static final String COMPRESSION = "docarray.manifest.compression";
   static final String SCHEMA = "docarray.manifest.schema";
   static final String CONTAINER = "docarray.manifest.container";
+
   /** The prefix of a file's count file (starts with {@code _}: readers skip it). */
   static final String COUNT_PREFIX = "_docarray_count.";
 
@@ -81,9 +84,12 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
       String rel = relative(root, fs.makeQualified(f.getPath()).toUri().getPath());
       String name = f.getPath().getName();
       if (name.startsWith(COUNT_PREFIX)) {
-        String dataRel = rel.substring(0, rel.length() - name.length()) + name.substring(COUNT_PREFIX.length());
+        String dataRel =
+            rel.substring(0, rel.length() - name.length()) + name.substring(COUNT_PREFIX.length());
         try (InputStream in = fs.open(f.getPath())) {
-          counts.put(dataRel, Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
+          counts.put(
+              dataRel,
+              Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
         }
         countFiles.add(f.getPath());
       } else if (!hidden(rel)) {
@@ -91,22 +97,33 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
       }
     }
     ShardManifest previous = null;
-    if (fs.exists(new Path(output, ShardManifest.FILE_NAME))) previous = ShardManifest.load(output, conf);
+    if (fs.exists(new Path(output, ShardManifest.FILE_NAME)))
+      previous = ShardManifest.load(output, conf);
     Map<String, Long> previousCounts = new HashMap<>();
-    if (previous != null) for (ShardManifest.Shard s : previous.shards) previousCounts.put(s.path, s.numDocuments);
+    if (previous != null)
+      for (ShardManifest.Shard s : previous.shards) previousCounts.put(s.path, s.numDocuments);
     List<String> names = new ArrayList<>(sizes.keySet());
     names.sort(null);
     List<ShardManifest.Shard> shards = new ArrayList<>();
     for (String n : names) {
       Long count = counts.containsKey(n) ? counts.get(n) : previousCounts.get(n);
       if (count == null) {
-        throw new IOException("Cannot write the shard manifest of " + output + ": " + n
-            + " was not written by this job and no earlier manifest counts its documents");
+        throw new IOException(
+            "Cannot write the shard manifest of "
+                + output
+                + ": "
+                + n
+                + " was not written by this job and no earlier manifest counts its documents");
       }
       shards.add(new ShardManifest.Shard(n, count, sizes.get(n)));
     }
-    new ShardManifest(conf.get(PROTOCOL), conf.get(COMPRESSION), conf.get(CONTAINER, "doclist"), shards,
-        (StructType) DataType.fromJson(conf.get(SCHEMA))).save(output, conf);
+    new ShardManifest(
+            conf.get(PROTOCOL),
+            conf.get(COMPRESSION),
+            conf.get(CONTAINER, "doclist"),
+            shards,
+            (StructType) DataType.fromJson(conf.get(SCHEMA)))
+        .save(output, conf);
     for (Path p : countFiles) fs.delete(p, false);
   }
 
@@ -115,7 +132,10 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
     return r.startsWith("/") ? r.substring(1) : r;
   }
 
-  /** Whether a path (relative to the output) has a component that readers skip ({@code _x}, {@code .x}). */
+  /**
+   * Whether a path (relative to the output) has a component that readers skip ({@code _x}, {@code
+   * .x}).
+   */
   private static boolean hidden(String rel) {
     for (String part : rel.split("/")) {
       if (part.startsWith("_") || part.startsWith(".")) return true;

@@ -1,6 +1,5 @@
 package org.docarray.spark.config;
 
-import org.docarray.spark.config.OptionCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Options nothing reads are named, with the nearest known one; Hadoop settings and Spark's own pass. */
+/**
+ * Options nothing reads are named, with the nearest known one; Hadoop settings and Spark's own
+ * pass.
+ */
 class OptionCheckTest {
   @Test
   void aMisspelledOptionIsNamedWithTheNearestKnownOne() {
@@ -21,14 +23,22 @@ class OptionCheckTest {
     given.put("Protocol", "protobuf");
     List<String> write = OptionCheck.unknown(given, OptionCheck.WRITE, "write");
     assertEquals(1, write.size(), write.toString());
-    assertTrue(write.get(0).startsWith("Unknown docarray write option 'compresion' is ignored: did you mean "
-        + "'compression'?"), write.get(0));
+    assertTrue(
+        write
+            .get(0)
+            .startsWith(
+                "Unknown docarray write option 'compresion' is ignored: did you mean "
+                    + "'compression'?"),
+        write.get(0));
     given.put("tensormod", "binary");
     given.put("zzzqqq", "1");
     List<String> read = OptionCheck.unknown(given, OptionCheck.READ, "read");
     assertEquals(3, read.size(), read.toString());
-    assertTrue(read.get(1).contains("'tensormod' is ignored: did you mean 'tensorMode'?"), read.get(1));
-    assertTrue(read.get(2).startsWith("Unknown docarray read option 'zzzqqq' is ignored (options: "), read.get(2));
+    assertTrue(
+        read.get(1).contains("'tensormod' is ignored: did you mean 'tensorMode'?"), read.get(1));
+    assertTrue(
+        read.get(2).startsWith("Unknown docarray read option 'zzzqqq' is ignored (options: "),
+        read.get(2));
   }
 
   @Test

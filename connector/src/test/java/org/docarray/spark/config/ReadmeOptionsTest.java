@@ -1,6 +1,5 @@
 package org.docarray.spark.config;
 
-import org.docarray.spark.config.OptionCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
@@ -12,9 +11,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's option tables list exactly the options the connector takes (OptionCheck's lists). */
+/**
+ * The README's option tables list exactly the options the connector takes (OptionCheck's lists).
+ */
 class ReadmeOptionsTest {
-  private static final Pattern ROW = Pattern.compile("^\\| `(\\w+)`(?: \\(alias `(\\w+)`\\))?(?: / [^|]*)? \\|");
+  private static final Pattern ROW =
+      Pattern.compile("^\\| `(\\w+)`(?: \\(alias `(\\w+)`\\))?(?: / [^|]*)? \\|");
 
   private static Set<String> table(List<String> lines, String header) {
     Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -36,10 +38,12 @@ class ReadmeOptionsTest {
     List<String> lines = Files.readAllLines(readme);
     Set<String> read = table(lines, "| option | default | meaning |");
     read.add("paths"); // the table's first row: `path` / `load(paths...)`
-    assertEquals(new TreeSet<>(OptionCheck.READ), new TreeSet<>(read), "read options in the README");
+    assertEquals(
+        new TreeSet<>(OptionCheck.READ), new TreeSet<>(read), "read options in the README");
     Set<String> write = table(lines, "| write option | default | meaning |");
     write.add("path");
     write.add("paths");
-    assertEquals(new TreeSet<>(OptionCheck.WRITE), new TreeSet<>(write), "write options in the README");
+    assertEquals(
+        new TreeSet<>(OptionCheck.WRITE), new TreeSet<>(write), "write options in the README");
   }
 }

@@ -15,21 +15,32 @@ import org.docarray.spark.schema.SchemaInferrer;
  * writer. The only acceptable failures are the connector's own "malformed input" errors; anything
  * else (NullPointerException, index errors, OutOfMemoryError, StackOverflowError, a hang) is a bug.
  *
- * <p>In a normal test run this replays the seed corpus and every past finding
- * ({@code src/test/resources/.../DecoderFuzzTestInputs/decoders}); {@code JAZZER_FUZZ=1} fuzzes.
+ * <p>In a normal test run this replays the seed corpus and every past finding ({@code
+ * src/test/resources/.../DecoderFuzzTestInputs/decoders}); {@code JAZZER_FUZZ=1} fuzzes.
  */
 class DecoderFuzzTest {
   private static final Limits LIMITS = new Limits(1 << 20, 1 << 20, 32, 8 << 20);
   private static final StructType[] SCHEMAS = {
-      StructType.fromDDL("id STRING, thesis STRUCT<id: STRING, title: STRUCT<id: STRING, text: STRING, url: STRING, "
-          + "embedding: STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>, bytes_: BINARY>>, chunks ARRAY<STRUCT<text: STRING, "
-          + "pos: INT>>, tags MAP<STRING, DOUBLE>, l ARRAY<INT>"),
-      StructType.fromDDL("f16 STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>, i64 STRUCT<shape: ARRAY<INT>, data: ARRAY<BIGINT>>, "
-          + "u64 STRUCT<shape: ARRAY<INT>, data: ARRAY<DECIMAL(20,0)>>, b STRUCT<shape: ARRAY<INT>, data: ARRAY<BOOLEAN>>, "
-          + "raw STRUCT<dtype: STRING, shape: ARRAY<INT>, buffer: BINARY>, flat ARRAY<DOUBLE>"),
-      new StructType().add("l", "string", true,
-          new org.apache.spark.sql.types.MetadataBuilder().putString("docarray.kind", "json").build())
-          .add("d", "map<string,string>").add("n", "double").add("s", "array<string>")};
+    StructType.fromDDL(
+        "id STRING, thesis STRUCT<id: STRING, title: STRUCT<id: STRING, text: STRING, url: STRING, "
+            + "embedding: STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>, bytes_: BINARY>>, chunks ARRAY<STRUCT<text: STRING, "
+            + "pos: INT>>, tags MAP<STRING, DOUBLE>, l ARRAY<INT>"),
+    StructType.fromDDL(
+        "f16 STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>, i64 STRUCT<shape: ARRAY<INT>, data: ARRAY<BIGINT>>, "
+            + "u64 STRUCT<shape: ARRAY<INT>, data: ARRAY<DECIMAL(20,0)>>, b STRUCT<shape: ARRAY<INT>, data: ARRAY<BOOLEAN>>, "
+            + "raw STRUCT<dtype: STRING, shape: ARRAY<INT>, buffer: BINARY>, flat ARRAY<DOUBLE>"),
+    new StructType()
+        .add(
+            "l",
+            "string",
+            true,
+            new org.apache.spark.sql.types.MetadataBuilder()
+                .putString("docarray.kind", "json")
+                .build())
+        .add("d", "map<string,string>")
+        .add("n", "double")
+        .add("s", "array<string>")
+  };
   private static final DocDecoder[] DECODERS = new DocDecoder[SCHEMAS.length];
 
   static {
@@ -45,7 +56,8 @@ class DecoderFuzzTest {
     try {
       src = open(mode, file);
     } catch (IOException e) {
-      return; // refused at open (bad header, not the codec's stream): reported to the user with the file name
+      return; // refused at open (bad header, not the codec's stream): reported to the user with the
+      // file name
     }
     SchemaInferrer inferrer = new SchemaInferrer(LIMITS);
     NodeJsonWriter json = new NodeJsonWriter(LIMITS);
@@ -57,7 +69,10 @@ class DecoderFuzzTest {
         decode(() -> json.docToJson(s.buffer(), s.offset(), s.length()));
         for (DocDecoder d : DECODERS) decode(() -> d.decode(s.buffer(), s.offset(), s.length()));
       }
-      decode(() -> new org.docarray.spark.schema.SparkSchemaMapper(mode % 2 == 0).toSpark(inferrer.result()));
+      decode(
+          () ->
+              new org.docarray.spark.schema.SparkSchemaMapper(mode % 2 == 0)
+                  .toSpark(inferrer.result()));
     } catch (DocArrayFormatException e) {
       // malformed framing, reported with file and offset: expected
     } catch (java.io.EOFException | java.util.zip.ZipException e) {
@@ -65,14 +80,17 @@ class DecoderFuzzTest {
     } catch (MalformedDocumentException e) {
       // a DocVec whose columns do not fit together: expected
     } catch (IOException e) {
-      // corrupt codec streams surface as IOExceptions of the codec library; the reader wraps them with the file name
+      // corrupt codec streams surface as IOExceptions of the codec library; the reader wraps them
+      // with the file name
       if (!codecError(e)) throw e;
     }
   }
 
   private static boolean codecError(IOException e) {
     String c = e.getClass().getName();
-    return c.startsWith("org.apache.commons.compress") || c.startsWith("org.tukaani") || c.startsWith("java.util.zip")
+    return c.startsWith("org.apache.commons.compress")
+        || c.startsWith("org.tukaani")
+        || c.startsWith("java.util.zip")
         || c.equals("java.io.IOException");
   }
 
@@ -82,7 +100,8 @@ class DecoderFuzzTest {
     } catch (MalformedDocumentException e) {
       // malformed document: expected
     } catch (IllegalArgumentException e) {
-      // an inferred schema that cannot be typed (e.g. a complex dtype): reported to the user as such
+      // an inferred schema that cannot be typed (e.g. a complex dtype): reported to the user as
+      // such
       if (e.getMessage() == null || !e.getMessage().contains("tensorMode=binary")) throw e;
     }
   }
@@ -90,14 +109,23 @@ class DecoderFuzzTest {
   private static DocumentSource open(int mode, byte[] file) throws IOException {
     ByteArrayInputStream in = new ByteArrayInputStream(file);
     switch (mode % 8) {
-      case 0: return new StreamFramingSource(in, "fuzz.protobuf", file.length, Codec.NONE, LIMITS);
-      case 1: return new StreamFramingSource(in, "fuzz.protobuf.lz4", file.length, Codec.LZ4, LIMITS);
-      case 2: return new StreamFramingSource(in, "fuzz.protobuf.gzip", file.length, Codec.GZIP, LIMITS);
-      case 3: return new ArrayFramingSource(in, "fuzz.protobuf-array", LIMITS);
-      case 4: return new DocVecSource(in, "fuzz.protobuf-array", LIMITS);
-      case 5: return new JsonArraySource(in, "fuzz.json-array", LIMITS, JsonHints.NONE);
-      case 6: return new StreamFramingSource(in, "fuzz.protobuf.zlib", file.length, Codec.ZLIB, LIMITS);
-      default: return new ArrayFramingSource(new java.io.BufferedInputStream(Codec.LZ4.decompress(in)), "fuzz.lz4", LIMITS);
+      case 0:
+        return new StreamFramingSource(in, "fuzz.protobuf", file.length, Codec.NONE, LIMITS);
+      case 1:
+        return new StreamFramingSource(in, "fuzz.protobuf.lz4", file.length, Codec.LZ4, LIMITS);
+      case 2:
+        return new StreamFramingSource(in, "fuzz.protobuf.gzip", file.length, Codec.GZIP, LIMITS);
+      case 3:
+        return new ArrayFramingSource(in, "fuzz.protobuf-array", LIMITS);
+      case 4:
+        return new DocVecSource(in, "fuzz.protobuf-array", LIMITS);
+      case 5:
+        return new JsonArraySource(in, "fuzz.json-array", LIMITS, JsonHints.NONE);
+      case 6:
+        return new StreamFramingSource(in, "fuzz.protobuf.zlib", file.length, Codec.ZLIB, LIMITS);
+      default:
+        return new ArrayFramingSource(
+            new java.io.BufferedInputStream(Codec.LZ4.decompress(in)), "fuzz.lz4", LIMITS);
     }
   }
 }

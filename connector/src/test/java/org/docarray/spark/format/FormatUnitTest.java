@@ -30,18 +30,18 @@ class FormatUnitTest {
 
   @ParameterizedTest(name = "{0} -> {1} {2}")
   @CsvSource({
-      "students.protobuf.lz4, protobuf, lz4",
-      "students.protobuf-array, protobuf-array, none",
-      "x.protobuf.gz, protobuf, none",
-      "x.xz, protobuf-array, none",
-      "x.bin, protobuf-array, none",
-      "x.lz4.protobuf, protobuf, lz4",
-      "x.protobuf.protobuf-array.bz2, protobuf-array, bz2",
-      "x.protobuf-array.zlib, protobuf-array, zlib",
-      "x.json-array.lzma, json-array, lzma",
-      "dir/x.pickle, pickle, none",
-      "s3://b/p/.protobuf, protobuf-array, none",
-      "x.gzip.lz4, protobuf-array, lz4",
+    "students.protobuf.lz4, protobuf, lz4",
+    "students.protobuf-array, protobuf-array, none",
+    "x.protobuf.gz, protobuf, none",
+    "x.xz, protobuf-array, none",
+    "x.bin, protobuf-array, none",
+    "x.lz4.protobuf, protobuf, lz4",
+    "x.protobuf.protobuf-array.bz2, protobuf-array, bz2",
+    "x.protobuf-array.zlib, protobuf-array, zlib",
+    "x.json-array.lzma, json-array, lzma",
+    "dir/x.pickle, pickle, none",
+    "s3://b/p/.protobuf, protobuf-array, none",
+    "x.gzip.lz4, protobuf-array, lz4",
   })
   void protocolAndCodecFromTheNameAsDocArrayDoes(String name, String protocol, String codec) {
     FileFormatDetector.Detected d = FileFormatDetector.fromName(name);
@@ -51,18 +51,28 @@ class FormatUnitTest {
 
   @Test
   void optionsOverrideTheName() {
-    FileFormatDetector.Detected d = FileFormatDetector.detect("x.protobuf.lz4", Protocol.PROTOBUF_ARRAY, Codec.NONE);
+    FileFormatDetector.Detected d =
+        FileFormatDetector.detect("x.protobuf.lz4", Protocol.PROTOBUF_ARRAY, Codec.NONE);
     assertEquals(Protocol.PROTOBUF_ARRAY, d.protocol);
     assertEquals(Codec.NONE, d.codec);
   }
 
   @ParameterizedTest
-  @CsvSource({"<f4, FLOAT, 4, false", ">f4, FLOAT, 4, true", "|u1, UINT, 1, false", "<c16, COMPLEX, 16, false",
-      "<U2, UNICODE, 8, false", "<M8[D], DATETIME, 8, false", "|b1, BOOL, 1, false", ">i8, INT, 8, true",
-      "|O, OBJECT, 0, false"})
+  @CsvSource({
+    "<f4, FLOAT, 4, false",
+    ">f4, FLOAT, 4, true",
+    "|u1, UINT, 1, false",
+    "<c16, COMPLEX, 16, false",
+    "<U2, UNICODE, 8, false",
+    "<M8[D], DATETIME, 8, false",
+    "|b1, BOOL, 1, false",
+    ">i8, INT, 8, true",
+    "|O, OBJECT, 0, false"
+  })
   void dtypeStrings(String text, String kind, int size, boolean big) {
     if (text.equals("|O")) {
-      assertThrows(IllegalArgumentException.class, () -> DType.parse(text), "no item size: never readable");
+      assertThrows(
+          IllegalArgumentException.class, () -> DType.parse(text), "no item size: never readable");
       return;
     }
     DType d = DType.parse(text);
@@ -88,7 +98,8 @@ class FormatUnitTest {
     assertEquals(-0f, Half.toFloat((short) 0x8000));
     for (int h = 0; h < 0x10000; h++) {
       float f = Half.toFloat((short) h);
-      if (!Float.isNaN(f)) assertEquals((short) h, Half.fromFloat(f), "round trip of 0x" + Integer.toHexString(h));
+      if (!Float.isNaN(f))
+        assertEquals((short) h, Half.fromFloat(f), "round trip of 0x" + Integer.toHexString(h));
     }
   }
 
@@ -103,32 +114,53 @@ class FormatUnitTest {
     try (OutputStream os = c.compress(bos, true)) {
       os.write(data);
     }
-    assertArrayEquals(data, c.decompress(new ByteArrayInputStream(bos.toByteArray())).readAllBytes());
+    assertArrayEquals(
+        data, c.decompress(new ByteArrayInputStream(bos.toByteArray())).readAllBytes());
   }
 
   @Test
   void lz4LinkedAndIndependentBlockFramesFromDocArrayBothDecode() throws IOException {
-    // per-document frames use FLG 0x68 (independent blocks, content size), whole-file frames 0x40 (linked)
+    // per-document frames use FLG 0x68 (independent blocks, content size), whole-file frames 0x40
+    // (linked)
     byte[] whole = Files.readAllBytes(fixture("students.protobuf-array.lz4"));
     assertEquals(0x40, whole[4] & 0xff, "linked-block frame");
     byte[] plain = Files.readAllBytes(fixture("students.protobuf-array"));
-    assertEquals(plain.length, Codec.LZ4.decompress(new ByteArrayInputStream(whole)).readAllBytes().length);
-    List<byte[]> docs = docs(new StreamFramingSource(Files.newInputStream(fixture("students.protobuf.lz4")),
-        "students.protobuf.lz4", -1, Codec.LZ4, Limits.defaults()));
+    assertEquals(
+        plain.length, Codec.LZ4.decompress(new ByteArrayInputStream(whole)).readAllBytes().length);
+    List<byte[]> docs =
+        docs(
+            new StreamFramingSource(
+                Files.newInputStream(fixture("students.protobuf.lz4")),
+                "students.protobuf.lz4",
+                -1,
+                Codec.LZ4,
+                Limits.defaults()));
     assertEquals(3, docs.size());
   }
 
   @Test
   void everyCodecOfTheStudentsFixtureYieldsTheSameDocuments() throws IOException {
-    List<byte[]> stream = docs(new StreamFramingSource(Files.newInputStream(fixture("students.protobuf")),
-        "students.protobuf", Files.size(fixture("students.protobuf")), Codec.NONE, Limits.defaults()));
+    List<byte[]> stream =
+        docs(
+            new StreamFramingSource(
+                Files.newInputStream(fixture("students.protobuf")),
+                "students.protobuf",
+                Files.size(fixture("students.protobuf")),
+                Codec.NONE,
+                Limits.defaults()));
     for (Codec c : new Codec[] {Codec.LZ4, Codec.BZ2, Codec.LZMA, Codec.ZLIB, Codec.GZIP}) {
       Path p = fixture("students.protobuf." + c.wireName());
-      List<byte[]> d = docs(new StreamFramingSource(Files.newInputStream(p), p.toString(), Files.size(p), c, Limits.defaults()));
+      List<byte[]> d =
+          docs(
+              new StreamFramingSource(
+                  Files.newInputStream(p), p.toString(), Files.size(p), c, Limits.defaults()));
       assertEquals(stream.size(), d.size(), c.name());
       Path a = fixture("students.protobuf-array." + c.wireName());
       InputStream in = Files.newInputStream(a);
-      List<byte[]> ad = docs(new ArrayFramingSource(c == Codec.ZLIB ? in : c.decompress(in), a.toString(), Limits.defaults()));
+      List<byte[]> ad =
+          docs(
+              new ArrayFramingSource(
+                  c == Codec.ZLIB ? in : c.decompress(in), a.toString(), Limits.defaults()));
       assertEquals(stream.size(), ad.size(), "array " + c.name());
     }
   }
@@ -139,7 +171,11 @@ class FormatUnitTest {
     assertFalse(sniff(Files.readAllBytes(fixture("students.protobuf-array"))));
     assertFalse(sniff(Files.readAllBytes(fixture("dtypes.protobuf-array"))));
     assertFalse(sniff(new byte[0]));
-    assertTrue(sniff(Codec.LZ4.decompress(Files.newInputStream(fixture("docvec.protobuf-array.lz4"))).readAllBytes()));
+    assertTrue(
+        sniff(
+            Codec.LZ4
+                .decompress(Files.newInputStream(fixture("docvec.protobuf-array.lz4")))
+                .readAllBytes()));
   }
 
   private static boolean sniff(byte[] b) throws IOException {
@@ -162,14 +198,22 @@ class FormatUnitTest {
     assertTrue(fails(fewer).contains("trailing bytes"));
     byte[] hugeLen = good.clone();
     hugeLen[9] = (byte) 0xff;
-    assertTrue(fails(hugeLen).contains("exceeds maxDocumentBytes") || fails(hugeLen).contains("past the end"));
+    assertTrue(
+        fails(hugeLen).contains("exceeds maxDocumentBytes")
+            || fails(hugeLen).contains("past the end"));
     assertTrue(fails(new byte[0]).contains("empty file"));
     assertTrue(fails(Files.readAllBytes(fixture("students.protobuf-array.gzip"))).contains("gzip"));
   }
 
   private static String fails(byte[] bytes) {
     try {
-      docs(new StreamFramingSource(new ByteArrayInputStream(bytes), "f.protobuf", bytes.length, Codec.NONE, Limits.defaults()));
+      docs(
+          new StreamFramingSource(
+              new ByteArrayInputStream(bytes),
+              "f.protobuf",
+              bytes.length,
+              Codec.NONE,
+              Limits.defaults()));
     } catch (DocArrayFormatException e) {
       assertTrue(e.getMessage().contains("f.protobuf"), e.getMessage());
       return e.getMessage();
@@ -182,7 +226,8 @@ class FormatUnitTest {
   static List<byte[]> docs(DocumentSource s) throws IOException {
     List<byte[]> out = new ArrayList<>();
     try (s) {
-      while (s.next()) out.add(java.util.Arrays.copyOfRange(s.buffer(), s.offset(), s.offset() + s.length()));
+      while (s.next())
+        out.add(java.util.Arrays.copyOfRange(s.buffer(), s.offset(), s.offset() + s.length()));
     }
     return out;
   }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 class SplitIndexTest {
   private static final Limits LIMITS = Limits.defaults();
 
-  /** A protobuf stream (version byte, count, 4-byte big-endian lengths) of documents of the given payload sizes (payload bytes are not parsed). */
+  /**
+   * A protobuf stream (version byte, count, 4-byte big-endian lengths) of documents of the given
+   * payload sizes (payload bytes are not parsed).
+   */
   private static byte[] stream(int[] sizes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(StreamFramingSource.VERSION);
@@ -31,7 +34,8 @@ class SplitIndexTest {
   }
 
   private static List<SplitIndex.Range> plan(byte[] file, long target) throws IOException {
-    return SplitIndex.plan(new ByteArrayInputStream(file), file.length, Protocol.PROTOBUF, target, LIMITS);
+    return SplitIndex.plan(
+        new ByteArrayInputStream(file), file.length, Protocol.PROTOBUF, target, LIMITS);
   }
 
   private static void assertCovers(List<SplitIndex.Range> ranges, long fileLength, long docs) {
@@ -61,8 +65,14 @@ class SplitIndexTest {
       assertEquals(pieces, ranges.size(), "target " + target);
       for (SplitIndex.Range r : ranges) {
         // each range is its equal share give or take one document (at most 1000 + 4 bytes here)
-        assertTrue(Math.abs((r.end - r.start) - data / pieces) <= 2 * 1004, "target " + target + ": range of "
-            + (r.end - r.start) + " bytes, share " + data / pieces);
+        assertTrue(
+            Math.abs((r.end - r.start) - data / pieces) <= 2 * 1004,
+            "target "
+                + target
+                + ": range of "
+                + (r.end - r.start)
+                + " bytes, share "
+                + data / pieces);
       }
     }
   }
@@ -86,14 +96,30 @@ class SplitIndexTest {
 
   @Test
   void sizeOptionsTakeSparkSizeStrings() {
-    assertEquals(128L << 20, org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxPartitionBytes", "128m"))
-        .maxPartitionBytes);
-    assertEquals(1000L, org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxPartitionBytes", "1000"))
-        .maxPartitionBytes);
-    assertEquals(1L << 30, org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxDocumentBytes", "1g"))
-        .limits.maxDocumentBytes);
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(java.util.Map.of("maxPartitionBytes", "lots")));
-    assertTrue(e.getMessage().contains("maxPartitionBytes") && e.getMessage().contains("lots"), e.getMessage());
+    assertEquals(
+        128L << 20,
+        org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(
+                java.util.Map.of("maxPartitionBytes", "128m"))
+            .maxPartitionBytes);
+    assertEquals(
+        1000L,
+        org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(
+                java.util.Map.of("maxPartitionBytes", "1000"))
+            .maxPartitionBytes);
+    assertEquals(
+        1L << 30,
+        org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(
+                java.util.Map.of("maxDocumentBytes", "1g"))
+            .limits
+            .maxDocumentBytes);
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                org.docarray.spark.config.DocArrayReadConf.withSparkDefaults(
+                    java.util.Map.of("maxPartitionBytes", "lots")));
+    assertTrue(
+        e.getMessage().contains("maxPartitionBytes") && e.getMessage().contains("lots"),
+        e.getMessage());
   }
 }

@@ -1,15 +1,13 @@
 package org.docarray.spark.functions;
 
-import org.docarray.spark.DocArraySparkSessionExtensions;
-import org.docarray.spark.testing.SparkTestBase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.docarray.spark.functions.DocArrayFunctions;
+import org.docarray.spark.DocArraySparkSessionExtensions;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,105 +22,183 @@ class FunctionsTest extends SparkTestBase {
 
   @Test
   void normalizeNormAndCosineFromSql() {
-    Row r = spark().sql("SELECT docarray_l2_norm(thesis.title.embedding) AS n, "
-        + "docarray_l2_normalize(thesis.title.embedding) AS u, "
-        + "docarray_l2_norm(docarray_l2_normalize(thesis.title.embedding)) AS one, "
-        + "docarray_cosine_similarity(thesis.title.embedding, thesis.title.embedding) AS self "
-        + "FROM students_f WHERE id = 'stu-1'").first();
+    Row r =
+        spark()
+            .sql(
+                "SELECT docarray_l2_norm(thesis.title.embedding) AS n, "
+                    + "docarray_l2_normalize(thesis.title.embedding) AS u, "
+                    + "docarray_l2_norm(docarray_l2_normalize(thesis.title.embedding)) AS one, "
+                    + "docarray_cosine_similarity(thesis.title.embedding, thesis.title.embedding) AS self "
+                    + "FROM students_f WHERE id = 'stu-1'")
+            .first();
     double n = Math.sqrt(0.25 * 0.25 + 1.5 * 1.5 + 3.0 * 3.0 + (double) 0.001f * 0.001f);
     assertEquals(n, r.getDouble(0), 1e-6);
     assertEquals(List.of(4), ((Row) r.get(1)).getList(0));
     assertEquals((float) (0.25 / n), (float) ((Row) r.get(1)).getList(1).get(0), 1e-6f);
     assertEquals(1.0, r.getDouble(2), 1e-6);
     assertEquals(1.0, r.getDouble(3), 1e-9);
-    assertNull(spark().sql("SELECT docarray_l2_normalize(thesis.title.embedding) FROM students_f WHERE id = 'stu-0'")
-        .first().get(0), "null in, null out");
+    assertNull(
+        spark()
+            .sql(
+                "SELECT docarray_l2_normalize(thesis.title.embedding) FROM students_f WHERE id = 'stu-0'")
+            .first()
+            .get(0),
+        "null in, null out");
   }
 
   @Test
   void flattenReshapeTensorAndStack() {
-    Row r = spark().sql("SELECT docarray_flatten(docarray_reshape(thesis.title.embedding, array(2, 2))) AS f, "
-        + "docarray_reshape(thesis.title.embedding, array(2, 2)).shape AS s, "
-        + "docarray_tensor(array(CAST(1 AS FLOAT), CAST(2 AS FLOAT))).shape AS t "
-        + "FROM students_f WHERE id = 'stu-1'").first();
+    Row r =
+        spark()
+            .sql(
+                "SELECT docarray_flatten(docarray_reshape(thesis.title.embedding, array(2, 2))) AS f, "
+                    + "docarray_reshape(thesis.title.embedding, array(2, 2)).shape AS s, "
+                    + "docarray_tensor(array(CAST(1 AS FLOAT), CAST(2 AS FLOAT))).shape AS t "
+                    + "FROM students_f WHERE id = 'stu-1'")
+            .first();
     assertEquals(List.of(0.25f, -1.5f, 3.0f, 0.001f), r.getList(0));
     assertEquals(List.of(2, 2), r.getList(1));
     assertEquals(List.of(2), r.getList(2));
-    Row s = spark().sql("SELECT docarray_stack(transform(chunks, c -> c.emb)) AS st FROM pages_f WHERE page_no = 2").first();
+    Row s =
+        spark()
+            .sql(
+                "SELECT docarray_stack(transform(chunks, c -> c.emb)) AS st FROM pages_f WHERE page_no = 2")
+            .first();
     assertEquals(List.of(3, 4), ((Row) s.get(0)).getList(0));
     assertEquals(12, ((Row) s.get(0)).getList(1).size());
   }
 
   @Test
   void argumentTypesAreCheckedWhenTheQueryIsAnalysed() {
-    // a string column given to a tensor function: refused by the analyser, naming function, argument and types
-    org.apache.spark.sql.AnalysisException e = org.junit.jupiter.api.Assertions.assertThrows(
-        org.apache.spark.sql.AnalysisException.class, () -> spark().sql("SELECT docarray_l2_norm(id) FROM students_f"));
-    assertTrue(e.getMessage().contains("docarray_l2_norm: the first argument")
-        && e.getMessage().contains("id must be a typed tensor"), e.getMessage());
+    // a string column given to a tensor function: refused by the analyser, naming function,
+    // argument and types
+    org.apache.spark.sql.AnalysisException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.spark.sql.AnalysisException.class,
+            () -> spark().sql("SELECT docarray_l2_norm(id) FROM students_f"));
+    assertTrue(
+        e.getMessage().contains("docarray_l2_norm: the first argument")
+            && e.getMessage().contains("id must be a typed tensor"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("but it is string"), e.getMessage());
-    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
-        () -> spark().sql("SELECT docarray_reshape(thesis.title.embedding, array('a')) FROM students_f"));
-    assertTrue(e.getMessage().contains("the second argument") && e.getMessage().contains("array<int>"), e.getMessage());
-    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
-        () -> spark().sql("SELECT docarray_cosine_similarity(thesis.title.embedding) FROM students_f"));
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.spark.sql.AnalysisException.class,
+            () ->
+                spark()
+                    .sql(
+                        "SELECT docarray_reshape(thesis.title.embedding, array('a')) FROM students_f"));
+    assertTrue(
+        e.getMessage().contains("the second argument") && e.getMessage().contains("array<int>"),
+        e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.spark.sql.AnalysisException.class,
+            () ->
+                spark()
+                    .sql(
+                        "SELECT docarray_cosine_similarity(thesis.title.embedding) FROM students_f"));
     assertTrue(e.getMessage().contains("takes 2 argument(s), not 1"), e.getMessage());
     // the DataFrame API fails when the Column is used, before any job
-    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
-        () -> read("students.protobuf").select(DocArrayFunctions.flatten(org.apache.spark.sql.functions.col("id"))));
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.spark.sql.AnalysisException.class,
+            () ->
+                read("students.protobuf")
+                    .select(DocArrayFunctions.flatten(org.apache.spark.sql.functions.col("id"))));
     assertTrue(e.getMessage().contains("docarray_flatten"), e.getMessage());
     // a binary-mode tensor says how to read one the functions accept
-    e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.spark.sql.AnalysisException.class,
-        () -> spark().read().format("docarray").option("tensorMode", "binary").load(fixture("students.protobuf").toString())
-            .selectExpr("docarray_l2_norm(thesis.title.embedding)"));
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.apache.spark.sql.AnalysisException.class,
+            () ->
+                spark()
+                    .read()
+                    .format("docarray")
+                    .option("tensorMode", "binary")
+                    .load(fixture("students.protobuf").toString())
+                    .selectExpr("docarray_l2_norm(thesis.title.embedding)"));
     assertTrue(e.getMessage().contains("tensorMode=typed"), e.getMessage());
   }
 
   @Test
   void theSessionExtensionsRegisterEveryFunction() {
-    org.apache.spark.sql.SparkSessionExtensions ext = new org.apache.spark.sql.SparkSessionExtensions();
+    org.apache.spark.sql.SparkSessionExtensions ext =
+        new org.apache.spark.sql.SparkSessionExtensions();
     new DocArraySparkSessionExtensions().apply(ext);
     org.apache.spark.sql.catalyst.analysis.SimpleFunctionRegistry registry =
         new org.apache.spark.sql.catalyst.analysis.SimpleFunctionRegistry();
     ext.registerFunctions(registry);
-    for (String name : List.of("docarray_l2_norm", "docarray_l2_normalize", "docarray_cosine_similarity", "docarray_stack",
-        "docarray_tensor", "docarray_flatten", "docarray_reshape", "docarray_normalize", "docarray_to_float64")) {
-      assertTrue(registry.functionExists(org.apache.spark.sql.catalyst.FunctionIdentifier$.MODULE$.apply(name)), name);
+    for (String name :
+        List.of(
+            "docarray_l2_norm",
+            "docarray_l2_normalize",
+            "docarray_cosine_similarity",
+            "docarray_stack",
+            "docarray_tensor",
+            "docarray_flatten",
+            "docarray_reshape",
+            "docarray_normalize",
+            "docarray_to_float64")) {
+      assertTrue(
+          registry.functionExists(
+              org.apache.spark.sql.catalyst.FunctionIdentifier$.MODULE$.apply(name)),
+          name);
     }
   }
 
   @Test
   void dataFrameApi() {
-    Row r = read("students.protobuf").filter("id = 'stu-1'")
-        .select(DocArrayFunctions.cosineSimilarity(
-            DocArrayFunctions.l2Normalize(org.apache.spark.sql.functions.col("thesis.title.embedding")),
-            org.apache.spark.sql.functions.col("thesis.title.embedding"))).first();
+    Row r =
+        read("students.protobuf")
+            .filter("id = 'stu-1'")
+            .select(
+                DocArrayFunctions.cosineSimilarity(
+                    DocArrayFunctions.l2Normalize(
+                        org.apache.spark.sql.functions.col("thesis.title.embedding")),
+                    org.apache.spark.sql.functions.col("thesis.title.embedding")))
+            .first();
     assertEquals(1.0, r.getDouble(0), 1e-6);
   }
 
   @Test
   void castsAndTheNormalizeAlias() {
-    Row r = spark().sql("SELECT docarray_to_float64(thesis.title.embedding) AS d, "
-        + "docarray_to_int64(thesis.title.embedding) AS l, docarray_normalize(thesis.title.embedding) AS u "
-        + "FROM students_f WHERE id = 'stu-1'").first();
+    Row r =
+        spark()
+            .sql(
+                "SELECT docarray_to_float64(thesis.title.embedding) AS d, "
+                    + "docarray_to_int64(thesis.title.embedding) AS l, docarray_normalize(thesis.title.embedding) AS u "
+                    + "FROM students_f WHERE id = 'stu-1'")
+            .first();
     assertEquals(List.of(4), ((Row) r.get(0)).getList(0));
     assertEquals(List.of(0.25, -1.5, 3.0, (double) 0.001f), ((Row) r.get(0)).getList(1));
     assertEquals(List.of(0L, -1L, 3L, 0L), ((Row) r.get(1)).getList(1));
     double sq = 0;
     for (Object x : ((Row) r.get(2)).getList(1)) sq += ((Float) x) * ((Float) x);
     assertEquals(1.0, sq, 1e-6);
-    Row c = read("students.protobuf").filter("id = 'stu-1'")
-        .select(DocArrayFunctions.cast(org.apache.spark.sql.functions.col("thesis.title.embedding"), "float64")).first();
+    Row c =
+        read("students.protobuf")
+            .filter("id = 'stu-1'")
+            .select(
+                DocArrayFunctions.cast(
+                    org.apache.spark.sql.functions.col("thesis.title.embedding"), "float64"))
+            .first();
     assertEquals(0.25, (Double) ((Row) c.get(0)).getList(1).get(0));
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
         () -> DocArrayFunctions.cast(org.apache.spark.sql.functions.col("x"), "complex128"));
   }
 
   @Test
   void toAndFromSparkMlVectors() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(DocArrayFunctions.mllibPresent(), "spark-mllib not on this line's test class path");
-    Row r = spark().sql("SELECT docarray_to_vector(thesis.title.embedding) AS v, "
-        + "docarray_from_vector(docarray_to_vector(thesis.title.embedding)) AS t FROM students_f WHERE id = 'stu-1'").first();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        DocArrayFunctions.mllibPresent(), "spark-mllib not on this line's test class path");
+    Row r =
+        spark()
+            .sql(
+                "SELECT docarray_to_vector(thesis.title.embedding) AS v, "
+                    + "docarray_from_vector(docarray_to_vector(thesis.title.embedding)) AS t FROM students_f WHERE id = 'stu-1'")
+            .first();
     Object v = r.get(0);
     assertEquals("org.apache.spark.ml.linalg.DenseVector", v.getClass().getName());
     assertEquals("[0.25,-1.5,3.0," + (double) 0.001f + "]", v.toString());

@@ -1,50 +1,42 @@
 package org.docarray.spark.loader;
 
-import org.docarray.spark.testing.SparkTestBase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
-import org.apache.arrow.vector.Float4Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.util.LongAccumulator;
-import org.docarray.spark.functions.DocArrayFunctions;
-import org.docarray.spark.loader.BatchIterator;
-import org.docarray.spark.loader.DocArrayBatchLoader;
-import org.docarray.spark.write.DocArrayShards;
-import org.docarray.spark.write.ShardManifest;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The JVM batch loader: Arrow batches in order, a per-epoch reproducible shuffle, work on the executors. */
+/**
+ * The JVM batch loader: Arrow batches in order, a per-epoch reproducible shuffle, work on the
+ * executors.
+ */
 class BatchLoaderTest extends SparkTestBase {
   static List<String> ids(VectorSchemaRoot b) {
     VarCharVector v = (VarCharVector) b.getVector("id");
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < b.getRowCount(); i++) out.add(new String(v.get(i), java.nio.charset.StandardCharsets.UTF_8));
+    for (int i = 0; i < b.getRowCount(); i++)
+      out.add(new String(v.get(i), java.nio.charset.StandardCharsets.UTF_8));
     return out;
   }
 
   @Test
   void batchesInOrderWithArrowContent() {
-    DocArrayBatchLoader loader = DocArrayBatchLoader.builder(numberedDocs(100)).batchSize(32).build();
+    DocArrayBatchLoader loader =
+        DocArrayBatchLoader.builder(numberedDocs(100)).batchSize(32).build();
     List<Integer> sizes = new ArrayList<>();
     List<String> all = new ArrayList<>();
     try (BatchIterator it = loader.epoch(0)) {
@@ -73,7 +65,8 @@ class BatchLoaderTest extends SparkTestBase {
     for (int i = 0; i < 100; i++) expected.add("doc-" + i);
     assertEquals(expected, all);
 
-    DocArrayBatchLoader drop = DocArrayBatchLoader.builder(numberedDocs(100)).batchSize(32).dropLast(true).build();
+    DocArrayBatchLoader drop =
+        DocArrayBatchLoader.builder(numberedDocs(100)).batchSize(32).dropLast(true).build();
     int n = 0;
     try (BatchIterator it = drop.epoch(0)) {
       while (it.hasNext()) assertEquals(32, it.next().getRowCount());
@@ -93,8 +86,12 @@ class BatchLoaderTest extends SparkTestBase {
   @Test
   void globalShuffleIsPerEpochAndReproducible() {
     Dataset<Row> d = numberedDocs(200);
-    DocArrayBatchLoader a = DocArrayBatchLoader.builder(d).batchSize(50).shuffle(DocArrayBatchLoader.Shuffle.GLOBAL)
-        .seed(7).build();
+    DocArrayBatchLoader a =
+        DocArrayBatchLoader.builder(d)
+            .batchSize(50)
+            .shuffle(DocArrayBatchLoader.Shuffle.GLOBAL)
+            .seed(7)
+            .build();
     List<String> e0 = epochIds(a, 0);
     List<String> e1 = epochIds(a, 1);
     assertEquals(200, e0.size());
@@ -103,7 +100,9 @@ class BatchLoaderTest extends SparkTestBase {
     assertNotEquals(e0, e1, "a new order every epoch");
     assertEquals(e0, epochIds(a, 0), "same seed and epoch, same order");
     List<String> sorted = new ArrayList<>(e0);
-    sorted.sort((x, y) -> Integer.compare(Integer.parseInt(x.substring(4)), Integer.parseInt(y.substring(4))));
+    sorted.sort(
+        (x, y) ->
+            Integer.compare(Integer.parseInt(x.substring(4)), Integer.parseInt(y.substring(4))));
     assertNotEquals(sorted, e0, "shuffled");
   }
 
@@ -112,19 +111,25 @@ class BatchLoaderTest extends SparkTestBase {
     LongAccumulator docsSeen = spark().sparkContext().longAccumulator("docs");
     LongAccumulator batches = spark().sparkContext().longAccumulator("batches");
     LongAccumulator labelSum = spark().sparkContext().longAccumulator("labels");
-    DocArrayBatchLoader l = DocArrayBatchLoader.builder(numberedDocs(1000).repartition(4)).batchSize(100).build();
-    l.foreachBatch(0, (partition, b) -> {
-      assertTrue(b.getRowCount() <= 100);
-      docsSeen.add(b.getRowCount());
-      batches.add(1);
-      org.apache.arrow.vector.IntVector label = (org.apache.arrow.vector.IntVector) b.getVector("label");
-      for (int i = 0; i < b.getRowCount(); i++) labelSum.add(label.get(i));
-    });
+    DocArrayBatchLoader l =
+        DocArrayBatchLoader.builder(numberedDocs(1000).repartition(4)).batchSize(100).build();
+    l.foreachBatch(
+        0,
+        (partition, b) -> {
+          assertTrue(b.getRowCount() <= 100);
+          docsSeen.add(b.getRowCount());
+          batches.add(1);
+          org.apache.arrow.vector.IntVector label =
+              (org.apache.arrow.vector.IntVector) b.getVector("label");
+          for (int i = 0; i < b.getRowCount(); i++) labelSum.add(label.get(i));
+        });
     assertEquals(1000, docsSeen.value());
     long expectedLabels = 0;
     for (int i = 0; i < 1000; i++) expectedLabels += i % 7;
     assertEquals(expectedLabels, labelSum.value());
-    assertTrue(batches.value() >= 10 && batches.value() <= 14, "batches stay inside partitions: " + batches.value());
+    assertTrue(
+        batches.value() >= 10 && batches.value() <= 14,
+        "batches stay inside partitions: " + batches.value());
     assertFalse(l.schema().isEmpty());
   }
 }

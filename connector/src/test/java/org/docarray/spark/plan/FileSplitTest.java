@@ -1,22 +1,21 @@
 package org.docarray.spark.plan;
 
-import org.docarray.spark.DocArraySparkSessionExtensions;
-import org.docarray.spark.testing.SparkTestBase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Big files cut at document boundaries and read by many tasks; a LIMIT stops each task early; the scan metrics. */
+/**
+ * Big files cut at document boundaries and read by many tasks; a LIMIT stops each task early; the
+ * scan metrics.
+ */
 class FileSplitTest extends SparkTestBase {
   @TempDir Path tmp;
 
@@ -24,7 +23,8 @@ class FileSplitTest extends SparkTestBase {
     assertEquals(20000, rows.size());
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
-      assertEquals(String.format("large-%06d", i), r.getString(0), "document " + i + " once, in order");
+      assertEquals(
+          String.format("large-%06d", i), r.getString(0), "document " + i + " once, in order");
       assertEquals(i % 10, r.getInt(1));
       float e = (float) (((i * 128L + 5) % 9973) / 9973.0);
       assertEquals(e, (float) r.getFloat(2));
@@ -33,8 +33,12 @@ class FileSplitTest extends SparkTestBase {
 
   @Test
   void oneStreamingFileIsReadByManyTasks() {
-    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "1000000")
-        .load(fixture("large.protobuf").toString());
+    Dataset<Row> df =
+        spark()
+            .read()
+            .format("docarray")
+            .option("maxPartitionBytes", "1000000")
+            .load(fixture("large.protobuf").toString());
     assertTrue(df.rdd().getNumPartitions() >= 12, "partitions: " + df.rdd().getNumPartitions());
     assertLargeRows(df.selectExpr("id", "label", "embedding.data[5]").collectAsList());
     assertEquals(20000, df.select("id").distinct().count());
@@ -42,14 +46,27 @@ class FileSplitTest extends SparkTestBase {
 
   @Test
   void severalBigFilesAreWalkedTogetherAndEachIsSplit() throws IOException {
-    Path dir = directoryOf(tmp, "three-big", "large.protobuf", "a.protobuf", "large.protobuf", "b.protobuf",
-        "large.protobuf", "c.protobuf");
-    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "1m").load(dir.toString());
+    Path dir =
+        directoryOf(
+            tmp,
+            "three-big",
+            "large.protobuf",
+            "a.protobuf",
+            "large.protobuf",
+            "b.protobuf",
+            "large.protobuf",
+            "c.protobuf");
+    Dataset<Row> df =
+        spark().read().format("docarray").option("maxPartitionBytes", "1m").load(dir.toString());
     assertTrue(df.rdd().getNumPartitions() >= 3 * 12, "partitions: " + df.rdd().getNumPartitions());
-    List<Row> perFile = df.groupBy(org.apache.spark.sql.functions.input_file_name().as("f"))
-        .agg(org.apache.spark.sql.functions.count("id"), org.apache.spark.sql.functions.countDistinct("id"),
-            org.apache.spark.sql.functions.sum("label"))
-        .orderBy("f").collectAsList();
+    List<Row> perFile =
+        df.groupBy(org.apache.spark.sql.functions.input_file_name().as("f"))
+            .agg(
+                org.apache.spark.sql.functions.count("id"),
+                org.apache.spark.sql.functions.countDistinct("id"),
+                org.apache.spark.sql.functions.sum("label"))
+            .orderBy("f")
+            .collectAsList();
     assertEquals(3, perFile.size());
     for (Row r : perFile) {
       assertEquals(20000L, r.getLong(1), r.toString()); // every document once
@@ -60,12 +77,25 @@ class FileSplitTest extends SparkTestBase {
 
   @Test
   void plainProtobufArrayAndPerDocumentCompressedFilesSplitToo() throws IOException {
-    for (String[] pc : new String[][] {{"protobuf-array", "none"}, {"protobuf", "lz4"}, {"protobuf", "gzip"}}) {
+    for (String[] pc :
+        new String[][] {{"protobuf-array", "none"}, {"protobuf", "lz4"}, {"protobuf", "gzip"}}) {
       Path out = tmp.resolve(pc[0] + pc[1]);
-      read("large.protobuf").coalesce(1).write().format("docarray").option("protocol", pc[0])
-          .option("compression", pc[1]).save(out.toString());
-      Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "500000").load(out.toString());
-      assertTrue(df.rdd().getNumPartitions() > 4, pc[0] + "/" + pc[1] + ": " + df.rdd().getNumPartitions());
+      read("large.protobuf")
+          .coalesce(1)
+          .write()
+          .format("docarray")
+          .option("protocol", pc[0])
+          .option("compression", pc[1])
+          .save(out.toString());
+      Dataset<Row> df =
+          spark()
+              .read()
+              .format("docarray")
+              .option("maxPartitionBytes", "500000")
+              .load(out.toString());
+      assertTrue(
+          df.rdd().getNumPartitions() > 4,
+          pc[0] + "/" + pc[1] + ": " + df.rdd().getNumPartitions());
       assertLargeRows(df.selectExpr("id", "label", "embedding.data[5]").collectAsList());
     }
   }
@@ -73,9 +103,19 @@ class FileSplitTest extends SparkTestBase {
   @Test
   void wholeFileCompressedFilesStayOneSplit() throws IOException {
     Path out = tmp.resolve("gz");
-    read("large.protobuf").coalesce(1).write().format("docarray").option("protocol", "protobuf-array")
-        .option("compression", "gzip").save(out.toString());
-    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "500000").load(out.toString());
+    read("large.protobuf")
+        .coalesce(1)
+        .write()
+        .format("docarray")
+        .option("protocol", "protobuf-array")
+        .option("compression", "gzip")
+        .save(out.toString());
+    Dataset<Row> df =
+        spark()
+            .read()
+            .format("docarray")
+            .option("maxPartitionBytes", "500000")
+            .load(out.toString());
     assertEquals(1, df.rdd().getNumPartitions());
     assertEquals(20000, df.count());
   }
@@ -87,16 +127,24 @@ class FileSplitTest extends SparkTestBase {
     List<Row> rows = limited.collectAsList();
     assertEquals(7, rows.size());
     assertEquals(7, read("large.protobuf").select("id", "label").limit(7).collectAsList().size());
-    assertEquals("large-000003", read("large.protobuf").orderBy("id").limit(4).collectAsList().get(3).getString(0));
+    assertEquals(
+        "large-000003",
+        read("large.protobuf").orderBy("id").limit(4).collectAsList().get(3).getString(0));
   }
 
   @Test
   void scanMetricsAppearInTheSparkUi() {
-    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "1000000")
-        .load(fixture("large.protobuf").toString()).select("label");
+    Dataset<Row> df =
+        spark()
+            .read()
+            .format("docarray")
+            .option("maxPartitionBytes", "1000000")
+            .load(fixture("large.protobuf").toString())
+            .select("label");
     assertEquals(20000, df.collectAsList().size());
     org.apache.spark.sql.execution.SparkPlan plan = df.queryExecution().executedPlan();
-    scala.collection.Iterator<org.apache.spark.sql.execution.SparkPlan> leaves = plan.collectLeaves().iterator();
+    scala.collection.Iterator<org.apache.spark.sql.execution.SparkPlan> leaves =
+        plan.collectLeaves().iterator();
     long docs = -1;
     long files = -1;
     while (leaves.hasNext()) {

@@ -16,19 +16,41 @@ import org.apache.spark.unsafe.types.UTF8String;
 import org.docarray.spark.schema.TensorTypes;
 import org.junit.jupiter.api.Test;
 
-/** The Arrow filler of columnar reads: values, nulls, bulk-copied tensors, batches reused, memory released. */
+/**
+ * The Arrow filler of columnar reads: values, nulls, bulk-copied tensors, batches reused, memory
+ * released.
+ */
 class ArrowBatchWriterTest {
-  static final StructType SCHEMA = new StructType().add("id", DataTypes.StringType).add("label", DataTypes.IntegerType)
-      .add("emb", TensorTypes.typed(DataTypes.FloatType))
-      .add("tags", DataTypes.createArrayType(DataTypes.StringType))
-      .add("doc", new StructType().add("x", DataTypes.DoubleType).add("b", DataTypes.BinaryType));
+  static final StructType SCHEMA =
+      new StructType()
+          .add("id", DataTypes.StringType)
+          .add("label", DataTypes.IntegerType)
+          .add("emb", TensorTypes.typed(DataTypes.FloatType))
+          .add("tags", DataTypes.createArrayType(DataTypes.StringType))
+          .add(
+              "doc",
+              new StructType().add("x", DataTypes.DoubleType).add("b", DataTypes.BinaryType));
 
   static GenericInternalRow row(int i) {
-    Object emb = i % 3 == 2 ? null : new GenericInternalRow(new Object[] {UnsafeArrayData.fromPrimitiveArray(new int[] {3}),
-        UnsafeArrayData.fromPrimitiveArray(new float[] {i, i + 0.5f, -i})});
-    Object tags = i % 4 == 1 ? null : new GenericArrayData(new Object[] {UTF8String.fromString("t" + i), null});
-    Object doc = i % 5 == 3 ? null : new GenericInternalRow(new Object[] {i * 1.5, i % 2 == 0 ? null : new byte[] {(byte) i}});
-    return new GenericInternalRow(new Object[] {UTF8String.fromString("doc-" + i), i % 7 == 6 ? null : i, emb, tags, doc});
+    Object emb =
+        i % 3 == 2
+            ? null
+            : new GenericInternalRow(
+                new Object[] {
+                  UnsafeArrayData.fromPrimitiveArray(new int[] {3}),
+                  UnsafeArrayData.fromPrimitiveArray(new float[] {i, i + 0.5f, -i})
+                });
+    Object tags =
+        i % 4 == 1
+            ? null
+            : new GenericArrayData(new Object[] {UTF8String.fromString("t" + i), null});
+    Object doc =
+        i % 5 == 3
+            ? null
+            : new GenericInternalRow(
+                new Object[] {i * 1.5, i % 2 == 0 ? null : new byte[] {(byte) i}});
+    return new GenericInternalRow(
+        new Object[] {UTF8String.fromString("doc-" + i), i % 7 == 6 ? null : i, emb, tags, doc});
   }
 
   @Test
@@ -38,7 +60,9 @@ class ArrowBatchWriterTest {
     BufferAllocator alloc = ArrowUtils.rootAllocator().newChildAllocator("test", 0, Long.MAX_VALUE);
     try (ArrowBatchWriter w = new ArrowBatchWriter(SCHEMA, alloc)) {
       int[] sizes = {4096, 4096, 1808, 100, 9000};
-      for (int round = 0; round < sizes.length; round++) { // the vectors are reused batch after batch
+      for (int round = 0;
+          round < sizes.length;
+          round++) { // the vectors are reused batch after batch
         w.reset();
         int n = sizes[round];
         for (int i = 0; i < n; i++) w.write(row(i));

@@ -18,11 +18,16 @@ import org.docarray.spark.format.MalformedDocumentException;
 import org.docarray.spark.format.Wire;
 import org.junit.jupiter.api.Test;
 
-/** Pushed filters judge a document on the values they read, before anything else in it is decoded. */
+/**
+ * Pushed filters judge a document on the values they read, before anything else in it is decoded.
+ */
 class DocDecoderFilterTest {
   private static final StructType SCHEMA = StructType.fromDDL("id STRING, text STRING, label INT");
 
-  /** A DocProto: id, then text (raw bytes, possibly not UTF-8), then label (the filtered field last). */
+  /**
+   * A DocProto: id, then text (raw bytes, possibly not UTF-8), then label (the filtered field
+   * last).
+   */
   private static byte[] doc(String id, byte[] text, int label) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CodedOutputStream o = CodedOutputStream.newInstance(out);
@@ -62,8 +67,9 @@ class DocDecoderFilterTest {
     // label 1 fails `label = 3` before the text is looked at: no row and no error
     assertNull(decoder(3).decode(badText, 0, badText.length));
     // the same document kept by the filter is decoded in full, and its bad text is reported
-    MalformedDocumentException e = assertThrows(MalformedDocumentException.class,
-        () -> decoder(1).decode(badText, 0, badText.length));
+    MalformedDocumentException e =
+        assertThrows(
+            MalformedDocumentException.class, () -> decoder(1).decode(badText, 0, badText.length));
     assertTrue(e.getMessage().contains("text is not valid UTF-8"), e.getMessage());
   }
 

@@ -1,7 +1,5 @@
 package org.docarray.spark.read;
 
-import org.docarray.spark.testing.SparkTestBase;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +15,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.schema.DocArrayMetadata;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 
 /** The edge cases of docarray-format.md §11, each with its own named test. */
@@ -31,7 +30,10 @@ class EdgeCaseTest extends SparkTestBase {
   void noneStaysDistinctFromFalsyValuesAndEmptyContainers() {
     List<Row> rows = rows("optional.protobuf");
     Row none = rows.get(0);
-    for (String f : new String[] {"id", "title", "count", "score", "flag", "data", "emb", "sub", "link", "items", "tags"}) {
+    for (String f :
+        new String[] {
+          "id", "title", "count", "score", "flag", "data", "emb", "sub", "link", "items", "tags"
+        }) {
       assertTrue(none.isNullAt(none.fieldIndex(f)), "None field " + f + " reads as null");
     }
     Row falsy = byId(rows, "opt-2");
@@ -43,14 +45,22 @@ class EdgeCaseTest extends SparkTestBase {
     Row sub = falsy.getAs("sub");
     assertNotNull(sub, "a sub-document whose fields are all None is still present");
     assertTrue(sub.isNullAt(sub.fieldIndex("text")));
-    assertEquals(0, falsy.getList(falsy.fieldIndex("items")).size(), "empty DocList is an empty array, not null");
-    assertEquals(0, falsy.getList(falsy.fieldIndex("tags")).size(), "empty list is an empty array, not null");
+    assertEquals(
+        0,
+        falsy.getList(falsy.fieldIndex("items")).size(),
+        "empty DocList is an empty array, not null");
+    assertEquals(
+        0,
+        falsy.getList(falsy.fieldIndex("tags")).size(),
+        "empty list is an empty array, not null");
   }
 
   @Test
   void nanInfinitiesNegativeZeroAndExtremeDoubles() {
     List<Row> rows = rows("scalars.protobuf");
-    assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(byId(rows, "sc-2").getAs("f")));
+    assertEquals(
+        Double.doubleToRawLongBits(-0.0),
+        Double.doubleToRawLongBits(byId(rows, "sc-2").getAs("f")));
     assertTrue(Double.isNaN(byId(rows, "sc-3").getAs("f")));
     assertEquals(Double.POSITIVE_INFINITY, (double) byId(rows, "sc-4").getAs("f"));
     assertEquals(Double.NEGATIVE_INFINITY, (double) byId(rows, "sc-5").getAs("f"));
@@ -93,7 +103,8 @@ class EdgeCaseTest extends SparkTestBase {
     assertEquals(Arrays.asList(3), f16a.getList(0));
     assertEquals(Arrays.asList(5), f16b.getList(0));
     assertEquals(5, f16b.getList(1).size());
-    assertEquals(Float.POSITIVE_INFINITY, (float) f16b.getList(1).get(4), "float16 inf widened to float");
+    assertEquals(
+        Float.POSITIVE_INFINITY, (float) f16b.getList(1).get(4), "float16 inf widened to float");
     assertEquals(5.9604645E-8f, (float) f16b.getList(1).get(3), "float16 subnormal exact");
   }
 
@@ -103,7 +114,9 @@ class EdgeCaseTest extends SparkTestBase {
     Row r = df.collectAsList().get(0);
     assertEquals(Arrays.asList(1.5f, -2.25f, 0.001f), ((Row) r.getAs("be_f4")).getList(1));
     assertEquals(Arrays.asList(1L, -2L, 1099511627776L), ((Row) r.getAs("be_i8")).getList(1));
-    assertEquals(">f4", DocArrayMetadata.getString(df.schema().apply("be_f4"), DocArrayMetadata.DTYPE),
+    assertEquals(
+        ">f4",
+        DocArrayMetadata.getString(df.schema().apply("be_f4"), DocArrayMetadata.DTYPE),
         "the stored dtype is kept in metadata");
   }
 
@@ -125,17 +138,23 @@ class EdgeCaseTest extends SparkTestBase {
     assertEquals(Arrays.asList(0, 4), e2.getList(0));
     assertEquals(0, e2.getList(1).size());
     StructType e2Type = (StructType) df.schema().apply("empty2d").dataType();
-    assertEquals(DataTypes.ShortType, ((ArrayType) e2Type.apply("data").dataType()).elementType(), "int16 kept, not float64");
-    assertEquals("<i2", DocArrayMetadata.getString(df.schema().apply("empty2d"), DocArrayMetadata.DTYPE));
+    assertEquals(
+        DataTypes.ShortType,
+        ((ArrayType) e2Type.apply("data").dataType()).elementType(),
+        "int16 kept, not float64");
+    assertEquals(
+        "<i2", DocArrayMetadata.getString(df.schema().apply("empty2d"), DocArrayMetadata.DTYPE));
   }
 
   @Test
   void unsignedIntegersWidenWithoutLoss() {
     Dataset<Row> df = read("dtypes.protobuf");
     Row r = df.collectAsList().get(0);
-    assertEquals(Arrays.asList((short) 0, (short) 255, (short) 128), ((Row) r.getAs("u8")).getList(1));
+    assertEquals(
+        Arrays.asList((short) 0, (short) 255, (short) 128), ((Row) r.getAs("u8")).getList(1));
     assertEquals(Arrays.asList(0L, 4294967295L, 6L), ((Row) r.getAs("u32")).getList(1));
-    assertEquals(new java.math.BigDecimal("18446744073709551615"), ((Row) r.getAs("u64")).getList(1).get(1));
+    assertEquals(
+        new java.math.BigDecimal("18446744073709551615"), ((Row) r.getAs("u64")).getList(1).get(1));
   }
 
   @Test
@@ -143,14 +162,21 @@ class EdgeCaseTest extends SparkTestBase {
     Dataset<Row> students = read("students.protobuf");
     StructType thesis = (StructType) students.schema().apply("thesis").dataType();
     assertTrue(thesis.apply("title").dataType() instanceof StructType);
-    List<Row> titles = students.selectExpr("id", "thesis.title.text AS t").orderBy("id").collectAsList();
+    List<Row> titles =
+        students.selectExpr("id", "thesis.title.text AS t").orderBy("id").collectAsList();
     assertEquals("stu-1", titles.get(1).getString(0));
     assertTrue(titles.get(1).getString(1).startsWith("\u00dcn\u00efc\u00f8d\u00e9"));
     Dataset<Row> pages = read("pages.protobuf");
     ArrayType chunks = (ArrayType) pages.schema().apply("chunks").dataType();
     assertTrue(chunks.elementType() instanceof StructType);
     assertFalse(chunks.containsNull(), "a DocList holds documents, never null elements");
-    assertEquals(Arrays.asList(0, 2, 3), pages.orderBy("page_no").selectExpr("size(chunks)").as(org.apache.spark.sql.Encoders.INT()).collectAsList());
+    assertEquals(
+        Arrays.asList(0, 2, 3),
+        pages
+            .orderBy("page_no")
+            .selectExpr("size(chunks)")
+            .as(org.apache.spark.sql.Encoders.INT())
+            .collectAsList());
   }
 
   @Test
@@ -158,26 +184,35 @@ class EdgeCaseTest extends SparkTestBase {
     StructType s = read("images.protobuf").schema();
     assertEquals("id", DocArrayMetadata.getString(s.apply("id"), DocArrayMetadata.TAG));
     assertEquals("image_url", DocArrayMetadata.getString(s.apply("url"), DocArrayMetadata.TAG));
-    assertEquals("image_ndarray", DocArrayMetadata.getString(s.apply("tensor"), DocArrayMetadata.TAG));
+    assertEquals(
+        "image_ndarray", DocArrayMetadata.getString(s.apply("tensor"), DocArrayMetadata.TAG));
     assertEquals("|u1", DocArrayMetadata.getString(s.apply("tensor"), DocArrayMetadata.DTYPE));
-    assertEquals("image_bytes", DocArrayMetadata.getString(s.apply("bytes_"), DocArrayMetadata.TAG));
+    assertEquals(
+        "image_bytes", DocArrayMetadata.getString(s.apply("bytes_"), DocArrayMetadata.TAG));
   }
 
   @Test
   void heterogeneousContainersBecomeJsonAndTypedOnesArraysAndMaps() {
     StructType s = read("anybag.protobuf").schema();
     assertEquals(DataTypes.StringType, s.apply("l").dataType());
-    assertEquals(DocArrayMetadata.KIND_JSON, DocArrayMetadata.getString(s.apply("l"), DocArrayMetadata.KIND));
-    assertEquals(DataTypes.createArrayType(DataTypes.IntegerType, true), s.apply("typed_list").dataType());
-    assertEquals(DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, true), s.apply("typed_dict").dataType());
+    assertEquals(
+        DocArrayMetadata.KIND_JSON,
+        DocArrayMetadata.getString(s.apply("l"), DocArrayMetadata.KIND));
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.IntegerType, true), s.apply("typed_list").dataType());
+    assertEquals(
+        DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, true),
+        s.apply("typed_dict").dataType());
     assertEquals("set", DocArrayMetadata.getString(s.apply("s"), DocArrayMetadata.KIND));
-    assertTrue(((ArrayType) s.apply("docs_in_list").dataType()).elementType() instanceof StructType);
+    assertTrue(
+        ((ArrayType) s.apply("docs_in_list").dataType()).elementType() instanceof StructType);
   }
 
   @Test
   void heterogeneousDocumentsReadAsTheUnionOfKeys() {
     Dataset<Row> df = read("hetero.protobuf");
-    assertEquals(Arrays.asList("id", "shared", "v", "x", "y"), Arrays.asList(df.schema().fieldNames()));
+    assertEquals(
+        Arrays.asList("id", "shared", "v", "x", "y"), Arrays.asList(df.schema().fieldNames()));
     long withX = df.filter("x IS NOT NULL").count();
     long withY = df.filter("y IS NOT NULL").count();
     assertEquals(3, withX + withY);
@@ -185,15 +220,27 @@ class EdgeCaseTest extends SparkTestBase {
 
   @Test
   void emptyFilesReadAsNoRows() {
-    for (String f : new String[] {"empty.protobuf", "empty.protobuf-array", "empty.protobuf.gzip", "empty.protobuf-array.gzip"}) {
+    for (String f :
+        new String[] {
+          "empty.protobuf",
+          "empty.protobuf-array",
+          "empty.protobuf.gzip",
+          "empty.protobuf-array.gzip"
+        }) {
       assertEquals(0, read(f).count(), f);
     }
   }
 
   @Test
   void userSchemaReadsMissingFieldsAsNullAndDropsUnknownKeys() {
-    List<Row> rows = spark().read().format("docarray").schema("id STRING, page_no INT, nothere DOUBLE")
-        .load(fixture("pages.protobuf").toString()).orderBy("page_no").collectAsList();
+    List<Row> rows =
+        spark()
+            .read()
+            .format("docarray")
+            .schema("id STRING, page_no INT, nothere DOUBLE")
+            .load(fixture("pages.protobuf").toString())
+            .orderBy("page_no")
+            .collectAsList();
     assertEquals(3, rows.size());
     assertEquals(3, rows.get(0).size());
     assertTrue(rows.get(0).isNullAt(2));
@@ -203,29 +250,48 @@ class EdgeCaseTest extends SparkTestBase {
   @Test
   void nestedColumnPruningInsideTensorStructs() {
     Dataset<Row> df = read("students.protobuf");
-    List<Row> shapes = df.selectExpr("id", "thesis.title.embedding.shape AS s").orderBy("id").collectAsList();
+    List<Row> shapes =
+        df.selectExpr("id", "thesis.title.embedding.shape AS s").orderBy("id").collectAsList();
     assertNull(shapes.get(0).get(1));
     assertEquals(Arrays.asList(4), shapes.get(1).getList(1));
-    List<Row> dtypes = spark().read().format("docarray").option("tensorMode", "binary")
-        .load(fixture("dtypes.protobuf").toString()).selectExpr("f16.dtype", "size(f16.shape)").collectAsList();
+    List<Row> dtypes =
+        spark()
+            .read()
+            .format("docarray")
+            .option("tensorMode", "binary")
+            .load(fixture("dtypes.protobuf").toString())
+            .selectExpr("f16.dtype", "size(f16.shape)")
+            .collectAsList();
     assertEquals("<f2", dtypes.get(0).getString(0));
     assertEquals(1, dtypes.get(0).getInt(1));
   }
 
   @Test
   void inputFileNameIsSet() {
-    List<Row> r = read("students.protobuf").selectExpr("input_file_name()").distinct().collectAsList();
+    List<Row> r =
+        read("students.protobuf").selectExpr("input_file_name()").distinct().collectAsList();
     assertEquals(1, r.size());
     assertTrue(r.get(0).getString(0).endsWith("students.protobuf"), r.get(0).getString(0));
   }
 
   @Test
   void fixedLengthEmbeddingsAsFlatArraysOrSparkMlVectors() throws Exception {
-    Dataset<Row> arr = spark().read().format("docarray").option("embeddings", "array").load(fixture("large.protobuf").toString());
-    assertEquals(DataTypes.createArrayType(DataTypes.FloatType, false), arr.schema().apply("embedding").dataType());
-    assertEquals("[128]", DocArrayMetadata.getString(arr.schema().apply("embedding"), DocArrayMetadata.SHAPE));
+    Dataset<Row> arr =
+        spark()
+            .read()
+            .format("docarray")
+            .option("embeddings", "array")
+            .load(fixture("large.protobuf").toString());
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.FloatType, false),
+        arr.schema().apply("embedding").dataType());
+    assertEquals(
+        "[128]",
+        DocArrayMetadata.getString(arr.schema().apply("embedding"), DocArrayMetadata.SHAPE));
     Row r = arr.filter("id = 'large-000003'").first();
-    assertEquals((float) ((3 * 128L + 7) % 9973 / 9973.0), (float) r.getList(r.fieldIndex("embedding")).get(7));
+    assertEquals(
+        (float) ((3 * 128L + 7) % 9973 / 9973.0),
+        (float) r.getList(r.fieldIndex("embedding")).get(7));
     boolean ml;
     try {
       Class.forName("org.apache.spark.ml.linalg.VectorUDT");
@@ -234,14 +300,25 @@ class EdgeCaseTest extends SparkTestBase {
       ml = false; // Spark ML is not on this line's test class path
     }
     if (ml) {
-      Dataset<Row> vec = spark().read().format("docarray").option("embeddings", "vector").load(fixture("large.protobuf").toString());
+      Dataset<Row> vec =
+          spark()
+              .read()
+              .format("docarray")
+              .option("embeddings", "vector")
+              .load(fixture("large.protobuf").toString());
       Object v = vec.filter("id = 'large-000003'").first().getAs("embedding");
       double[] values = (double[]) v.getClass().getMethod("toArray").invoke(v);
       assertEquals(128, values.length);
       assertEquals((double) (float) ((3 * 128L + 7) % 9973 / 9973.0), values[7]);
     }
     // tensors that are not fixed-length 1-D keep the struct form
-    StructType d = spark().read().format("docarray").option("embeddings", "array").load(fixture("dtypes.protobuf").toString()).schema();
+    StructType d =
+        spark()
+            .read()
+            .format("docarray")
+            .option("embeddings", "array")
+            .load(fixture("dtypes.protobuf").toString())
+            .schema();
     assertTrue(d.apply("cube").dataType() instanceof StructType);
     assertTrue(d.apply("f16").dataType() instanceof StructType, "ragged lengths 3 and 5");
   }
@@ -249,16 +326,36 @@ class EdgeCaseTest extends SparkTestBase {
   @Test
   void undeclaredKeysAreSkippedOrFailByOption() {
     String path = fixture("hetero.protobuf").toString();
-    assertEquals(3, spark().read().format("docarray").schema("id STRING, x INT").load(path).count());
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> spark().read().format("docarray")
-        .schema("id STRING, x INT, shared STRING").option("failOnUndeclaredFields", "true").load(path).collectAsList());
+    assertEquals(
+        3, spark().read().format("docarray").schema("id STRING, x INT").load(path).count());
+    Exception e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Exception.class,
+            () ->
+                spark()
+                    .read()
+                    .format("docarray")
+                    .schema("id STRING, x INT, shared STRING")
+                    .option("failOnUndeclaredFields", "true")
+                    .load(path)
+                    .collectAsList());
     assertTrue(rootMessage(e).contains("does not declare"), rootMessage(e));
-    List<Row> rows = spark().read().format("docarray").schema("id STRING, x INT, shared STRING, _corrupt_record STRING")
-        .option("failOnUndeclaredFields", "true").option("mode", "PERMISSIVE").load(path).collectAsList();
+    List<Row> rows =
+        spark()
+            .read()
+            .format("docarray")
+            .schema("id STRING, x INT, shared STRING, _corrupt_record STRING")
+            .option("failOnUndeclaredFields", "true")
+            .option("mode", "PERMISSIVE")
+            .load(path)
+            .collectAsList();
     assertEquals(3, rows.size());
     long nullRows = rows.stream().filter(r -> r.isNullAt(0) && !r.isNullAt(3)).count();
     long kindA = rows.stream().filter(r -> !r.isNullAt(1)).count();
-    assertEquals(3, nullRows + kindA, "KindA documents read, KindB documents become null rows with the error");
+    assertEquals(
+        3,
+        nullRows + kindA,
+        "KindA documents read, KindB documents become null rows with the error");
     assertTrue(nullRows >= 1 && kindA >= 1);
   }
 }

@@ -1,8 +1,5 @@
 package org.docarray.spark.read;
 
-import org.docarray.spark.testing.SparkTestBase;
-import org.docarray.spark.testing.SidecarAssert;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -12,15 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.docarray.spark.testing.SidecarAssert;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every DocList and DocVec fixture written as {@code protobuf} or {@code protobuf-array}, in every codec, read
- * through {@code spark.read.format("docarray")} and compared value by value with its sidecar.
+ * Every DocList and DocVec fixture written as {@code protobuf} or {@code protobuf-array}, in every
+ * codec, read through {@code spark.read.format("docarray")} and compared value by value with its
+ * sidecar.
  */
 class FixtureGoldenTest extends SparkTestBase {
 
@@ -49,16 +48,24 @@ class FixtureGoldenTest extends SparkTestBase {
   void fixtureListCoversEveryCodec() throws IOException {
     List<String> names = binaryDocListFixtures().collect(Collectors.toList());
     for (String codec : new String[] {"lz4", "bz2", "lzma", "zlib", "gzip"}) {
-      assertFalse(names.stream().noneMatch(n -> n.endsWith(".protobuf." + codec)), "protobuf." + codec);
-      assertFalse(names.stream().noneMatch(n -> n.endsWith(".protobuf-array." + codec)), "protobuf-array." + codec);
+      assertFalse(
+          names.stream().noneMatch(n -> n.endsWith(".protobuf." + codec)), "protobuf." + codec);
+      assertFalse(
+          names.stream().noneMatch(n -> n.endsWith(".protobuf-array." + codec)),
+          "protobuf-array." + codec);
     }
     assertEquals(37, names.size(), "number of row-wise protobuf fixtures: " + names);
   }
 
   @org.junit.jupiter.api.Test
   void docVecAndRowWiseFilesOfTheSameFieldsMixInOneRead() {
-    Dataset<Row> both = spark().read().format("docarray")
-        .load(fixture("docvec.protobuf-array").toString(), fixture("docvec_rows.protobuf").toString());
+    Dataset<Row> both =
+        spark()
+            .read()
+            .format("docarray")
+            .load(
+                fixture("docvec.protobuf-array").toString(),
+                fixture("docvec_rows.protobuf").toString());
     List<Row> rows = both.collectAsList();
     assertEquals(4 + 3, rows.size());
     JsonNode vec = SidecarAssert.sidecarOf("docvec.protobuf-array").get("docs");
@@ -66,41 +73,71 @@ class FixtureGoldenTest extends SparkTestBase {
     for (Row r : rows) {
       String id = r.getAs("id");
       JsonNode expected = null;
-      for (JsonNode d : vec) if (d.get("id").get("text").asText().equals(id) && r.getAs("chunks") != null) expected = d;
-      for (JsonNode d : rowWise) if (d.get("id").get("text").asText().equals(id) && r.getAs("chunks") == null) expected = d;
+      for (JsonNode d : vec)
+        if (d.get("id").get("text").asText().equals(id) && r.getAs("chunks") != null) expected = d;
+      for (JsonNode d : rowWise)
+        if (d.get("id").get("text").asText().equals(id) && r.getAs("chunks") == null) expected = d;
       SidecarAssert.assertDoc("mixed[" + id + "]", both.schema(), r, expected);
     }
     org.apache.spark.sql.types.StructType columnar = read("docvec.protobuf-array").schema();
     org.apache.spark.sql.types.StructType rowSchema = read("docvec_rows.protobuf").schema();
     for (org.apache.spark.sql.types.StructField f : rowSchema.fields()) {
-      assertEquals(f.dataType(), columnar.apply(f.name()).dataType(), "same Spark type for " + f.name());
+      assertEquals(
+          f.dataType(), columnar.apply(f.name()).dataType(), "same Spark type for " + f.name());
     }
   }
 
-  /** tensorMode=binary: every tensor's dtype, shape and buffer bytes exactly as stored (float16, big-endian...). */
+  /**
+   * tensorMode=binary: every tensor's dtype, shape and buffer bytes exactly as stored (float16,
+   * big-endian...).
+   */
   @ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"dtypes.protobuf", "dtypes.protobuf-array",
-      "torch_tensors.protobuf", "images_torch.protobuf", "multimodal.protobuf"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "dtypes.protobuf",
+        "dtypes.protobuf-array",
+        "torch_tensors.protobuf",
+        "images_torch.protobuf",
+        "multimodal.protobuf"
+      })
   void binaryTensorModeIsBitExact(String name) {
-    Dataset<Row> df = spark().read().format("docarray").option("tensorMode", "binary").load(fixture(name).toString());
+    Dataset<Row> df =
+        spark()
+            .read()
+            .format("docarray")
+            .option("tensorMode", "binary")
+            .load(fixture(name).toString());
     org.apache.spark.sql.types.StructType s = df.schema();
-    assertFalse(!s.simpleString().contains("struct<dtype:string,shape:array<int>,buffer:binary>"),
+    assertFalse(
+        !s.simpleString().contains("struct<dtype:string,shape:array<int>,buffer:binary>"),
         "tensor columns are struct<dtype, shape, buffer>: " + s.simpleString());
     assertFalse(s.simpleString().contains("data:array"), "no typed tensor left");
     SidecarAssert.assertRowsMatch(s, df.collectAsList(), SidecarAssert.sidecarOf(name).get("docs"));
   }
 
-  /** The same VecDoc documents as a DocVec file and as a DocList file (written from it) in one read. */
+  /**
+   * The same VecDoc documents as a DocVec file and as a DocList file (written from it) in one read.
+   */
   @org.junit.jupiter.api.Test
-  void docVecAndDocListFilesOfOneClassReadTogether(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+  void docVecAndDocListFilesOfOneClassReadTogether(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws IOException {
     Path dir = tmp.resolve("mixed");
     Files.createDirectories(dir);
     Files.copy(fixture("docvec.protobuf-array"), dir.resolve("columnar.protobuf-array"));
-    read("docvec.protobuf-array").coalesce(1).write().format("docarray").save(tmp.resolve("rows").toString());
-    Path rowFile = Files.list(tmp.resolve("rows")).filter(p -> p.toString().endsWith(".protobuf")).findFirst().get();
+    read("docvec.protobuf-array")
+        .coalesce(1)
+        .write()
+        .format("docarray")
+        .save(tmp.resolve("rows").toString());
+    Path rowFile =
+        Files.list(tmp.resolve("rows"))
+            .filter(p -> p.toString().endsWith(".protobuf"))
+            .findFirst()
+            .get();
     Files.copy(rowFile, dir.resolve("rowwise.protobuf"));
     Dataset<Row> both = spark().read().format("docarray").load(dir.toString());
-    assertEquals(read("docvec.protobuf-array").schema(), both.schema(), "one schema for both containers");
+    assertEquals(
+        read("docvec.protobuf-array").schema(), both.schema(), "one schema for both containers");
     List<Row> rows = both.orderBy("id").collectAsList();
     assertEquals(8, rows.size());
     JsonNode docs = SidecarAssert.sidecarOf("docvec.protobuf-array").get("docs");

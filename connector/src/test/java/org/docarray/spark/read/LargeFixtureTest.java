@@ -1,13 +1,12 @@
 package org.docarray.spark.read;
 
-import org.docarray.spark.testing.SparkTestBase;
-import org.docarray.spark.testing.SidecarAssert;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.docarray.spark.testing.SidecarAssert;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 
 /** The 20,000-document fixture, every value checked against the sidecar's generator formula. */
@@ -16,7 +15,8 @@ class LargeFixtureTest extends SparkTestBase {
 
   private static String[] words() {
     // the sidecar's generator: text = "doc %05d <word>", word = words[i % 5]
-    com.fasterxml.jackson.databind.JsonNode g = SidecarAssert.sidecarOf("large.protobuf").get("generator");
+    com.fasterxml.jackson.databind.JsonNode g =
+        SidecarAssert.sidecarOf("large.protobuf").get("generator");
     com.fasterxml.jackson.databind.JsonNode w = g.get("words");
     String[] out = new String[w.size()];
     for (int i = 0; i < out.length; i++) out[i] = w.get(i).asText();
@@ -44,7 +44,8 @@ class LargeFixtureTest extends SparkTestBase {
 
   @Test
   void sampledDocumentsMatchTheSidecar() {
-    com.fasterxml.jackson.databind.JsonNode sample = SidecarAssert.sidecarOf("large.protobuf").get("docs_sample");
+    com.fasterxml.jackson.databind.JsonNode sample =
+        SidecarAssert.sidecarOf("large.protobuf").get("docs_sample");
     Dataset<Row> df = read("large.protobuf");
     for (com.fasterxml.jackson.databind.JsonNode entry : sample) {
       com.fasterxml.jackson.databind.JsonNode doc = entry.has("doc") ? entry.get("doc") : entry;

@@ -37,8 +37,16 @@ class LimitsTest {
 
   static String probe(Path file) throws Exception {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "org.docarray.spark.testing.BombProbe", file.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.docarray.spark.testing.BombProbe",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "probe finished");
     assertTrue(out.contains("max heap"), "the probe ran to the end (no OutOfMemoryError): " + out);
@@ -75,12 +83,16 @@ class LimitsTest {
     Path f = tmp.resolve("prefix.protobuf");
     Files.write(f, b.array());
     String out = probe(f);
-    assertTrue(out.contains("rejected") && out.contains("length prefix 4294967295 exceeds maxDocumentBytes"), out);
+    assertTrue(
+        out.contains("rejected")
+            && out.contains("length prefix 4294967295 exceeds maxDocumentBytes"),
+        out);
   }
 
   @Test
   void oneGiBDocVecBombIsRejectedWithA256MBHeap() throws Exception {
-    // DocVecProto.tensor_columns entry claiming 1 GiB (field 1, then 1 GiB of zeros): read whole, so bounded
+    // DocVecProto.tensor_columns entry claiming 1 GiB (field 1, then 1 GiB of zeros): read whole,
+    // so bounded
     byte[] header = {0x22, 0x00, 0x0A, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04};
     Path f = tmp.resolve("bomb-docvec.protobuf-array.gzip");
     Files.write(f, zeros(Codec.GZIP, header, GIB, new byte[0]));

@@ -29,7 +29,10 @@ class SchemaInferrerTest {
       n *= s;
     }
     d.setBuffer(ByteString.copyFrom(new byte[n * Integer.parseInt(dtype.substring(2))]));
-    return NodeProto.newBuilder().setNdarray(NdArrayProto.newBuilder().setDense(d)).setType("ndarray").build();
+    return NodeProto.newBuilder()
+        .setNdarray(NdArrayProto.newBuilder().setDense(d))
+        .setType("ndarray")
+        .build();
   }
 
   private static StructType infer(boolean binary, DocProto... docs) {
@@ -43,21 +46,40 @@ class SchemaInferrerTest {
 
   @Test
   void fieldsAcrossDocumentsNestedAndTensors() {
-    DocProto a = DocProto.newBuilder().putData("id", text("1")).putData("n", NodeProto.newBuilder().setInteger(3).build())
-        .putData("emb", tensor("<f4", 4))
-        .putData("kids", NodeProto.newBuilder().setDocArray(DocListProto.newBuilder()
-            .addDocs(DocProto.newBuilder().putData("name", text("x")))).build())
-        .build();
-    DocProto b = DocProto.newBuilder().putData("id", text("2")).putData("extra", NodeProto.newBuilder().setFloat(1.5).build())
-        .putData("emb", tensor("<f4", 4)).build();
+    DocProto a =
+        DocProto.newBuilder()
+            .putData("id", text("1"))
+            .putData("n", NodeProto.newBuilder().setInteger(3).build())
+            .putData("emb", tensor("<f4", 4))
+            .putData(
+                "kids",
+                NodeProto.newBuilder()
+                    .setDocArray(
+                        DocListProto.newBuilder()
+                            .addDocs(DocProto.newBuilder().putData("name", text("x"))))
+                    .build())
+            .build();
+    DocProto b =
+        DocProto.newBuilder()
+            .putData("id", text("2"))
+            .putData("extra", NodeProto.newBuilder().setFloat(1.5).build())
+            .putData("emb", tensor("<f4", 4))
+            .build();
     StructType s = infer(false, a, b);
     assertEquals(DataTypes.StringType, s.apply("id").dataType());
-    assertEquals(DataTypes.DoubleType, s.apply("extra").dataType(), "a field of only some documents is kept");
-    assertTrue(s.apply("n").dataType() == DataTypes.IntegerType || s.apply("n").dataType() == DataTypes.LongType,
+    assertEquals(
+        DataTypes.DoubleType,
+        s.apply("extra").dataType(),
+        "a field of only some documents is kept");
+    assertTrue(
+        s.apply("n").dataType() == DataTypes.IntegerType
+            || s.apply("n").dataType() == DataTypes.LongType,
         s.apply("n").dataType().simpleString());
     StructType emb = (StructType) s.apply("emb").dataType();
     assertTrue(TensorTypes.holdsTensor(emb), emb.simpleString());
-    assertEquals(DataTypes.createArrayType(DataTypes.FloatType, false), emb.apply(TensorTypes.DATA).dataType());
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.FloatType, false),
+        emb.apply(TensorTypes.DATA).dataType());
     assertEquals("array<struct<name:string>>", s.apply("kids").dataType().simpleString());
     StructType binary = infer(true, a);
     assertEquals(TensorTypes.binary(), binary.apply("emb").dataType(), "tensorMode=binary");
@@ -68,8 +90,12 @@ class SchemaInferrerTest {
     DocProto a = DocProto.newBuilder().putData("t", tensor("<i4", 2)).build();
     DocProto b = DocProto.newBuilder().putData("t", tensor("<f8", 2)).build();
     StructType t = (StructType) infer(false, a, b).apply("t").dataType();
-    assertTrue(TensorTypes.hasField(t, TensorTypes.DTYPE), "per-document dtype column: " + t.simpleString());
-    assertEquals(DataTypes.createArrayType(DataTypes.DoubleType, false), t.apply(TensorTypes.DATA).dataType());
+    assertTrue(
+        TensorTypes.hasField(t, TensorTypes.DTYPE),
+        "per-document dtype column: " + t.simpleString());
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.DoubleType, false),
+        t.apply(TensorTypes.DATA).dataType());
   }
 
   @Test

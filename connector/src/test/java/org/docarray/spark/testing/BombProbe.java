@@ -1,12 +1,11 @@
 package org.docarray.spark.testing;
 
-import org.docarray.spark.read.DocumentRowReader;
-
 import java.io.File;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.read.DocumentRowReader;
 
 /**
  * Reads one file with the executor's reader (no Spark session) in a JVM of its own, so that a test
@@ -17,10 +16,13 @@ public final class BombProbe {
 
   public static void main(String[] args) throws Exception {
     File f = new File(args[0]);
-    DocumentRowReader.Settings s = new DocumentRowReader.Settings(DocArrayReadConf.withSparkDefaults(Map.of()),
-        StructType.fromDDL("id STRING"));
+    DocumentRowReader.Settings s =
+        new DocumentRowReader.Settings(
+            DocArrayReadConf.withSparkDefaults(Map.of()), StructType.fromDDL("id STRING"));
     long n = 0;
-    try (DocumentRowReader r = DocumentRowReader.open(s.compile(), f.toURI().toString(), f.length(), new Configuration())) {
+    try (DocumentRowReader r =
+        DocumentRowReader.open(
+            s.compile(), f.toURI().toString(), f.length(), new Configuration())) {
       while (r.next()) n++;
       System.out.println("read " + n + " documents");
     } catch (Exception e) {

@@ -7,11 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.Assumptions;
 
-/** The real Python DocArray (.venv, or -Ddocarray.python) that interop tests load the connector's output with. */
+/**
+ * The real Python DocArray (.venv, or -Ddocarray.python) that interop tests load the connector's
+ * output with.
+ */
 public final class DocArrayPython {
   private DocArrayPython() {}
 
-  /** The Python with DocArray; skips the test when there is none, fails it when -Ddocarray.requirePython. */
+  /**
+   * The Python with DocArray; skips the test when there is none, fails it when
+   * -Ddocarray.requirePython.
+   */
   public static Path python() {
     Path root = repoRoot();
     String p = System.getProperty("docarray.python", System.getenv("DOCARRAY_PYTHON"));
@@ -27,7 +33,9 @@ public final class DocArrayPython {
   public static Path repoRoot() {
     Path p = Paths.get("").toAbsolutePath();
     while (p != null && !Files.exists(p.resolve("python/batch_check.py"))) p = p.getParent();
-    if (p == null) throw new IllegalStateException("cannot find python/batch_check.py above " + Paths.get("").toAbsolutePath());
+    if (p == null)
+      throw new IllegalStateException(
+          "cannot find python/batch_check.py above " + Paths.get("").toAbsolutePath());
     return p;
   }
 }

@@ -40,7 +40,8 @@ public final class SidecarAssert {
 
   public static JsonNode sidecar(Path file) {
     try {
-      return JSON.readTree(file.getParent().resolve(file.getFileName() + ".expected.json").toFile());
+      return JSON.readTree(
+          file.getParent().resolve(file.getFileName() + ".expected.json").toFile());
     } catch (IOException e) {
       throw new RuntimeException(e);
     }
@@ -72,7 +73,9 @@ public final class SidecarAssert {
     }
     for (Iterator<String> it = doc.fieldNames(); it.hasNext(); ) {
       String k = it.next();
-      assertTrue(hasField(schema, k), path + ": document key '" + k + "' missing from the schema " + schema.simpleString());
+      assertTrue(
+          hasField(schema, k),
+          path + ": document key '" + k + "' missing from the schema " + schema.simpleString());
     }
   }
 
@@ -81,15 +84,21 @@ public final class SidecarAssert {
     return false;
   }
 
-  /** One node against one value; field is the StructField when the value sits directly in a struct. */
-  public static void assertNode(String path, StructField field, DataType type, Object v, JsonNode n) {
+  /**
+   * One node against one value; field is the StructField when the value sits directly in a struct.
+   */
+  public static void assertNode(
+      String path, StructField field, DataType type, Object v, JsonNode n) {
     if (n.isNull()) {
       assertNull(v, path + ": None must read as null");
       return;
     }
     assertNotNull(v, path + ": a present value read as null; expected " + n);
     if (field != null && n.has("type") && field.metadata().contains(DocArrayMetadata.TAG)) {
-      assertEquals(n.get("type").asText(), field.metadata().getString(DocArrayMetadata.TAG), path + ": tag in metadata");
+      assertEquals(
+          n.get("type").asText(),
+          field.metadata().getString(DocArrayMetadata.TAG),
+          path + ": tag in metadata");
     }
     if (field != null && DocArrayMetadata.isKind(field, DocArrayMetadata.KIND_JSON)) {
       assertJsonNode(path, n, parse((String) v));
@@ -116,15 +125,18 @@ public final class SidecarAssert {
       List<Row> list = ((Row) wrap(v)).getList(0);
       JsonNode docs = n.get("doc_array");
       assertEquals(docs.size(), list.size(), path + ": DocList length");
-      for (int i = 0; i < docs.size(); i++) assertDoc(path + "[" + i + "]", et, list.get(i), docs.get(i));
+      for (int i = 0; i < docs.size(); i++)
+        assertDoc(path + "[" + i + "]", et, list.get(i), docs.get(i));
     } else if ((n.has("list") || n.has("tuple")) && type instanceof StructType) {
-      // a plain list of numbers in a tensor column (Mesh3D.embedding's default [1, 0, 1]) reads as a 1-D tensor
+      // a plain list of numbers in a tensor column (Mesh3D.embedding's default [1, 0, 1]) reads as
+      // a 1-D tensor
       JsonNode items = n.has("list") ? n.get("list") : n.get("tuple");
       com.fasterxml.jackson.databind.node.ObjectNode t = JSON.createObjectNode();
       boolean ints = true;
       for (JsonNode x : items) ints &= x.has("integer");
       // typed columns compare values; the lossless form stores what numpy makes of the list
-      t.put("dtype", ints && ((StructType) type).getFieldIndex("buffer").isDefined() ? "<i8" : "<f8");
+      t.put(
+          "dtype", ints && ((StructType) type).getFieldIndex("buffer").isDefined() ? "<i8" : "<f8");
       t.putArray("shape").add(items.size());
       com.fasterxml.jackson.databind.node.ArrayNode values = t.putArray("values");
       for (JsonNode x : items) values.add(x.has("integer") ? x.get("integer") : x.get("float"));
@@ -143,7 +155,8 @@ public final class SidecarAssert {
         b.sort(null);
         assertEquals(a, b, path + ": set elements");
       } else {
-        for (int i = 0; i < items.size(); i++) assertNode(path + "[" + i + "]", null, et, list.get(i), items.get(i));
+        for (int i = 0; i < items.size(); i++)
+          assertNode(path + "[" + i + "]", null, et, list.get(i), items.get(i));
       }
     } else if (n.has("dict")) {
       DataType vt = ((MapType) type).valueType();
@@ -201,23 +214,33 @@ public final class SidecarAssert {
       assertEquals(e.asBoolean(), a, path);
     } else if (et == DataTypes.FloatType) {
       float expected = (float) parseDouble(e);
-      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits((Float) a), path + ": expected " + expected + " got " + a);
+      assertEquals(
+          Float.floatToIntBits(expected),
+          Float.floatToIntBits((Float) a),
+          path + ": expected " + expected + " got " + a);
     } else if (et == DataTypes.DoubleType) {
       assertDoubleEquals(path, e, (Double) a);
     } else if (et instanceof DecimalType) {
       assertEquals(new BigInteger(e.asText()), ((BigDecimal) a).toBigIntegerExact(), path);
     } else {
-      assertEquals(new BigInteger(e.asText()), BigInteger.valueOf(((Number) a).longValue()), path + " (" + dtype + ")");
+      assertEquals(
+          new BigInteger(e.asText()),
+          BigInteger.valueOf(((Number) a).longValue()),
+          path + " (" + dtype + ")");
     }
   }
 
   private static double parseDouble(JsonNode e) {
     if (e.isTextual()) {
       switch (e.asText()) {
-        case "NaN": return Double.NaN;
-        case "Infinity": return Double.POSITIVE_INFINITY;
-        case "-Infinity": return Double.NEGATIVE_INFINITY;
-        default: return Double.parseDouble(e.asText());
+        case "NaN":
+          return Double.NaN;
+        case "Infinity":
+          return Double.POSITIVE_INFINITY;
+        case "-Infinity":
+          return Double.NEGATIVE_INFINITY;
+        default:
+          return Double.parseDouble(e.asText());
       }
     }
     return e.asDouble();
@@ -225,14 +248,17 @@ public final class SidecarAssert {
 
   public static void assertDoubleEquals(String path, JsonNode e, double actual) {
     double expected = parseDouble(e);
-    assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(actual),
+    assertEquals(
+        Double.doubleToLongBits(expected),
+        Double.doubleToLongBits(actual),
         path + ": expected " + expected + " got " + actual);
   }
 
   /** The exact bytes numpy stores for these values under this dtype. */
   static byte[] expectedBuffer(String dtype, JsonNode values) {
     org.docarray.spark.format.DType d = org.docarray.spark.format.DType.parse(dtype);
-    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(values.size() * d.itemSize()).order(d.byteOrder());
+    java.nio.ByteBuffer bb =
+        java.nio.ByteBuffer.allocate(values.size() * d.itemSize()).order(d.byteOrder());
     for (JsonNode e : values) {
       switch (d.kind()) {
         case FLOAT:
@@ -266,13 +292,18 @@ public final class SidecarAssert {
   /** Node-form JSON equality: numbers by value, sets unordered. */
   public static void assertJsonNode(String path, JsonNode expected, JsonNode actual) {
     if (expected.isNumber() || actual.isNumber()) {
-      assertTrue(expected.isNumber() && actual.isNumber(), path + ": " + expected + " vs " + actual);
-      assertEquals(0, expected.decimalValue().compareTo(actual.decimalValue()), path + ": " + expected + " vs " + actual);
+      assertTrue(
+          expected.isNumber() && actual.isNumber(), path + ": " + expected + " vs " + actual);
+      assertEquals(
+          0,
+          expected.decimalValue().compareTo(actual.decimalValue()),
+          path + ": " + expected + " vs " + actual);
       return;
     }
     if (expected.isObject()) {
       assertTrue(actual.isObject(), path + ": expected object " + expected + ", got " + actual);
-      assertEquals(expected.size(), actual.size(), path + ": keys of " + expected + " vs " + actual);
+      assertEquals(
+          expected.size(), actual.size(), path + ": keys of " + expected + " vs " + actual);
       for (Iterator<String> it = expected.fieldNames(); it.hasNext(); ) {
         String k = it.next();
         assertTrue(actual.has(k), path + ": missing key " + k + " in " + actual);
@@ -292,7 +323,8 @@ public final class SidecarAssert {
     if (expected.isArray()) {
       assertTrue(actual.isArray(), path + ": expected array");
       assertEquals(expected.size(), actual.size(), path + ": length");
-      for (int i = 0; i < expected.size(); i++) assertJsonNode(path + "[" + i + "]", expected.get(i), actual.get(i));
+      for (int i = 0; i < expected.size(); i++)
+        assertJsonNode(path + "[" + i + "]", expected.get(i), actual.get(i));
       return;
     }
     assertEquals(expected, actual, path);

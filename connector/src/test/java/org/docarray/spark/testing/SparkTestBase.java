@@ -1,5 +1,6 @@
 package org.docarray.spark.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +10,6 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,20 +22,24 @@ public abstract class SparkTestBase {
 
   public static synchronized SparkSession spark() {
     if (spark == null) {
-      spark = SparkSession.builder()
-          .master("local[2,2]") // two cores; a failed task is retried once, as on a cluster
-          .appName("docarray-spark-tests")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "2")
-          .config("spark.driver.host", "127.0.0.1")
-          .getOrCreate();
+      spark =
+          SparkSession.builder()
+              .master("local[2,2]") // two cores; a failed task is retried once, as on a cluster
+              .appName("docarray-spark-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.driver.host", "127.0.0.1")
+              .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;
   }
 
-  /** A new directory under {@code parent} with copies of fixtures: pairs of (fixture, file name). */
-  public static Path directoryOf(Path parent, String name, String... fixtureThenFile) throws IOException {
+  /**
+   * A new directory under {@code parent} with copies of fixtures: pairs of (fixture, file name).
+   */
+  public static Path directoryOf(Path parent, String name, String... fixtureThenFile)
+      throws IOException {
     Path dir = parent.resolve(name);
     Files.createDirectories(dir);
     for (int i = 0; i + 1 < fixtureThenFile.length; i += 2) {
@@ -62,7 +66,8 @@ public abstract class SparkTestBase {
         try {
           Path dir = Files.createTempDirectory("docarray-large");
           largeFixture = dir.resolve("large.protobuf");
-          try (InputStream in = new XZInputStream(Files.newInputStream(fixtures().resolve("large.protobuf.xz")));
+          try (InputStream in =
+                  new XZInputStream(Files.newInputStream(fixtures().resolve("large.protobuf.xz")));
               OutputStream out = Files.newOutputStream(largeFixture)) {
             in.transferTo(out);
           }
@@ -90,38 +95,49 @@ public abstract class SparkTestBase {
     return sb.toString();
   }
 
-
   /** The fixtures in a binary protocol (every DocList file but the large one). */
   public static Stream<String> binaryDocListFixtures() throws IOException {
     try (Stream<Path> files = Files.list(fixtures())) {
-      List<String> names = files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".expected.json"))
-          .map(n -> n.substring(0, n.length() - ".expected.json".length()))
-          .filter(n -> !n.equals("large.protobuf"))
-          .sorted()
-          .collect(Collectors.toList());
-      return names.stream().filter(n -> {
-        JsonNode s = SidecarAssert.sidecarOf(n);
-        String protocol = s.get("protocol").asText();
-        return protocol.equals("protobuf") || protocol.equals("protobuf-array");
-      }).collect(Collectors.toList()).stream();
+      List<String> names =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".expected.json"))
+              .map(n -> n.substring(0, n.length() - ".expected.json".length()))
+              .filter(n -> !n.equals("large.protobuf"))
+              .sorted()
+              .collect(Collectors.toList());
+      return names.stream()
+          .filter(
+              n -> {
+                JsonNode s = SidecarAssert.sidecarOf(n);
+                String protocol = s.get("protocol").asText();
+                return protocol.equals("protobuf") || protocol.equals("protobuf-array");
+              })
+          .collect(Collectors.toList())
+          .stream();
     }
   }
 
   public static Stream<String> jsonArrayFixtures() throws IOException {
     try (Stream<Path> files = Files.list(fixtures())) {
-      return files.map(p -> p.getFileName().toString())
+      return files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.contains(".json-array") && !n.endsWith(".expected.json"))
-          .sorted().collect(Collectors.toList()).stream();
+          .sorted()
+          .collect(Collectors.toList())
+          .stream();
     }
   }
-
 
   /** n documents: id doc-i, text, label i % 7, a 4-element embedding [i, i+1, i+2, i+3]. */
   public static Dataset<Row> numberedDocs(int n) {
     org.docarray.spark.functions.DocArrayFunctions.register(spark());
-    return spark().range(n).selectExpr("concat('doc-', id) AS id", "repeat('x', CAST(id % 5 AS INT)) AS text",
-        "CAST(id % 7 AS INT) AS label",
-        "docarray_tensor(transform(sequence(0, 3), j -> CAST(id + j AS FLOAT))) AS embedding");
+    return spark()
+        .range(n)
+        .selectExpr(
+            "concat('doc-', id) AS id",
+            "repeat('x', CAST(id % 5 AS INT)) AS text",
+            "CAST(id % 7 AS INT) AS label",
+            "docarray_tensor(transform(sequence(0, 3), j -> CAST(id + j AS FLOAT))) AS embedding");
   }
 }

@@ -35,8 +35,10 @@ class BoundedCacheTest {
     assertFalse(c.contains("a", false));
     AtomicInteger computed = new AtomicInteger();
     assertEquals(7, c.computeIfAbsent("b", false, k -> computed.incrementAndGet() + 6));
-    assertEquals(8, c.computeIfAbsent("b", false, k -> computed.incrementAndGet() + 6), "computed again");
+    assertEquals(
+        8, c.computeIfAbsent("b", false, k -> computed.incrementAndGet() + 6), "computed again");
     assertEquals(9, c.computeIfAbsent("b", true, k -> computed.incrementAndGet() + 6));
-    assertEquals(9, c.computeIfAbsent("b", true, k -> computed.incrementAndGet() + 6), "remembered");
+    assertEquals(
+        9, c.computeIfAbsent("b", true, k -> computed.incrementAndGet() + 6), "remembered");
   }
 }

@@ -1,35 +1,13 @@
 package org.docarray.spark.write;
 
-import org.docarray.spark.testing.SparkTestBase;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.StructVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.util.LongAccumulator;
-import org.docarray.spark.functions.DocArrayFunctions;
-import org.docarray.spark.loader.BatchIterator;
-import org.docarray.spark.loader.DocArrayBatchLoader;
-import org.docarray.spark.write.DocArrayShards;
-import org.docarray.spark.write.ShardManifest;
+import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +18,11 @@ class ShardsTest extends SparkTestBase {
   @Test
   void balancedShardsAndAManifestThatMatchesTheFiles() throws Exception {
     Path out = tmp.resolve("shards");
-    ShardManifest m = DocArrayShards.writer(numberedDocs(1000)).numShards(4).option("compression", "lz4").save(out.toString());
+    ShardManifest m =
+        DocArrayShards.writer(numberedDocs(1000))
+            .numShards(4)
+            .option("compression", "lz4")
+            .save(out.toString());
     assertEquals(4, m.shards.size());
     assertEquals(1000, m.numDocuments());
     assertEquals("protobuf", m.protocol);
@@ -50,7 +32,9 @@ class ShardsTest extends SparkTestBase {
       assertTrue(s.path.endsWith(".protobuf.lz4"), s.path);
       assertEquals(Files.size(out.resolve(s.path)), s.bytes);
       // each shard holds what the manifest says, read back file by file
-      assertEquals(s.numDocuments, spark().read().format("docarray").load(out.resolve(s.path).toString()).count());
+      assertEquals(
+          s.numDocuments,
+          spark().read().format("docarray").load(out.resolve(s.path).toString()).count());
       min = Math.min(min, s.numDocuments);
       max = Math.max(max, s.numDocuments);
       minB = Math.min(minB, s.bytes);
@@ -58,17 +42,23 @@ class ShardsTest extends SparkTestBase {
     }
     assertTrue(max - min <= 2, "round-robin counts " + m.shards);
     assertTrue(maxB < minB * 1.1, "sizes " + m.shards);
-    ShardManifest back = ShardManifest.load(new org.apache.hadoop.fs.Path(out.toString()),
-        spark().sparkContext().hadoopConfiguration());
+    ShardManifest back =
+        ShardManifest.load(
+            new org.apache.hadoop.fs.Path(out.toString()),
+            spark().sparkContext().hadoopConfiguration());
     assertEquals(m.toJson(), back.toJson());
     assertEquals(numberedDocs(1).schema(), back.sparkSchema);
     // the manifest is not data: a read of the directory sees the 1000 documents only
     assertEquals(1000, spark().read().format("docarray").load(out.toString()).count());
     // py4j shorthand, overwrite
-    ShardManifest again = DocArrayShards.write(numberedDocs(10), out.toString(), 3, Map.of("protocol", "protobuf-array"), "overwrite");
+    ShardManifest again =
+        DocArrayShards.write(
+            numberedDocs(10), out.toString(), 3, Map.of("protocol", "protobuf-array"), "overwrite");
     assertEquals(3, again.shards.size());
     assertEquals(10, again.numDocuments());
     assertTrue(again.toJson().contains("\"protocol\" : \"protobuf-array\""));
-    assertThrows(IllegalArgumentException.class, () -> DocArrayShards.writer(numberedDocs(1)).option("maxRecordsPerFile", "5"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DocArrayShards.writer(numberedDocs(1)).option("maxRecordsPerFile", "5"));
   }
 }

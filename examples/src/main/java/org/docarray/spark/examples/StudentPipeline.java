@@ -30,7 +30,10 @@ public final class StudentPipeline {
 
   public static final int DIM = 8;
 
-  /** Code point c at position i adds 1 to dimension (31c + i) mod 8: deterministic, no model download. */
+  /**
+   * Code point c at position i adds 1 to dimension (31c + i) mod 8: deterministic, no model
+   * download.
+   */
   public static float[] hashEmbedding(String text) {
     float[] v = new float[DIM];
     if (text == null) return v;
@@ -39,32 +42,52 @@ public final class StudentPipeline {
     return v;
   }
 
-  /** {"thesis.title": embed the title, "thesis": normalise its embedding}, as in DocArray's docs. */
+  /**
+   * {"thesis.title": embed the title, "thesis": normalise its embedding}, as in DocArray's docs.
+   */
   public static DocArrayPreprocessor preprocessor(StructType schema) {
-    StructType title = (StructType) ((StructType) schema.apply("thesis").dataType()).apply("title").dataType();
+    StructType title =
+        (StructType) ((StructType) schema.apply("thesis").dataType()).apply("title").dataType();
     return DocArrayPreprocessor.builder()
-        .map("thesis.title", t -> DocRows.with((Row) t, "embedding", Tensors.of(hashEmbedding(((Row) t).getAs("text")))),
+        .map(
+            "thesis.title",
+            t ->
+                DocRows.with(
+                    (Row) t, "embedding", Tensors.of(hashEmbedding(((Row) t).getAs("text")))),
             DocRows.withField(title, "embedding", Tensors.FLOAT32))
-        .map("thesis", th -> {
-          Row t = ((Row) th).getAs("title");
-          return DocRows.with((Row) th, "title", DocRows.with(t, "embedding", Tensors.l2Normalize(t.getAs("embedding"))));
-        })
+        .map(
+            "thesis",
+            th -> {
+              Row t = ((Row) th).getAs("title");
+              return DocRows.with(
+                  (Row) th,
+                  "title",
+                  DocRows.with(t, "embedding", Tensors.l2Normalize(t.getAs("embedding"))));
+            })
         .build();
   }
 
-  public static ShardManifest run(SparkSession spark, String input, String output, int shards) throws IOException {
+  public static ShardManifest run(SparkSession spark, String input, String output, int shards)
+      throws IOException {
     Dataset<Row> students = spark.read().format("docarray").load(input);
     Dataset<Row> prepared = preprocessor(students.schema()).apply(students);
-    return DocArrayShards.writer(prepared).numShards(shards).option("compression", "lz4")
-        .mode(SaveMode.Overwrite).save(output);
+    return DocArrayShards.writer(prepared)
+        .numShards(shards)
+        .option("compression", "lz4")
+        .mode(SaveMode.Overwrite)
+        .save(output);
   }
 
   public static void main(String[] args) throws IOException {
     String input = args.length > 0 ? args[0] : "examples/src/main/resources/sample";
     String output = args.length > 1 ? args[1] : "target/student-shards";
     int shards = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    SparkSession spark = SparkSession.builder().appName("docarray-spark student pipeline")
-        .master(System.getProperty("spark.master", "local[*]")).config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .appName("docarray-spark student pipeline")
+            .master(System.getProperty("spark.master", "local[*]"))
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     try {
       ShardManifest m = run(spark, input, output, shards);

@@ -30,23 +30,35 @@ class StudentPipelineTest {
   static Path python() {
     String p = System.getProperty("docarray.python", System.getenv("DOCARRAY_PYTHON"));
     Path py = p != null ? Paths.get(p) : Paths.get("../.venv/bin/python");
-    if (!Files.isExecutable(py) && Boolean.getBoolean("docarray.requirePython")) fail("no Python DocArray at " + py);
-    Assumptions.assumeTrue(Files.isExecutable(py), "no Python DocArray environment (run bin/setup-python)");
+    if (!Files.isExecutable(py) && Boolean.getBoolean("docarray.requirePython"))
+      fail("no Python DocArray at " + py);
+    Assumptions.assumeTrue(
+        Files.isExecutable(py), "no Python DocArray environment (run bin/setup-python)");
     return py;
   }
 
   @Test
   void sparkShardsTrainATorchModelThroughMultiModalDataset() throws Exception {
-    SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .getOrCreate();
     Path out = tmp.resolve("shards");
     ShardManifest m = StudentPipeline.run(spark, TypedApiTest.SAMPLE, out.toString(), 3);
     assertEquals(3, m.shards.size());
     assertEquals(12, m.numDocuments());
     for (ShardManifest.Shard s : m.shards) assertEquals(4, s.numDocuments, s.toString());
     // the embedding Spark computed is the normalised hashing embedding of the title
-    Row r = spark.read().format("docarray").load(out.toString()).filter("id = 'stu-0'")
-        .select("thesis.title.text", "thesis.title.embedding.data").first();
+    Row r =
+        spark
+            .read()
+            .format("docarray")
+            .load(out.toString())
+            .filter("id = 'stu-0'")
+            .select("thesis.title.text", "thesis.title.embedding.data")
+            .first();
     float[] h = StudentPipeline.hashEmbedding(r.getString(0));
     double n = 0;
     for (float x : h) n += x * x;
@@ -55,8 +67,17 @@ class StudentPipelineTest {
 
     Path script = Paths.get("../python/train_from_shards.py");
     for (String[] rank : new String[][] {{"0", "1"}, {"1", "2"}}) {
-      Process p = new ProcessBuilder(python().toString(), script.toString(), out.toString(),
-          "--rank", rank[0], "--world-size", rank[1]).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  python().toString(),
+                  script.toString(),
+                  out.toString(),
+                  "--rank",
+                  rank[0],
+                  "--world-size",
+                  rank[1])
+              .redirectErrorStream(true)
+              .start();
       String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(p.waitFor(5, TimeUnit.MINUTES));
       System.out.println(log);

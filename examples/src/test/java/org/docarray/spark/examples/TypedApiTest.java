@@ -24,8 +24,12 @@ class TypedApiTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -45,18 +49,23 @@ class TypedApiTest {
     assertNull(s1.getThesis().getTitle().getUrl());
     assertEquals(List.of(8), s1.getThesis().getTitle().getEmbedding().getShape());
     assertEquals(8, s1.getThesis().getTitle().getEmbedding().getData().size());
-    assertNull(byId.get("stu-2").getThesis().getTitle().getEmbedding(), "None embedding stays null");
+    assertNull(
+        byId.get("stu-2").getThesis().getTitle().getEmbedding(), "None embedding stays null");
     assertNull(byId.get("stu-4").getThesis().getYear(), "None year stays null");
 
     // the untyped read agrees value by value
     Row untyped = spark.read().format("docarray").load(SAMPLE).filter("id = 'stu-1'").first();
-    List<Float> data = ((Row) ((Row) ((Row) untyped.getAs("thesis")).getAs("title")).getAs("embedding")).getList(1);
+    List<Float> data =
+        ((Row) ((Row) ((Row) untyped.getAs("thesis")).getAs("title")).getAs("embedding"))
+            .getList(1);
     assertEquals(data, s1.getThesis().getTitle().getEmbedding().getData());
 
     String out = tmp.resolve("out").toString();
-    DocArray.write(TypedStudents.shoutTitles(DocArray.read(spark, Student.class, SAMPLE))).save(out);
+    DocArray.write(TypedStudents.shoutTitles(DocArray.read(spark, Student.class, SAMPLE)))
+        .save(out);
     Dataset<Student> back = DocArray.read(spark, Student.class, out);
-    Map<String, Student> again = back.collectAsList().stream().collect(Collectors.toMap(Student::getId, s -> s));
+    Map<String, Student> again =
+        back.collectAsList().stream().collect(Collectors.toMap(Student::getId, s -> s));
     assertEquals(12, again.size());
     assertEquals("ÜNÏCØDÉ — 多模态文档 📚", again.get("stu-1").getThesis().getTitle().getText());
     assertEquals(data, again.get("stu-1").getThesis().getTitle().getEmbedding().getData());

@@ -8,10 +8,27 @@ public class Student implements Serializable {
   private String name;
   private Thesis thesis;
 
-  public String getId() { return id; }
-  public void setId(String id) { this.id = id; }
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public Thesis getThesis() { return thesis; }
-  public void setThesis(Thesis thesis) { this.thesis = thesis; }
+  public String getId() {
+    return id;
+  }
+
+  public void setId(String id) {
+    this.id = id;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Thesis getThesis() {
+    return thesis;
+  }
+
+  public void setThesis(Thesis thesis) {
+    this.thesis = thesis;
+  }
 }

@@ -15,8 +15,19 @@ public class Tensor implements Serializable {
     this.data = data;
   }
 
-  public List<Integer> getShape() { return shape; }
-  public void setShape(List<Integer> shape) { this.shape = shape; }
-  public List<Float> getData() { return data; }
-  public void setData(List<Float> data) { this.data = data; }
+  public List<Integer> getShape() {
+    return shape;
+  }
+
+  public void setShape(List<Integer> shape) {
+    this.shape = shape;
+  }
+
+  public List<Float> getData() {
+    return data;
+  }
+
+  public void setData(List<Float> data) {
+    this.data = data;
+  }
 }
