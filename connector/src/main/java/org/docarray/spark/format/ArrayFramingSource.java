@@ -8,15 +8,10 @@ import java.io.InputStream;
  * {@code DocListProto}, a plain sequence of field-1 records {@code 0x0A, varint length, DocProto}.
  * It is streamed record by record, so files above protobuf's 2 GiB message limit read fine.
  */
-public final class ArrayFramingSource implements DocumentSource {
+public final class ArrayFramingSource extends AbstractDocumentSource {
   private final CountingInputStream in;
-  private final String fileName;
   private final Limits limits;
   private final long endPosition;
-  private byte[] buf = new byte[0];
-  private int length;
-  private long index;
-  private long position;
 
   /**
    * @param in the decompressed stream, positioned at {@code start}
@@ -24,8 +19,8 @@ public final class ArrayFramingSource implements DocumentSource {
    */
   public ArrayFramingSource(
       InputStream in, String fileName, Limits limits, long start, long end, long firstIndex) {
+    super(fileName);
     this.in = new CountingInputStream(in, start, limits.maxDecompressedFileBytes);
-    this.fileName = fileName;
     this.limits = limits;
     this.endPosition = end;
     this.index = firstIndex - 1;
@@ -94,9 +89,10 @@ public final class ArrayFramingSource implements DocumentSource {
                 + "); raise the option if the file is genuine");
       }
       int l = (int) len;
-      if (buf.length < l)
-        buf = new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, buf.length * 2L))];
-      int r = in.readFully(buf, 0, l);
+      if (current.length < l)
+        current =
+            new byte[(int) Math.max(l, Math.min(limits.maxDocumentBytes, current.length * 2L))];
+      int r = in.readFully(current, 0, l);
       if (r < l) {
         throw new DocArrayFormatException(
             fileName,
@@ -104,7 +100,7 @@ public final class ArrayFramingSource implements DocumentSource {
             position,
             "input ends inside a document: expected " + l + " bytes, found " + r);
       }
-      length = l;
+      currentLength = l;
       index++;
       return true;
     } catch (CountingInputStream.LimitExceededException e) {
@@ -132,41 +128,6 @@ public final class ArrayFramingSource implements DocumentSource {
         throw new DocArrayFormatException(fileName, index + 1, position, "malformed varint");
       b = in.read();
     }
-  }
-
-  @Override
-  public byte[] buffer() {
-    return buf;
-  }
-
-  @Override
-  public int offset() {
-    return 0;
-  }
-
-  @Override
-  public int length() {
-    return length;
-  }
-
-  @Override
-  public long documentIndex() {
-    return index;
-  }
-
-  @Override
-  public long documentPosition() {
-    return position;
-  }
-
-  @Override
-  public long declaredCount() {
-    return -1;
-  }
-
-  @Override
-  public String fileName() {
-    return fileName;
   }
 
   @Override

@@ -27,17 +27,13 @@ import org.docarray.spark.format.proto.NodeProto;
  * <p>A DocVecProto can only be parsed whole (DocArray does the same), bounded by {@code
  * maxDecompressedFileBytes} and protobuf's 2 GiB message limit.
  */
-public final class DocVecSource implements DocumentSource {
-  private final String fileName;
+public final class DocVecSource extends AbstractDocumentSource {
   private final DocVecProto vec;
   private final int rows;
   private final Limits limits;
-  private int index = -1;
-  private byte[] current;
-  private String payloadError;
 
   public DocVecSource(InputStream in, String fileName, Limits limits) throws IOException {
-    this.fileName = fileName;
+    super(fileName);
     this.limits = limits;
     // a DocVec is one message held whole (as in DocArray): it is bounded like a document
     CountingInputStream counted =
@@ -250,53 +246,18 @@ public final class DocVecSource implements DocumentSource {
     index++;
     payloadError = null;
     try {
-      current = row(vec, index).toByteArray();
+      current(row(vec, (int) index).toByteArray());
     } catch (MalformedDocumentException | ArithmeticException e) {
       // the columns are parsed: the other rows stay readable
       payloadError = "row " + index + ": " + e.getMessage();
-      current = new byte[0];
+      current(new byte[0]);
     }
     return true;
   }
 
   @Override
-  public String payloadError() {
-    return payloadError;
-  }
-
-  @Override
-  public byte[] buffer() {
-    return current;
-  }
-
-  @Override
-  public int offset() {
-    return 0;
-  }
-
-  @Override
-  public int length() {
-    return current.length;
-  }
-
-  @Override
-  public long documentIndex() {
-    return index;
-  }
-
-  @Override
-  public long documentPosition() {
-    return -1;
-  }
-
-  @Override
   public long declaredCount() {
     return rows;
-  }
-
-  @Override
-  public String fileName() {
-    return fileName;
   }
 
   @Override

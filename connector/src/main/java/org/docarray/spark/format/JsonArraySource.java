@@ -30,21 +30,16 @@ import org.docarray.spark.format.proto.NodeProto;
  * default; {@code null} elements are NaN, as DocArray writes NaN and infinities); a columnar {@code
  * DocVec.to_json()} object is refused with a message.
  */
-public final class JsonArraySource implements DocumentSource {
+public final class JsonArraySource extends AbstractDocumentSource {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final String fileName;
   private final JsonParser parser;
   private final JsonHints hints;
   private final Limits limits;
-  private long index = -1;
-  private long position;
-  private byte[] current;
   private boolean done;
-  private String payloadError;
 
   public JsonArraySource(InputStream in, String fileName, Limits limits, JsonHints hints)
       throws IOException {
-    this.fileName = fileName;
+    super(fileName);
     this.limits = limits;
     this.hints = hints == null ? JsonHints.NONE : hints;
     JsonFactory f = MAPPER.getFactory();
@@ -119,11 +114,11 @@ public final class JsonArraySource implements DocumentSource {
       index++;
       payloadError = null;
       try {
-        current = doc(doc, "", 0).toByteArray();
+        current(doc(doc, "", 0).toByteArray());
       } catch (MalformedDocumentException e) {
         // the JSON object was read whole, so the next document is still reachable
         payloadError = e.getMessage();
-        current = new byte[0];
+        current(new byte[0]);
       }
       return true;
     } catch (JsonParseException e) {
@@ -307,46 +302,6 @@ public final class JsonArraySource implements DocumentSource {
       throw new MalformedDocumentException(
           "JSON nests deeper than maxNestingDepth (" + limits.maxNestingDepth + ")", -1);
     }
-  }
-
-  @Override
-  public String payloadError() {
-    return payloadError;
-  }
-
-  @Override
-  public byte[] buffer() {
-    return current;
-  }
-
-  @Override
-  public int offset() {
-    return 0;
-  }
-
-  @Override
-  public int length() {
-    return current.length;
-  }
-
-  @Override
-  public long documentIndex() {
-    return index;
-  }
-
-  @Override
-  public long documentPosition() {
-    return position;
-  }
-
-  @Override
-  public long declaredCount() {
-    return -1;
-  }
-
-  @Override
-  public String fileName() {
-    return fileName;
   }
 
   @Override

@@ -13,19 +13,16 @@ import java.io.InputStream;
  * split): then {@code firstIndex} is the index of the first document in the range and the header is
  * not read.
  */
-public final class StreamFramingSource implements DocumentSource {
+public final class StreamFramingSource extends AbstractDocumentSource {
   public static final int HEADER_BYTES = 9;
   public static final int VERSION = 2;
 
   private final CountingInputStream in;
-  private final String fileName;
   private final Codec codec;
   private final Limits limits;
   private final long fileLength; // -1 when unknown
   private final long endPosition; // exclusive end of the range, or -1 for "to the declared count"
   private long declaredCount = -1;
-  private long index;
-  private long position;
 
   /**
    * Read-ahead window over the file: documents are decoded in place from it (no copy per document).
@@ -38,18 +35,14 @@ public final class StreamFramingSource implements DocumentSource {
   private int chunkLimit;
   private long chunkStart;
   private byte[] decoded = new byte[0];
-  private byte[] current;
-  private int currentOffset;
-  private int currentLength;
   private final boolean whole;
-  private String payloadError;
 
   /** Whole file from offset 0: header, all documents, trailing-byte check. */
   public StreamFramingSource(
       InputStream in, String fileName, long fileLength, Codec codec, Limits limits)
       throws IOException {
+    super(fileName);
     this.in = new CountingInputStream(in, 0, Long.MAX_VALUE);
-    this.fileName = fileName;
     this.codec = codec;
     this.limits = limits;
     this.fileLength = fileLength;
@@ -74,8 +67,8 @@ public final class StreamFramingSource implements DocumentSource {
       long end,
       long firstIndex,
       long declaredCount) {
+    super(fileName);
     this.in = new CountingInputStream(in, start, Long.MAX_VALUE);
-    this.fileName = fileName;
     this.codec = codec;
     this.limits = limits;
     this.fileLength = fileLength;
@@ -310,43 +303,8 @@ public final class StreamFramingSource implements DocumentSource {
   }
 
   @Override
-  public String payloadError() {
-    return payloadError;
-  }
-
-  @Override
-  public byte[] buffer() {
-    return current;
-  }
-
-  @Override
-  public int offset() {
-    return currentOffset;
-  }
-
-  @Override
-  public int length() {
-    return currentLength;
-  }
-
-  @Override
-  public long documentIndex() {
-    return index;
-  }
-
-  @Override
-  public long documentPosition() {
-    return position;
-  }
-
-  @Override
   public long declaredCount() {
     return declaredCount;
-  }
-
-  @Override
-  public String fileName() {
-    return fileName;
   }
 
   @Override
