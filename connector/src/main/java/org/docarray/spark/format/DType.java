@@ -132,6 +132,16 @@ public final class DType implements Serializable {
   }
 
   /** Bytes per element. */
+  /** The smallest value of an integer dtype narrower than 64 bits (signed or unsigned). */
+  public long minInteger() {
+    return kind() == Kind.UINT ? 0 : -(1L << (itemSize() * 8 - 1));
+  }
+
+  /** The largest value of an integer dtype narrower than 64 bits (signed or unsigned). */
+  public long maxInteger() {
+    return kind() == Kind.UINT ? (1L << (itemSize() * 8)) - 1 : (1L << (itemSize() * 8 - 1)) - 1;
+  }
+
   public int itemSize() {
     return itemSize;
   }

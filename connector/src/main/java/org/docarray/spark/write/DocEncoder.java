@@ -660,13 +660,8 @@ public final class DocEncoder {
                   u64 && x >= 0x1p63
                       ? new java.math.BigDecimal(x).toBigInteger().longValue()
                       : (long) x;
-              if (d.itemSize() < 8) {
-                long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
-                long max =
-                    d.kind() == DType.Kind.UINT
-                        ? (1L << (d.itemSize() * 8)) - 1
-                        : (1L << (d.itemSize() * 8 - 1)) - 1;
-                if (v < min || v > max) throw outOfRange(path, i, Double.toString(x), d);
+              if (d.itemSize() < 8 && (v < d.minInteger() || v > d.maxInteger())) {
+                throw outOfRange(path, i, Double.toString(x), d);
               }
             } else if (et instanceof DecimalType) {
               java.math.BigInteger big = a.getDecimal(i, 20, 0).toJavaBigDecimal().toBigInteger();
@@ -675,13 +670,8 @@ public final class DocEncoder {
               v = big.longValue();
             } else {
               v = asLong(a, i, et);
-              if (d.itemSize() < 8) {
-                long min = d.kind() == DType.Kind.UINT ? 0 : -(1L << (d.itemSize() * 8 - 1));
-                long max =
-                    d.kind() == DType.Kind.UINT
-                        ? (1L << (d.itemSize() * 8)) - 1
-                        : (1L << (d.itemSize() * 8 - 1)) - 1;
-                if (v < min || v > max) throw outOfRange(path, i, Long.toString(v), d);
+              if (d.itemSize() < 8 && (v < d.minInteger() || v > d.maxInteger())) {
+                throw outOfRange(path, i, Long.toString(v), d);
               } else if (d.kind() == DType.Kind.UINT && v < 0) {
                 throw outOfRange(path, i, Long.toString(v), d);
               }
