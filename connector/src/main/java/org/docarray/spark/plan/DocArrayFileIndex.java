@@ -7,10 +7,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.GlobFilter;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -109,8 +112,7 @@ public final class DocArrayFileIndex implements Serializable {
       throw new IllegalArgumentException(
           "Invalid pathGlobFilter '" + options.pathGlobFilter + "': " + e.getMessage());
     }
-    List<String[]> raw = new ArrayList<>(); // path, length, relative partition dirs
-    List<List<String[]>> partSpecs = new ArrayList<>();
+    List<Leaf> leaves = new ArrayList<>();
     try {
       for (String p : options.paths) {
         Path path = new Path(p);
@@ -127,30 +129,21 @@ public final class DocArrayFileIndex implements Serializable {
             throw new IllegalArgumentException("Path does not exist: " + fs.makeQualified(path));
           }
         }
+        List<Dir> dirs = new ArrayList<>();
         for (FileStatus root : roots) {
           if (root.isDirectory()) {
-            listLeaves(
-                fs,
-                root.getPath(),
-                new ArrayList<>(),
-                nameFilter,
-                raw,
-                partSpecs,
-                options.recursiveFileLookup);
+            dirs.add(new Dir(root.getPath(), new ArrayList<>()));
           } else if (nameFilter == null || nameFilter.accept(root.getPath())) {
-            raw.add(
-                new String[] {
-                  root.getPath().toString(),
-                  Long.toString(root.getLen()),
-                  Long.toString(root.getModificationTime())
-                });
-            partSpecs.add(new ArrayList<>());
+            leaves.add(new Leaf(located(fs, root), new ArrayList<>()));
           }
         }
+        listLeaves(fs, dirs, nameFilter, leaves, options.recursiveFileLookup);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + options.paths + ": " + e.getMessage(), e);
     }
+    List<List<String[]>> partSpecs = new ArrayList<>();
+    for (Leaf l : leaves) partSpecs.add(l.spec);
     StructType partitionSchema = new StructType();
     List<String> names = null;
     if (!options.recursiveFileLookup) {
@@ -166,7 +159,7 @@ public final class DocArrayFileIndex implements Serializable {
                   + " vs "
                   + n
                   + " (file "
-                  + raw.get(i)[0]
+                  + leaves.get(i).status.getPath()
                   + "); point the read at one table root, or set recursiveFileLookup=true "
                   + "to read every file without partition columns");
         }
@@ -186,55 +179,129 @@ public final class DocArrayFileIndex implements Serializable {
       }
     }
     List<DocArrayFile> out = new ArrayList<>();
-    for (int i = 0; i < raw.size(); i++) {
+    for (int i = 0; i < leaves.size(); i++) {
       Object[] values = new Object[partitionSchema.size()];
       for (int c = 0; c < values.length; c++) {
         values[c] = convert(partSpecs.get(i).get(c)[1], partitionSchema.fields()[c].dataType());
       }
-      out.add(
-          new DocArrayFile(
-              raw.get(i)[0], Long.parseLong(raw.get(i)[1]), Long.parseLong(raw.get(i)[2]), values));
+      out.add(file(leaves.get(i).status, values));
     }
     out.sort((a, b) -> a.path.compareTo(b.path));
     return new DocArrayFileIndex(out, partitionSchema);
   }
 
+  /**
+   * Directories listed at once, as Spark's InMemoryFileIndex does on the driver (an object store
+   * waits per call).
+   */
+  private static final int LISTERS = 16;
+
+  /** A directory to list, with the partition directories (name, value) above it. */
+  private static final class Dir {
+    final Path path;
+    final List<String[]> spec;
+
+    Dir(Path path, List<String[]> spec) {
+      this.path = path;
+      this.spec = spec;
+    }
+  }
+
+  /** A file found by the listing, with its block locations where the store has them. */
+  private static final class Leaf {
+    final LocatedFileStatus status;
+    final List<String[]> spec;
+
+    Leaf(LocatedFileStatus status, List<String[]> spec) {
+      this.status = status;
+      this.spec = spec;
+    }
+  }
+
+  /**
+   * Lists the files below {@code dirs}, one level of directories at a time, each level's
+   * directories listed in parallel (up to 16 at once). Each directory is one paged listing call
+   * that also returns block locations ({@code listLocatedStatus}: one call on HDFS, none extra on
+   * object stores). No file is opened.
+   */
   private static void listLeaves(
-      FileSystem fs,
-      Path dir,
-      List<String[]> spec,
-      GlobFilter filter,
-      List<String[]> out,
-      List<List<String[]>> specs,
-      boolean recursive)
+      FileSystem fs, List<Dir> dirs, GlobFilter filter, List<Leaf> out, boolean recursive)
       throws IOException {
-    FileStatus[] children;
-    try {
-      children = fs.listStatus(dir);
-    } catch (FileNotFoundException e) {
-      return; // deleted while listing
-    }
-    for (FileStatus c : children) {
-      String name = c.getPath().getName();
-      boolean hidden = (name.startsWith("_") && !name.contains("=")) || name.startsWith(".");
-      if (hidden) continue;
-      if (c.isDirectory()) {
-        List<String[]> next = new ArrayList<>(spec);
-        int eq = name.indexOf('=');
-        if (!recursive && eq > 0)
-          next.add(
-              new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
-        listLeaves(fs, c.getPath(), next, filter, out, specs, recursive);
-      } else if (filter == null || filter.accept(c.getPath())) {
-        out.add(
-            new String[] {
-              c.getPath().toString(),
-              Long.toString(c.getLen()),
-              Long.toString(c.getModificationTime())
-            });
-        specs.add(spec);
+    List<Dir> level = dirs;
+    while (!level.isEmpty()) {
+      List<List<Object>> listed =
+          DriverParallel.map(
+              level, 1, LISTERS, "docarray-list", d -> listOne(fs, d, filter, recursive));
+      List<Dir> next = new ArrayList<>();
+      for (List<Object> children : listed) {
+        for (Object c : children) {
+          if (c instanceof Dir) next.add((Dir) c);
+          else out.add((Leaf) c);
+        }
       }
+      level = next;
     }
+  }
+
+  /** The visible files (as {@link Leaf}) and subdirectories (as {@link Dir}) of one directory. */
+  private static List<Object> listOne(
+      FileSystem fs, Dir dir, GlobFilter filter, boolean recursive) {
+    List<Object> out = new ArrayList<>();
+    try {
+      RemoteIterator<LocatedFileStatus> it = fs.listLocatedStatus(dir.path);
+      while (it.hasNext()) {
+        LocatedFileStatus c = it.next();
+        String name = c.getPath().getName();
+        boolean hidden = (name.startsWith("_") && !name.contains("=")) || name.startsWith(".");
+        if (hidden) continue;
+        if (c.isDirectory()) {
+          List<String[]> next = new ArrayList<>(dir.spec);
+          int eq = name.indexOf('=');
+          if (!recursive && eq > 0)
+            next.add(
+                new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
+          out.add(new Dir(c.getPath(), next));
+        } else if (filter == null || filter.accept(c.getPath())) {
+          out.add(new Leaf(c, dir.spec));
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return out; // deleted while listing
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir.path + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** A file named directly (not found by listing a directory), with its block locations. */
+  private static LocatedFileStatus located(FileSystem fs, FileStatus f) throws IOException {
+    if (f instanceof LocatedFileStatus) return (LocatedFileStatus) f;
+    return new LocatedFileStatus(f, fs.getFileBlockLocations(f, 0, f.getLen()));
+  }
+
+  private static DocArrayFile file(LocatedFileStatus s, Object[] partitionValues) {
+    BlockLocation[] blocks =
+        s.getBlockLocations() == null ? new BlockLocation[0] : s.getBlockLocations();
+    long[] starts = new long[blocks.length];
+    long[] lengths = new long[blocks.length];
+    String[][] hosts = new String[blocks.length][];
+    try {
+      for (int i = 0; i < blocks.length; i++) {
+        starts[i] = blocks[i].getOffset();
+        lengths[i] = blocks[i].getLength();
+        hosts[i] = blocks[i].getHosts();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new DocArrayFile(
+        s.getPath().toString(),
+        s.getLen(),
+        s.getModificationTime(),
+        partitionValues,
+        starts,
+        lengths,
+        hosts);
   }
 
   private static boolean hasGlob(String p) {

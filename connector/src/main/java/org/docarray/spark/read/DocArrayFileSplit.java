@@ -38,4 +38,9 @@ public final class DocArrayFileSplit implements Serializable {
   public long bytes() {
     return isWhole() ? file.length : end - start;
   }
+
+  /** Adds the bytes of this split that each host holds (see {@link DocArrayFile#addHostBytes}). */
+  void addHostBytes(java.util.Map<String, Long> bytesByHost) {
+    file.addHostBytes(isWhole() ? 0 : start, end, bytesByHost);
+  }
 }

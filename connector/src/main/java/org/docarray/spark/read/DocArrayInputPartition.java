@@ -10,4 +10,22 @@ public final class DocArrayInputPartition implements InputPartition {
   public DocArrayInputPartition(DocArrayFileSplit[] splits) {
     this.splits = splits;
   }
+
+  /**
+   * The (up to three) hosts holding most of this partition's bytes, as Spark's FilePartition
+   * chooses them.
+   */
+  @Override
+  public String[] preferredLocations() {
+    java.util.Map<String, Long> bytes = new java.util.HashMap<>();
+    for (DocArrayFileSplit s : splits) s.addHostBytes(bytes);
+    return bytes.entrySet().stream()
+        .sorted(
+            java.util.Map.Entry.<String, Long>comparingByValue()
+                .reversed()
+                .thenComparing(java.util.Map.Entry.comparingByKey()))
+        .limit(3)
+        .map(java.util.Map.Entry::getKey)
+        .toArray(String[]::new);
+  }
 }
