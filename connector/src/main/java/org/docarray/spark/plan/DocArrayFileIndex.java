@@ -134,7 +134,7 @@ public final class DocArrayFileIndex implements Serializable {
           if (root.isDirectory()) {
             dirs.add(new Dir(root.getPath(), new ArrayList<>()));
           } else if (nameFilter == null || nameFilter.accept(root.getPath())) {
-            leaves.add(new Leaf(located(fs, root), new ArrayList<>()));
+            leaves.add(new Leaf(root, blocks(fs, root), new ArrayList<>()));
           }
         }
         listLeaves(fs, dirs, nameFilter, leaves, options.recursiveFileLookup);
@@ -184,7 +184,7 @@ public final class DocArrayFileIndex implements Serializable {
       for (int c = 0; c < values.length; c++) {
         values[c] = convert(partSpecs.get(i).get(c)[1], partitionSchema.fields()[c].dataType());
       }
-      out.add(file(leaves.get(i).status, values));
+      out.add(file(leaves.get(i).status, leaves.get(i).blocks, values));
     }
     out.sort((a, b) -> a.path.compareTo(b.path));
     return new DocArrayFileIndex(out, partitionSchema);
@@ -209,20 +209,23 @@ public final class DocArrayFileIndex implements Serializable {
 
   /** A file found by the listing, with its block locations where the store has them. */
   private static final class Leaf {
-    final LocatedFileStatus status;
+    final FileStatus status;
+    final BlockLocation[] blocks;
     final List<String[]> spec;
 
-    Leaf(LocatedFileStatus status, List<String[]> spec) {
+    Leaf(FileStatus status, BlockLocation[] blocks, List<String[]> spec) {
       this.status = status;
+      this.blocks = blocks;
       this.spec = spec;
     }
   }
 
   /**
    * Lists the files below {@code dirs}, one level of directories at a time, each level's
-   * directories listed in parallel (up to 16 at once). Each directory is one paged listing call
-   * that also returns block locations ({@code listLocatedStatus}: one call on HDFS, none extra on
-   * object stores). No file is opened.
+   * directories listed in parallel (up to 16 at once). Each directory is one paged listing call; on
+   * HDFS it returns the block locations too ({@code listLocatedStatus}), elsewhere they are the
+   * store's synthesized ones (no request). No file is opened, and no file's permissions are asked
+   * for (the local file system forks a process for that).
    */
   private static void listLeaves(
       FileSystem fs, List<Dir> dirs, GlobFilter filter, List<Leaf> out, boolean recursive)
@@ -248,9 +251,11 @@ public final class DocArrayFileIndex implements Serializable {
       FileSystem fs, Dir dir, GlobFilter filter, boolean recursive) {
     List<Object> out = new ArrayList<>();
     try {
-      RemoteIterator<LocatedFileStatus> it = fs.listLocatedStatus(dir.path);
+      boolean hdfs = "hdfs".equalsIgnoreCase(fs.getScheme());
+      RemoteIterator<? extends FileStatus> it =
+          hdfs ? fs.listLocatedStatus(dir.path) : fs.listStatusIterator(dir.path);
       while (it.hasNext()) {
-        LocatedFileStatus c = it.next();
+        FileStatus c = it.next();
         String name = c.getPath().getName();
         boolean hidden = (name.startsWith("_") && !name.contains("=")) || name.startsWith(".");
         if (hidden) continue;
@@ -262,7 +267,7 @@ public final class DocArrayFileIndex implements Serializable {
                 new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
           out.add(new Dir(c.getPath(), next));
         } else if (filter == null || filter.accept(c.getPath())) {
-          out.add(new Leaf(c, dir.spec));
+          out.add(new Leaf(c, blocks(fs, c), dir.spec));
         }
       }
     } catch (FileNotFoundException e) {
@@ -273,15 +278,19 @@ public final class DocArrayFileIndex implements Serializable {
     return out;
   }
 
-  /** A file named directly (not found by listing a directory), with its block locations. */
-  private static LocatedFileStatus located(FileSystem fs, FileStatus f) throws IOException {
-    if (f instanceof LocatedFileStatus) return (LocatedFileStatus) f;
-    return new LocatedFileStatus(f, fs.getFileBlockLocations(f, 0, f.getLen()));
+  /**
+   * A file's block locations: from its listing on HDFS, else the store's own (synthesized, no
+   * request).
+   */
+  private static BlockLocation[] blocks(FileSystem fs, FileStatus f) throws IOException {
+    if (f instanceof LocatedFileStatus && ((LocatedFileStatus) f).getBlockLocations() != null) {
+      return ((LocatedFileStatus) f).getBlockLocations();
+    }
+    BlockLocation[] b = fs.getFileBlockLocations(f, 0, f.getLen());
+    return b == null ? new BlockLocation[0] : b;
   }
 
-  private static DocArrayFile file(LocatedFileStatus s, Object[] partitionValues) {
-    BlockLocation[] blocks =
-        s.getBlockLocations() == null ? new BlockLocation[0] : s.getBlockLocations();
+  private static DocArrayFile file(FileStatus s, BlockLocation[] blocks, Object[] partitionValues) {
     long[] starts = new long[blocks.length];
     long[] lengths = new long[blocks.length];
     String[][] hosts = new String[blocks.length][];
