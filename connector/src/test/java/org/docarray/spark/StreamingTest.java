@@ -88,4 +88,108 @@ class StreamingTest extends SparkTestBase {
             .size();
     assertEquals(9 + scalarDocs, got.size(), "every document exactly once: " + got);
   }
+
+  /**
+   * Every id of every file in {@code dir}, read as one batch: what an exactly-once stream must have
+   * written.
+   */
+  private static List<String> batchIds(Path dir) {
+    return ids(spark().read().format("docarray").load(dir.toString()));
+  }
+
+  @Test
+  void aQueryStoppedMidStreamAndRestartedWritesExactlyTheBatchReadsRows() throws Exception {
+    Path in = tmp.resolve("in-kill");
+    Path out = tmp.resolve("out-kill");
+    Path checkpoint = tmp.resolve("checkpoint-kill");
+    Files.createDirectories(in);
+    String[] files = {
+      "students.protobuf",
+      "students.protobuf.lz4",
+      "students.protobuf-array",
+      "students.protobuf.gzip",
+      "students.protobuf-array.bz2",
+      "students.protobuf.zlib"
+    };
+    for (int i = 0; i < files.length; i++)
+      Files.copy(fixture(files[i]), in.resolve(i + "-" + files[i]));
+    StructType schema =
+        spark().read().format("docarray").load(fixture("students.protobuf").toString()).schema();
+    // a continuous query, one file per micro-batch, stopped (interrupted) as soon as it has made
+    // progress
+    StreamingQuery q =
+        spark()
+            .readStream()
+            .format("docarray")
+            .schema(schema)
+            .option("maxFilesPerTrigger", "1")
+            .load(in.toString())
+            .writeStream()
+            .format("docarray")
+            .option("checkpointLocation", checkpoint.toString())
+            .start(out.toString());
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (q.recentProgress().length < 2 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    q.stop();
+    int before = ids(spark().read().format("docarray").load(out.toString())).size();
+    assertTrue(before < 18, "stopped before the end: " + before + " documents");
+    // the restart picks up where the checkpoint says, re-running an uncommitted batch
+    StreamingQuery again =
+        spark()
+            .readStream()
+            .format("docarray")
+            .schema(schema)
+            .option("maxFilesPerTrigger", "1")
+            .load(in.toString())
+            .writeStream()
+            .format("docarray")
+            .option("checkpointLocation", checkpoint.toString())
+            .trigger(Trigger.AvailableNow())
+            .start(out.toString());
+    again.awaitTermination();
+    assertEquals(batchIds(in), ids(spark().read().format("docarray").load(out.toString())));
+  }
+
+  @Test
+  void latestFirstTakesTheNewestFilesAndTheSchemaCanBeInferred() throws Exception {
+    Path in = tmp.resolve("in-latest");
+    Files.createDirectories(in);
+    Files.copy(fixture("students.protobuf"), in.resolve("old.protobuf"));
+    Files.copy(fixture("scalars.protobuf"), in.resolve("new.protobuf"));
+    Files.setLastModifiedTime(
+        in.resolve("old.protobuf"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+    Files.setLastModifiedTime(
+        in.resolve("new.protobuf"), java.nio.file.attribute.FileTime.fromMillis(2_000_000));
+    List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+    spark().conf().set("spark.sql.streaming.schemaInference", "true");
+    try {
+      Dataset<Row> docs =
+          spark()
+              .readStream()
+              .format("docarray")
+              .option("maxFilesPerTrigger", "1")
+              .option("latestFirst", "true")
+              .load(in.toString());
+      assertTrue(
+          java.util.Arrays.asList(docs.schema().fieldNames()).contains("id"),
+          "inferred: " + docs.schema());
+      StreamingQuery q =
+          docs.writeStream()
+              .option("checkpointLocation", tmp.resolve("checkpoint-latest").toString())
+              .trigger(Trigger.AvailableNow())
+              .foreachBatch(
+                  (org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
+                      (batch, id) -> batches.add(ids(batch)))
+              .start();
+      q.awaitTermination();
+    } finally {
+      spark().conf().unset("spark.sql.streaming.schemaInference");
+    }
+    assertEquals(2, batches.size(), "one file per batch: " + batches);
+    assertEquals(
+        ids(spark().read().format("docarray").load(in.resolve("new.protobuf").toString())),
+        batches.get(0),
+        "the newest file first");
+    assertEquals(List.of("stu-0", "stu-1", "stu-2"), batches.get(1));
+  }
 }
