@@ -87,9 +87,15 @@ public final class DocArrayTable
       schema = appendMissing(dataSchema, partitions);
     } else {
       dataSchema =
-          withCorruptRecordColumn(DocArraySchemaInference.infer(index, options, hadoopConf));
+          withCorruptRecordColumn(inferredOrFromManifest());
       schema = appendMissing(dataSchema, partitions);
     }
+  }
+
+  /** The schema a manifest written with the files records, else the one sampled from the documents. */
+  private StructType inferredOrFromManifest() {
+    StructType written = ManifestSchema.of(options, index, hadoopConf);
+    return written != null ? written : DocArraySchemaInference.infer(index, options, hadoopConf);
   }
 
   /**

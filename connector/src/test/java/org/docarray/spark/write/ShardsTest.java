@@ -61,4 +61,40 @@ class ShardsTest extends SparkTestBase {
         IllegalArgumentException.class,
         () -> DocArrayShards.writer(numberedDocs(1)).option("maxRecordsPerFile", "5"));
   }
+
+  /**
+   * A directory written with manifest=true is planned from its manifest: the schema comes from it and no data
+   * file is opened on the driver (a file whose bytes were damaged in place still plans); a file added since
+   * makes the manifest stale, and the schema is inferred again.
+   */
+  @Test
+  void aManifestGivesTheSchemaWithoutOpeningAFile() throws Exception {
+    Path out = tmp.resolve("with-manifest");
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> docs = numberedDocs(50).repartition(2);
+    docs.write().format("docarray").option("manifest", "true").save(out.toString());
+    org.apache.spark.sql.types.StructType written =
+        org.docarray.spark.write.ShardManifest.load(
+                new org.apache.hadoop.fs.Path(out.toUri()), new org.apache.hadoop.conf.Configuration())
+            .sparkSchema;
+    Path data;
+    try (java.util.stream.Stream<Path> files = Files.list(out)) {
+      data = files.filter(p -> p.getFileName().toString().endsWith(".protobuf")).findFirst().get();
+    }
+    byte[] bytes = Files.readAllBytes(data);
+    java.util.Arrays.fill(bytes, 0, bytes.length, (byte) 0xff); // same length, nothing readable
+    Files.write(data, bytes);
+    spark().conf().set("spark.docarray.metadataCache.enabled", "false");
+    try {
+      assertEquals(written, spark().read().format("docarray").load(out.toString()).schema());
+      Files.delete(data);
+      Files.copy(fixture("students.protobuf"), out.resolve("added.protobuf"));
+      org.apache.spark.sql.types.StructType inferred =
+          spark().read().format("docarray").load(out.toString()).schema();
+      assertTrue(
+          java.util.Arrays.asList(inferred.fieldNames()).contains("thesis"),
+          "stale manifest: inferred from the files, " + inferred.simpleString());
+    } finally {
+      spark().conf().unset("spark.docarray.metadataCache.enabled");
+    }
+  }
 }
