@@ -86,13 +86,14 @@ public final class DocArrayTable
       dataSchema = withCorruptRecordColumn(SchemaRefiner.refine(declared, inferred));
       schema = appendMissing(dataSchema, partitions);
     } else {
-      dataSchema =
-          withCorruptRecordColumn(inferredOrFromManifest());
+      dataSchema = withCorruptRecordColumn(inferredOrFromManifest());
       schema = appendMissing(dataSchema, partitions);
     }
   }
 
-  /** The schema a manifest written with the files records, else the one sampled from the documents. */
+  /**
+   * The schema a manifest written with the files records, else the one sampled from the documents.
+   */
   private StructType inferredOrFromManifest() {
     StructType written = ManifestSchema.of(options, index, hadoopConf);
     return written != null ? written : DocArraySchemaInference.infer(index, options, hadoopConf);

@@ -16,16 +16,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The schema of a directory the connector wrote with {@code manifest=true}, taken from its {@code
- * _docarray_manifest.json} instead of sampling documents on the driver: planning such a read opens no data file.
- * Trusted only when the manifest describes exactly the files listed (same relative paths, same sizes); a file
- * added, removed or rewritten since falls back to inference.
+ * _docarray_manifest.json} instead of sampling documents on the driver: planning such a read opens
+ * no data file. Trusted only when the manifest describes exactly the files listed (same relative
+ * paths, same sizes); a file added, removed or rewritten since falls back to inference.
  */
 final class ManifestSchema {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestSchema.class);
 
   private ManifestSchema() {}
 
-  /** The manifest's data schema, or null when there is none or it does not describe the listed files. */
+  /**
+   * The manifest's data schema, or null when there is none or it does not describe the listed
+   * files.
+   */
   static StructType of(DocArrayReadConf options, DocArrayFileIndex index, Configuration conf) {
     if (options.paths.size() != 1 || index.files().isEmpty()) return null;
     try {
@@ -57,7 +60,10 @@ final class ManifestSchema {
   }
 
   private static StructType stale(Path dir, String what) {
-    LOG.info("The manifest of {} does not describe the files listed ({}): inferring the schema", dir, what);
+    LOG.info(
+        "The manifest of {} does not describe the files listed ({}): inferring the schema",
+        dir,
+        what);
     return null;
   }
 }

@@ -1,11 +1,11 @@
 package org.docarray.spark.read;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.docarray.spark.config.Container;
@@ -75,8 +75,9 @@ public final class FileSplits {
       try {
         Path p = new Path(f.path);
         FileSystem fs = p.getFileSystem(conf);
-        try (InputStream in = fs.open(p, 1 << 16)) {
-          ranges = SplitIndex.plan(in, f.length, d.protocol, maxSplitBytes, o.limits);
+        try (FSDataInputStream in = fs.open(p, 1 << 16)) {
+          ranges =
+              SplitIndex.plan(new SeekingSkips(in), f.length, d.protocol, maxSplitBytes, o.limits);
         }
       } catch (IOException e) {
         LOG.warn("Cannot walk {} to split it ({}); reading it whole", f.path, e.toString());
@@ -98,5 +99,31 @@ public final class FileSplits {
         out.add(new DocArrayFileSplit(f, r.start, r.end, r.firstIndex, r.count));
     }
     return out;
+  }
+
+  /**
+   * A walk's view of a file: a skip beyond the walk's 64 KB buffer becomes a seek, and the file
+   * system decides how to serve it. S3A reads through a gap within {@code fs.s3a.readahead.range}
+   * (default 64K) and otherwise serves the next length prefix with a new ranged request, so that
+   * setting trades requests for bytes; HDFS and local files seek. Small skips read through.
+   */
+  static final class SeekingSkips extends java.io.FilterInputStream {
+    /** Skips of at least this many bytes seek. */
+    static final long SEEK_AT = 64 * 1024;
+
+    private final FSDataInputStream in;
+
+    SeekingSkips(FSDataInputStream in) {
+      super(in);
+      this.in = in;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      if (n < SEEK_AT) return super.skip(n);
+      long pos = in.getPos();
+      in.seek(pos + n);
+      return in.getPos() - pos;
+    }
   }
 }

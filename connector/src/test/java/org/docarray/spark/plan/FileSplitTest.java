@@ -160,4 +160,34 @@ class FileSplitTest extends SparkTestBase {
     assertEquals(20000, docs, "documents metric of the scan");
     assertTrue(files >= 12, "splits opened: " + files);
   }
+
+  /**
+   * Documents above 1 MB: the walk seeks over them (a ranged read on object stores) and the splits
+   * stay exact.
+   */
+  @Test
+  void aFileOfLargeDocumentsIsWalkedBySeekingOverThem() {
+    String out = tmp.resolve("large-docs").toString();
+    spark()
+        .range(0, 24, 1, 1)
+        .selectExpr(
+            "format_string('big-%02d', id) AS id",
+            "unhex(repeat(lpad(hex(id), 2, '0'), 1500000)) AS bytes_")
+        .write()
+        .format("docarray")
+        .save(out);
+    Dataset<Row> df = spark().read().format("docarray").option("maxPartitionBytes", "8m").load(out);
+    assertTrue(df.rdd().getNumPartitions() >= 4, "partitions: " + df.rdd().getNumPartitions());
+    List<Row> rows =
+        df.selectExpr("id", "length(bytes_)", "hex(substring(bytes_, 1500000, 1))")
+            .orderBy("id")
+            .collectAsList();
+    assertEquals(24, rows.size());
+    for (int i = 0; i < 24; i++) {
+      assertEquals(String.format("big-%02d", i), rows.get(i).getString(0));
+      assertEquals(1_500_000, rows.get(i).getInt(1));
+      assertEquals(
+          String.format("%02X", i), rows.get(i).getString(2), "the last byte of each document");
+    }
+  }
 }

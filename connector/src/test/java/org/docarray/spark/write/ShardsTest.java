@@ -63,9 +63,9 @@ class ShardsTest extends SparkTestBase {
   }
 
   /**
-   * A directory written with manifest=true is planned from its manifest: the schema comes from it and no data
-   * file is opened on the driver (a file whose bytes were damaged in place still plans); a file added since
-   * makes the manifest stale, and the schema is inferred again.
+   * A directory written with manifest=true is planned from its manifest: the schema comes from it
+   * and no data file is opened on the driver (a file whose bytes were damaged in place still
+   * plans); a file added since makes the manifest stale, and the schema is inferred again.
    */
   @Test
   void aManifestGivesTheSchemaWithoutOpeningAFile() throws Exception {
@@ -74,7 +74,8 @@ class ShardsTest extends SparkTestBase {
     docs.write().format("docarray").option("manifest", "true").save(out.toString());
     org.apache.spark.sql.types.StructType written =
         org.docarray.spark.write.ShardManifest.load(
-                new org.apache.hadoop.fs.Path(out.toUri()), new org.apache.hadoop.conf.Configuration())
+                new org.apache.hadoop.fs.Path(out.toUri()),
+                new org.apache.hadoop.conf.Configuration())
             .sparkSchema;
     Path data;
     try (java.util.stream.Stream<Path> files = Files.list(out)) {
