@@ -34,6 +34,8 @@ final class S3 {
             "spark.hadoop.fs.s3a.aws.credentials.provider",
             "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
         .config("spark.hadoop.fs.s3a.committer.magic.enabled", "true")
+        // the SDK v2 (Hadoop 3.4) asks for 100-continue on uploads, which this server answers badly
+        .config("spark.hadoop.fs.s3a.connection.expect.continue", "false")
         .getOrCreate();
   }
 

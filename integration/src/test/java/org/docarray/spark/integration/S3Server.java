@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real S3-compatible server (moto's {@code moto_server}, installed into {@code .venv-servers} by
- * bin/setup-python) started on 127.0.0.1 on a free port and stopped when closed. The tests reach it
- * through Hadoop's S3A, exactly as a cluster reaches S3, MinIO or Ceph.
+ * A real S3-compatible server (moto's server through {@code python/s3_server.py}, installed into
+ * {@code .venv-servers} by bin/setup-python) started on 127.0.0.1 on a free port and stopped when
+ * closed. The tests reach it through Hadoop's S3A, exactly as a cluster reaches S3, MinIO or Ceph.
  */
 final class S3Server implements AutoCloseable {
   private static final Pattern RUNNING =
@@ -37,15 +37,23 @@ final class S3Server implements AutoCloseable {
    * -Ddocarray.requirePython).
    */
   static S3Server start() throws IOException, InterruptedException {
-    Path exe = Paths.get(System.getProperty("docarray.s3server", ".venv-servers/bin/moto_server"));
-    if (!Files.isExecutable(exe)) {
+    return start(java.util.Map.of());
+  }
+
+  /** Starts the server with extra environment (moto's settings, e.g. enforcing credentials). */
+  static S3Server start(java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path python = Paths.get(System.getProperty("docarray.s3server", "../.venv-servers/bin/python"));
+    Path script = Paths.get(System.getProperty("docarray.s3script", "../python/s3_server.py"));
+    if (!Files.isExecutable(python)) {
       if (Boolean.getBoolean("docarray.requirePython")) {
-        throw new IllegalStateException("No S3 server at " + exe + ": run bin/setup-python");
+        throw new IllegalStateException("No S3 server at " + python + ": run bin/setup-python");
       }
-      Assumptions.assumeTrue(false, "no S3 server at " + exe + " (bin/setup-python installs it)");
+      Assumptions.assumeTrue(
+          false, "no S3 server at " + python + " (bin/setup-python installs it)");
     }
     Process p =
-        new ProcessBuilder(exe.toString(), "-H", "127.0.0.1", "-p", "0")
+        new ProcessBuilder(python.toString(), script.toString(), "0")
             .redirectErrorStream(true)
             .start();
     BufferedReader out =
