@@ -115,38 +115,15 @@ class StreamingTest extends SparkTestBase {
       Files.copy(fixture(files[i]), in.resolve(i + "-" + files[i]));
     StructType schema =
         spark().read().format("docarray").load(fixture("students.protobuf").toString()).schema();
-    // a continuous query, one file per micro-batch, stopped (interrupted) as soon as it has made
-    // progress
-    StreamingQuery q =
-        spark()
-            .readStream()
-            .format("docarray")
-            .schema(schema)
-            .option("maxFilesPerTrigger", "1")
-            .load(in.toString())
-            .writeStream()
-            .format("docarray")
-            .option("checkpointLocation", checkpoint.toString())
-            .start(out.toString());
+    // a continuous query, one file per micro-batch, stopped (interrupted) once it has made progress
+    StreamingQuery q = copyOneFilePerBatch(schema, in, out, checkpoint, null);
     long deadline = System.currentTimeMillis() + 60_000;
     while (q.recentProgress().length < 2 && System.currentTimeMillis() < deadline) Thread.sleep(20);
     q.stop();
     int before = ids(spark().read().format("docarray").load(out.toString())).size();
     assertTrue(before < 18, "stopped before the end: " + before + " documents");
     // the restart picks up where the checkpoint says, re-running an uncommitted batch
-    StreamingQuery again =
-        spark()
-            .readStream()
-            .format("docarray")
-            .schema(schema)
-            .option("maxFilesPerTrigger", "1")
-            .load(in.toString())
-            .writeStream()
-            .format("docarray")
-            .option("checkpointLocation", checkpoint.toString())
-            .trigger(Trigger.AvailableNow())
-            .start(out.toString());
-    again.awaitTermination();
+    copyOneFilePerBatch(schema, in, out, checkpoint, Trigger.AvailableNow()).awaitTermination();
     assertEquals(batchIds(in), ids(spark().read().format("docarray").load(out.toString())));
   }
 
