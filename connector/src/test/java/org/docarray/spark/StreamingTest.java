@@ -90,6 +90,25 @@ class StreamingTest extends SparkTestBase {
   }
 
   /**
+   * Copies {@code in} to {@code out}, one file per micro-batch ({@code trigger} null:
+   * continuously).
+   */
+  private static StreamingQuery copyOneFilePerBatch(
+      StructType schema, Path in, Path out, Path checkpoint, Trigger trigger) throws Exception {
+    org.apache.spark.sql.streaming.DataStreamWriter<Row> w =
+        spark()
+            .readStream()
+            .format("docarray")
+            .schema(schema)
+            .option("maxFilesPerTrigger", "1")
+            .load(in.toString())
+            .writeStream()
+            .format("docarray")
+            .option("checkpointLocation", checkpoint.toString());
+    return (trigger == null ? w : w.trigger(trigger)).start(out.toString());
+  }
+
+  /**
    * Every id of every file in {@code dir}, read as one batch: what an exactly-once stream must have
    * written.
    */
