@@ -210,4 +210,29 @@ class S3ATest {
     assertTrue(seconds < 120, "bounded by the store's timeouts and retries: " + seconds + " s");
     assertFalse(S3.messages(e).isEmpty());
   }
+
+  /**
+   * A server that checks credentials (moto's IAM enforcement after one free request, which creates
+   * the bucket): the keys of this session are unknown to it. The bucket's endpoint is an S3A
+   * per-bucket setting.
+   */
+  @Test
+  void wrongCredentialsFailNamingThePath() throws Exception {
+    try (S3Server strict = S3Server.start(java.util.Map.of("INITIAL_NO_AUTH_ACTION_COUNT", "1"))) {
+      String bucket = "strict-bucket";
+      strict.createBucket(bucket);
+      org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+      conf.set("fs.s3a.bucket." + bucket + ".endpoint", strict.endpoint);
+      conf.set("fs.s3a.bucket." + bucket + ".attempts.maximum", "1");
+      conf.set("fs.s3a.bucket." + bucket + ".retry.limit", "1");
+      Exception e =
+          assertThrows(
+              Exception.class,
+              () -> spark.read().format("docarray").load("s3a://" + bucket + "/docs/").count());
+      String m = S3.messages(e);
+      assertTrue(m.contains(bucket), m);
+      assertTrue(
+          m.contains("403") || m.contains("InvalidAccessKeyId") || m.contains("AccessDenied"), m);
+    }
+  }
 }

@@ -52,10 +52,10 @@ final class S3Server implements AutoCloseable {
       Assumptions.assumeTrue(
           false, "no S3 server at " + python + " (bin/setup-python installs it)");
     }
-    Process p =
-        new ProcessBuilder(python.toString(), script.toString(), "0")
-            .redirectErrorStream(true)
-            .start();
+    ProcessBuilder pb =
+        new ProcessBuilder(python.toString(), script.toString(), "0").redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
