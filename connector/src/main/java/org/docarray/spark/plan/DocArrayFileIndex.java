@@ -70,6 +70,15 @@ public final class DocArrayFileIndex implements Serializable {
    * any other filter is ignored here). A file is dropped when a filter is false or unknown for its
    * partition values: none of its rows could pass, so it is never opened.
    */
+  /**
+   * The same index with each file replaced by {@code f(file)} (same order, same partition schema).
+   */
+  DocArrayFileIndex mapFiles(java.util.function.UnaryOperator<DocArrayFile> f) {
+    List<DocArrayFile> out = new ArrayList<>(files.size());
+    for (DocArrayFile file : files) out.add(f.apply(file));
+    return new DocArrayFileIndex(out, partitionSchema);
+  }
+
   public DocArrayFileIndex prunedBy(List<org.apache.spark.sql.sources.Filter> filters) {
     if (partitionSchema.size() == 0 || filters.isEmpty()) return this;
     List<org.apache.spark.sql.sources.Filter> onPartitions = new ArrayList<>();

@@ -39,6 +39,9 @@ public final class DocArrayTable
   private StructType dataSchema;
   private StructType schema;
 
+  /** The manifest the files were written with, when it describes them (null otherwise). */
+  private WrittenManifest manifest;
+
   private DocArrayTable(SparkSession spark, Map<String, String> properties, StructType userSchema) {
     this.spark = spark;
     this.properties = new HashMap<>(properties);
@@ -64,6 +67,8 @@ public final class DocArrayTable
           || !e.getMessage().startsWith("Path does not exist")) throw e;
       index = DocArrayFileIndex.ofFiles(java.util.List.of(), java.util.List.of());
     }
+    manifest = WrittenManifest.of(options, index, hadoopConf);
+    if (manifest != null) index = manifest.annotate(index);
     StructType partitions = index.partitionSchema();
     if (userSchema != null) {
       StructType data = new StructType();
@@ -95,8 +100,9 @@ public final class DocArrayTable
    * The schema a manifest written with the files records, else the one sampled from the documents.
    */
   private StructType inferredOrFromManifest() {
-    StructType written = ManifestSchema.of(options, index, hadoopConf);
-    return written != null ? written : DocArraySchemaInference.infer(index, options, hadoopConf);
+    return manifest != null
+        ? manifest.schema
+        : DocArraySchemaInference.infer(index, options, hadoopConf);
   }
 
   /**

@@ -23,6 +23,13 @@ public final class DocArrayFile implements Serializable {
   private final long[] blockLengths;
   private final String[][] blockHosts;
 
+  /**
+   * Document boundaries known without a walk, {offset, index of the document starting there}, from
+   * the first document to {length, document count}; null when unknown (recorded by the writer in a
+   * manifest).
+   */
+  public final long[][] boundaries;
+
   public DocArrayFile(String path, long length, long modificationTime, Object[] partitionValues) {
     this(
         path, length, modificationTime, partitionValues, new long[0], new long[0], new String[0][]);
@@ -36,6 +43,27 @@ public final class DocArrayFile implements Serializable {
       long[] blockStarts,
       long[] blockLengths,
       String[][] blockHosts) {
+    this(
+        path,
+        length,
+        modificationTime,
+        partitionValues,
+        blockStarts,
+        blockLengths,
+        blockHosts,
+        null);
+  }
+
+  private DocArrayFile(
+      String path,
+      long length,
+      long modificationTime,
+      Object[] partitionValues,
+      long[] blockStarts,
+      long[] blockLengths,
+      String[][] blockHosts,
+      long[][] boundaries) {
+    this.boundaries = boundaries;
     this.path = path;
     this.length = length;
     this.modificationTime = modificationTime;
@@ -43,6 +71,21 @@ public final class DocArrayFile implements Serializable {
     this.blockStarts = blockStarts;
     this.blockLengths = blockLengths;
     this.blockHosts = blockHosts;
+  }
+
+  /**
+   * This file with document boundaries known from where it was written (see {@link #boundaries}).
+   */
+  public DocArrayFile withBoundaries(long[][] boundaries) {
+    return new DocArrayFile(
+        path,
+        length,
+        modificationTime,
+        partitionValues,
+        blockStarts,
+        blockLengths,
+        blockHosts,
+        boundaries);
   }
 
   /**

@@ -46,7 +46,8 @@ public final class FileSplits {
    * remembered).
    */
   public static boolean needsWalk(DocArrayFile f, DocArrayReadConf o, long maxSplitBytes) {
-    return f.length > maxSplitBytes
+    return f.boundaries == null
+        && f.length > maxSplitBytes
         && o.splitFiles
         && splittable(o.detect(f.path), o)
         && !WALKS.contains(key(f, maxSplitBytes), o.metadataCache);
@@ -68,6 +69,7 @@ public final class FileSplits {
       out.add(DocArrayFileSplit.whole(f));
       return out;
     }
+    if (f.boundaries != null) return fromBoundaries(f, maxSplitBytes);
     String key = key(f, maxSplitBytes);
     List<SplitIndex.Range> ranges = WALKS.get(key, o.metadataCache);
     if (ranges == null) {
@@ -76,6 +78,7 @@ public final class FileSplits {
         Path p = new Path(f.path);
         FileSystem fs = p.getFileSystem(conf);
         try (FSDataInputStream in = fs.open(p, 1 << 16)) {
+          WALKED.incrementAndGet();
           ranges =
               SplitIndex.plan(new SeekingSkips(in), f.length, d.protocol, maxSplitBytes, o.limits);
         }
@@ -97,6 +100,43 @@ public final class FileSplits {
     } else {
       for (SplitIndex.Range r : ranges)
         out.add(new DocArrayFileSplit(f, r.start, r.end, r.firstIndex, r.count));
+    }
+    return out;
+  }
+
+  /** Walks made in this JVM (files cut without a walk, from recorded boundaries, do not count). */
+  private static final java.util.concurrent.atomic.AtomicLong WALKED =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  public static long walks() {
+    return WALKED.get();
+  }
+
+  /**
+   * Ranges of about {@code maxSplitBytes} cut at recorded document boundaries: {@code ceil(bytes /
+   * max)} near-equal shares, each cut at the first boundary at or after its share (as a walk would
+   * cut).
+   */
+  private static List<DocArrayFileSplit> fromBoundaries(DocArrayFile f, long maxSplitBytes) {
+    long[][] b = f.boundaries;
+    long start = b[0][0];
+    long end = b[b.length - 1][0];
+    int n =
+        (int)
+            Math.max(1, Math.min(b.length - 1, (end - start + maxSplitBytes - 1) / maxSplitBytes));
+    List<DocArrayFileSplit> out = new ArrayList<>();
+    int from = 0;
+    for (int k = 1; k <= n; k++) {
+      int to = b.length - 1;
+      if (k < n) {
+        long target = start + (end - start) * k / n;
+        to = from + 1;
+        while (to < b.length - 1 && b[to][0] < target) to++;
+      }
+      if (to <= from) continue;
+      out.add(new DocArrayFileSplit(f, b[from][0], b[to][0], b[from][1], b[to][1] - b[from][1]));
+      from = to;
+      if (from == b.length - 1) break;
     }
     return out;
   }

@@ -35,6 +35,25 @@ public final class DocArrayOutputWriter extends OutputWriter {
   private final Configuration conf;
   private final Codec codec;
   private long count;
+
+  /**
+   * Bytes of the file before the next document (cut points are document starts in the final file).
+   */
+  private long offset;
+
+  /**
+   * Document-aligned cut points (offset, index) about every {@link #CUT_BYTES}, for the manifest.
+   */
+  private final java.util.List<long[]> cuts = new java.util.ArrayList<>();
+
+  private long lastCut;
+
+  /**
+   * The spacing of the cut points a manifest records: a reader cuts a file at these instead of
+   * walking it, at any split size down to this.
+   */
+  static final long CUT_BYTES = 1L << 20;
+
   private File spill;
   private DataOutputStream spillOut;
   private OutputStream arrayOut;
@@ -51,6 +70,7 @@ public final class DocArrayOutputWriter extends OutputWriter {
       if (options.container == org.docarray.spark.config.Container.DOCVEC) {
         docVec = new DocVecBuilder(schema, encoder);
       } else if (options.protocol == Protocol.PROTOBUF) {
+        offset = lastCut = StreamFramingSource.HEADER_BYTES;
         spill = File.createTempFile("docarray-spill-", ".bin");
         spill.deleteOnExit();
         spillOut =
@@ -79,14 +99,20 @@ public final class DocArrayOutputWriter extends OutputWriter {
       }
       DocProto doc = encoder.encode(row);
       byte[] bytes = doc.toByteArray();
+      if (offset - lastCut >= CUT_BYTES) {
+        cuts.add(new long[] {offset, count});
+        lastCut = offset;
+      }
       if (spillOut != null) {
         byte[] payload = codec == Codec.NONE ? bytes : codec.compressBytes(bytes, 0, bytes.length);
         spillOut.writeInt(payload.length);
         spillOut.write(payload);
+        offset += 4 + payload.length;
       } else {
         arrayOut.write(0x0A);
         writeVarint(arrayOut, bytes.length);
         arrayOut.write(bytes);
+        offset += 1 + varintSize(bytes.length) + bytes.length;
       }
       count++;
     } catch (IOException e) {
@@ -95,6 +121,15 @@ public final class DocArrayOutputWriter extends OutputWriter {
       throw new DocEncoder.UnwritableValueException(
           e.getMessage() + " (row " + count + " of output file " + path + ")");
     }
+  }
+
+  private static int varintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      n++;
+      v >>>= 7;
+    }
+    return n;
   }
 
   static void writeVarint(OutputStream out, long v) throws IOException {
@@ -125,7 +160,12 @@ public final class DocArrayOutputWriter extends OutputWriter {
       } else {
         arrayOut.close();
       }
-      if (options.manifest) ShardManifestCommitter.writeCount(new Path(path), count, conf);
+      if (options.manifest) {
+        // cut points only where a reader can cut: protobuf files, plain protobuf-array files
+        boolean cuttable = docVec == null && (spillOut != null || codec == Codec.NONE);
+        ShardManifestCommitter.writeCount(
+            new Path(path), count, cuttable ? cuts : java.util.List.of(), conf);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish " + path, e);
     } finally {

@@ -47,10 +47,22 @@ public final class ShardManifest implements Serializable {
     public final long numDocuments;
     public final long bytes;
 
+    /**
+     * Document-aligned cut points {offset, index of the document starting there}, about every 1 MB,
+     * recorded by the writer: a reader cuts the file at these instead of walking it. Empty for
+     * files that cannot be cut.
+     */
+    public final long[][] splitPoints;
+
     public Shard(String path, long numDocuments, long bytes) {
+      this(path, numDocuments, bytes, new long[0][]);
+    }
+
+    public Shard(String path, long numDocuments, long bytes, long[][] splitPoints) {
       this.path = path;
       this.numDocuments = numDocuments;
       this.bytes = bytes;
+      this.splitPoints = splitPoints;
     }
 
     @Override
@@ -104,7 +116,15 @@ public final class ShardManifest implements Serializable {
     root.put("num_shards", shards.size());
     ArrayNode a = root.putArray("shards");
     for (Shard s : shards) {
-      a.addObject().put("path", s.path).put("num_documents", s.numDocuments).put("bytes", s.bytes);
+      ObjectNode o =
+          a.addObject()
+              .put("path", s.path)
+              .put("num_documents", s.numDocuments)
+              .put("bytes", s.bytes);
+      if (s.splitPoints.length > 0) {
+        ArrayNode points = o.putArray("split_points");
+        for (long[] p : s.splitPoints) points.addArray().add(p[0]).add(p[1]);
+      }
     }
     try {
       root.set("spark_schema", JSON.readTree(sparkSchema.json()));
@@ -121,9 +141,17 @@ public final class ShardManifest implements Serializable {
     }
     List<Shard> shards = new ArrayList<>();
     for (JsonNode s : root.get("shards")) {
+      JsonNode points = s.path("split_points");
+      long[][] cuts = new long[points.size()][];
+      for (int i = 0; i < cuts.length; i++) {
+        cuts[i] = new long[] {points.get(i).get(0).asLong(), points.get(i).get(1).asLong()};
+      }
       shards.add(
           new Shard(
-              s.get("path").asText(), s.get("num_documents").asLong(), s.get("bytes").asLong()));
+              s.get("path").asText(),
+              s.get("num_documents").asLong(),
+              s.get("bytes").asLong(),
+              cuts));
     }
     return new ShardManifest(
         root.get("protocol").asText(),

@@ -62,11 +62,26 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
   }
 
   /** Writes the count file of a written data file (called by the output writer on close). */
-  static void writeCount(Path dataFile, long count, Configuration conf) throws IOException {
+  static void writeCount(Path dataFile, long count, List<long[]> cuts, Configuration conf)
+      throws IOException {
     Path countFile = new Path(dataFile.getParent(), COUNT_PREFIX + dataFile.getName());
+    StringBuilder text = new StringBuilder(Long.toString(count)).append('\n');
+    for (long[] c : cuts) text.append(c[0]).append(':').append(c[1]).append(' ');
     try (OutputStream out = countFile.getFileSystem(conf).create(countFile, true)) {
-      out.write(Long.toString(count).getBytes(StandardCharsets.US_ASCII));
+      out.write(text.toString().trim().getBytes(StandardCharsets.US_ASCII));
     }
+  }
+
+  /** The cut points of a count file's second line ("offset:index ..."), or none. */
+  private static long[][] cutsOf(String[] lines) {
+    if (lines.length < 2 || lines[1].isBlank()) return new long[0][];
+    String[] parts = lines[1].trim().split(" ");
+    long[][] out = new long[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      String[] oi = parts[i].split(":");
+      out[i] = new long[] {Long.parseLong(oi[0]), Long.parseLong(oi[1])};
+    }
+    return out;
   }
 
   @Override
@@ -75,6 +90,7 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
     Configuration conf = context.getConfiguration();
     FileSystem fs = output.getFileSystem(conf);
     Map<String, Long> counts = new HashMap<>();
+    Map<String, long[][]> cuts = new HashMap<>();
     Map<String, Long> sizes = new HashMap<>();
     List<Path> countFiles = new ArrayList<>();
     String root = fs.makeQualified(output).toUri().getPath();
@@ -87,9 +103,9 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
         String dataRel =
             rel.substring(0, rel.length() - name.length()) + name.substring(COUNT_PREFIX.length());
         try (InputStream in = fs.open(f.getPath())) {
-          counts.put(
-              dataRel,
-              Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
+          String[] lines = new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n");
+          counts.put(dataRel, Long.parseLong(lines[0].trim()));
+          cuts.put(dataRel, cutsOf(lines));
         }
         countFiles.add(f.getPath());
       } else if (!hidden(rel)) {
@@ -99,14 +115,16 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
     ShardManifest previous = null;
     if (fs.exists(new Path(output, ShardManifest.FILE_NAME)))
       previous = ShardManifest.load(output, conf);
-    Map<String, Long> previousCounts = new HashMap<>();
+    Map<String, ShardManifest.Shard> previousShards = new HashMap<>();
     if (previous != null)
-      for (ShardManifest.Shard s : previous.shards) previousCounts.put(s.path, s.numDocuments);
+      for (ShardManifest.Shard s : previous.shards) previousShards.put(s.path, s);
     List<String> names = new ArrayList<>(sizes.keySet());
     names.sort(null);
     List<ShardManifest.Shard> shards = new ArrayList<>();
     for (String n : names) {
-      Long count = counts.containsKey(n) ? counts.get(n) : previousCounts.get(n);
+      ShardManifest.Shard before = previousShards.get(n);
+      Long count =
+          counts.containsKey(n) ? counts.get(n) : before == null ? null : before.numDocuments;
       if (count == null) {
         throw new IOException(
             "Cannot write the shard manifest of "
@@ -115,7 +133,9 @@ public final class ShardManifestCommitter extends FileOutputCommitter {
                 + n
                 + " was not written by this job and no earlier manifest counts its documents");
       }
-      shards.add(new ShardManifest.Shard(n, count, sizes.get(n)));
+      long[][] points =
+          cuts.containsKey(n) ? cuts.get(n) : before == null ? new long[0][] : before.splitPoints;
+      shards.add(new ShardManifest.Shard(n, count, sizes.get(n), points));
     }
     new ShardManifest(
             conf.get(PROTOCOL),

@@ -190,4 +190,48 @@ class FileSplitTest extends SparkTestBase {
           String.format("%02X", i), rows.get(i).getString(2), "the last byte of each document");
     }
   }
+
+  /**
+   * A file written with manifest=true carries its document boundaries in the manifest: a read cuts
+   * it there without walking it, in both protocols, and gets exactly the written rows.
+   */
+  @Test
+  void aFileWrittenWithAManifestIsCutWithoutAWalk() throws Exception {
+    for (String protocol : new String[] {"protobuf", "protobuf-array"}) {
+      String out = tmp.resolve("manifest-" + protocol).toString();
+      Dataset<Row> docs =
+          spark()
+              .range(0, 20000, 1, 1)
+              .selectExpr(
+                  "format_string('doc-%05d', id) AS id",
+                  "repeat('x', CAST(id % 1000 AS INT)) AS text", "CAST(id AS INT) AS n");
+      docs.write()
+          .format("docarray")
+          .option("protocol", protocol)
+          .option("manifest", "true")
+          .save(out);
+      String manifest =
+          new String(
+              java.nio.file.Files.readAllBytes(
+                  java.nio.file.Paths.get(out, "_docarray_manifest.json")),
+              java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(manifest.contains("split_points"), manifest);
+      long walks = org.docarray.spark.read.FileSplits.walks();
+      spark().conf().set("spark.docarray.metadataCache.enabled", "false");
+      try {
+        Dataset<Row> df =
+            spark().read().format("docarray").option("maxPartitionBytes", "2m").load(out);
+        assertTrue(df.rdd().getNumPartitions() >= 4, "partitions: " + df.rdd().getNumPartitions());
+        assertEquals(20000L, df.count());
+        assertEquals(0L, df.except(docs).count(), protocol);
+        assertEquals(
+            199990000L,
+            df.selectExpr("sum(n)").first().getLong(0),
+            "each document once: " + protocol);
+        assertEquals(walks, org.docarray.spark.read.FileSplits.walks(), "no walk: " + protocol);
+      } finally {
+        spark().conf().unset("spark.docarray.metadataCache.enabled");
+      }
+    }
+  }
 }
