@@ -109,6 +109,19 @@ public final class DocArrayFileIndex implements Serializable {
   /** Lists the files of the options' paths. */
   public static DocArrayFileIndex build(
       DocArrayReadConf options, Configuration conf, boolean inferPartitionTypes) {
+    return build(null, options, conf, inferPartitionTypes);
+  }
+
+  /**
+   * Lists the files of the options' paths; a directory a Structured Streaming file sink wrote (it
+   * has a {@code _spark_metadata} log) contributes only the files its log committed, as Spark's
+   * file sources read it ({@code spark} null: no sink logs consulted).
+   */
+  public static DocArrayFileIndex build(
+      org.apache.spark.sql.SparkSession spark,
+      DocArrayReadConf options,
+      Configuration conf,
+      boolean inferPartitionTypes) {
     if (options.paths.isEmpty()) {
       throw new IllegalArgumentException(
           "No path given: use spark.read.format(\"docarray\").load(path) "
@@ -140,7 +153,19 @@ public final class DocArrayFileIndex implements Serializable {
         }
         List<Dir> dirs = new ArrayList<>();
         for (FileStatus root : roots) {
-          if (root.isDirectory()) {
+          List<FileStatus> committed =
+              root.isDirectory() && spark != null
+                  ? StreamSinkLog.committedFiles(spark, root.getPath(), conf)
+                  : null;
+          if (committed != null) {
+            for (FileStatus f : committed) {
+              if (nameFilter == null || nameFilter.accept(f.getPath())) {
+                leaves.add(
+                    new Leaf(
+                        f, blocks(fs, f), sinkPartitions(root.getPath(), f.getPath(), options)));
+              }
+            }
+          } else if (root.isDirectory()) {
             dirs.add(new Dir(root.getPath(), new ArrayList<>()));
           } else if (nameFilter == null || nameFilter.accept(root.getPath())) {
             leaves.add(new Leaf(root, blocks(fs, root), new ArrayList<>()));
@@ -285,6 +310,25 @@ public final class DocArrayFileIndex implements Serializable {
       throw new UncheckedIOException("Cannot list " + dir.path + ": " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /**
+   * The partition directories (name=value) between a sink's output directory and one of its files.
+   */
+  private static List<String[]> sinkPartitions(Path root, Path file, DocArrayReadConf options) {
+    List<String[]> spec = new ArrayList<>();
+    if (options.recursiveFileLookup) return spec;
+    String rootPath = root.toUri().getPath();
+    for (Path p = file.getParent(); p != null; p = p.getParent()) {
+      if (p.toUri().getPath().length() <= rootPath.length()) break;
+      String name = p.getName();
+      int eq = name.indexOf('=');
+      if (eq > 0) {
+        spec.add(
+            0, new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
+      }
+    }
+    return spec;
   }
 
   /**

@@ -59,7 +59,8 @@ public final class DocArrayTable
     if (schema != null) return;
     hadoopConf = hadoopConf(spark, properties);
     try {
-      index = DocArrayFileIndex.build(options, hadoopConf, options.inferPartitionColumnTypes);
+      index =
+          DocArrayFileIndex.build(spark, options, hadoopConf, options.inferPartitionColumnTypes);
     } catch (IllegalArgumentException e) {
       // a table being created (CTAS, INSERT into a new location) has its schema but no files yet
       if (userSchema == null
