@@ -154,8 +154,8 @@ public final class DocArrayFileIndex implements Serializable {
         List<Dir> dirs = new ArrayList<>();
         for (FileStatus root : roots) {
           List<FileStatus> committed =
-              root.isDirectory() && spark != null
-                  ? StreamSinkLog.committedFiles(spark, root.getPath(), conf)
+              root.isDirectory() && readsSinkLogs(spark)
+                  ? StreamSinkLog.committedFiles(root.getPath(), conf)
                   : null;
           if (committed != null) {
             for (FileStatus f : committed) {
@@ -310,6 +310,17 @@ public final class DocArrayFileIndex implements Serializable {
       throw new UncheckedIOException("Cannot list " + dir.path + ": " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /**
+   * Whether a sink's log decides its directory's files: in a session, unless {@code
+   * spark.sql.streaming.fileStreamSink.ignoreMetadata} (Spark's own switch) says to list them
+   * whole.
+   */
+  private static boolean readsSinkLogs(org.apache.spark.sql.SparkSession spark) {
+    return spark != null
+        && !Boolean.parseBoolean(
+            spark.conf().get("spark.sql.streaming.fileStreamSink.ignoreMetadata", "false").trim());
   }
 
   /**
