@@ -17,7 +17,7 @@ import org.apache.spark.sql.sources.{DataSourceRegister, Filter}
 import org.apache.spark.sql.types.StructType
 import org.apache.spark.sql.util.CaseInsensitiveStringMap
 
-import org.docarray.spark.config.{DocArrayReadConf, DocArrayWriteConf, OptionCheck}
+import org.docarray.spark.config.{DocArrayReadConf, DocArrayWriteConf, OptionCheck, OptionNames}
 import org.docarray.spark.plan.{DocArrayFileIndex, DocArraySchemaInference, DocArrayTable}
 import org.docarray.spark.read.FileSourceReader
 import org.docarray.spark.write.{DocArrayOutputWriterFactory, ShardManifestCommitter}
@@ -89,7 +89,7 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
       job: Job,
       options: Map[String, String],
       dataSchema: StructType): OutputWriterFactory = {
-    OptionCheck.warnUnknown(options.asJava, OptionCheck.WRITE, "write")
+    OptionCheck.warnUnknown(options.asJava, OptionNames.WRITE, "write")
     val writeOptions = new DocArrayWriteConf(options.asJava)
     // option manifest=true: the job's committer writes _docarray_manifest.json (as Parquet's writes summaries)
     if (writeOptions.manifest) ShardManifestCommitter.configure(job.getConfiguration, writeOptions, dataSchema)

@@ -21,12 +21,6 @@ public final class OptionCheck {
   private static final Logger LOG = LoggerFactory.getLogger(OptionCheck.class);
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-  /** Every option a read takes ({@link OptionNames#READ}). */
-  public static final Set<String> READ = OptionNames.READ;
-
-  /** Every option a write takes ({@link OptionNames#WRITE}). */
-  public static final Set<String> WRITE = OptionNames.WRITE;
-
   private OptionCheck() {}
 
   /** One message per option nothing reads, naming the nearest known option when one is close. */

@@ -295,10 +295,8 @@ public final class DocArrayFileIndex implements Serializable {
         if (hidden) continue;
         if (c.isDirectory()) {
           List<String[]> next = new ArrayList<>(dir.spec);
-          int eq = name.indexOf('=');
-          if (!recursive && eq > 0)
-            next.add(
-                new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
+          String[] kv = recursive ? null : partitionDirectory(name);
+          if (kv != null) next.add(kv);
           out.add(new Dir(c.getPath(), next));
         } else if (filter == null || filter.accept(c.getPath())) {
           out.add(new Leaf(c, blocks(fs, c), dir.spec));
@@ -332,12 +330,8 @@ public final class DocArrayFileIndex implements Serializable {
     String rootPath = root.toUri().getPath();
     for (Path p = file.getParent(); p != null; p = p.getParent()) {
       if (p.toUri().getPath().length() <= rootPath.length()) break;
-      String name = p.getName();
-      int eq = name.indexOf('=');
-      if (eq > 0) {
-        spec.add(
-            0, new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))});
-      }
+      String[] kv = partitionDirectory(p.getName());
+      if (kv != null) spec.add(0, kv);
     }
     return spec;
   }
@@ -375,6 +369,16 @@ public final class DocArrayFileIndex implements Serializable {
         starts,
         lengths,
         hosts);
+  }
+
+  /**
+   * A Hive-style partition directory name {@code key=value} as {key, value} (unescaped), else null.
+   */
+  private static String[] partitionDirectory(String name) {
+    int eq = name.indexOf('=');
+    return eq > 0
+        ? new String[] {unescape(name.substring(0, eq)), unescape(name.substring(eq + 1))}
+        : null;
   }
 
   private static boolean hasGlob(String p) {

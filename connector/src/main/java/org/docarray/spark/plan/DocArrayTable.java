@@ -202,7 +202,7 @@ public final class DocArrayTable
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
     org.docarray.spark.config.OptionCheck.warnUnknown(
-        properties, org.docarray.spark.config.OptionCheck.READ, "read");
+        properties, org.docarray.spark.config.OptionNames.READ, "read");
     resolve();
     return new DocArrayScanBuilder(spark, options, index, dataSchema, schema, hadoopConf);
   }

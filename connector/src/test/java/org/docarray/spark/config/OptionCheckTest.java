@@ -21,7 +21,7 @@ class OptionCheckTest {
     given.put("fs.s3a.endpoint", "http://127.0.0.1:9000");
     given.put("__partition_columns", "[\"year\"]");
     given.put("Protocol", "protobuf");
-    List<String> write = OptionCheck.unknown(given, OptionCheck.WRITE, "write");
+    List<String> write = OptionCheck.unknown(given, OptionNames.WRITE, "write");
     assertEquals(1, write.size(), write.toString());
     assertTrue(
         write
@@ -32,7 +32,7 @@ class OptionCheckTest {
         write.get(0));
     given.put("tensormod", "binary");
     given.put("zzzqqq", "1");
-    List<String> read = OptionCheck.unknown(given, OptionCheck.READ, "read");
+    List<String> read = OptionCheck.unknown(given, OptionNames.READ, "read");
     assertEquals(3, read.size(), read.toString());
     assertTrue(
         read.get(1).contains("'tensormod' is ignored: did you mean 'tensorMode'?"), read.get(1));
@@ -45,9 +45,9 @@ class OptionCheckTest {
   void theReaderAndWriterTakeEveryListedOption() {
     // each listed read option parses (a typo in the list would name an option nothing reads)
     Map<String, String> all = new HashMap<>();
-    for (String k : OptionCheck.READ) all.put(k, "");
-    assertTrue(OptionCheck.unknown(all, OptionCheck.READ, "read").isEmpty());
-    assertEquals("maxPartitionBytes", OptionCheck.nearest("maxPartitionByte", OptionCheck.READ));
-    assertEquals(null, OptionCheck.nearest("somethingelse", OptionCheck.WRITE));
+    for (String k : OptionNames.READ) all.put(k, "");
+    assertTrue(OptionCheck.unknown(all, OptionNames.READ, "read").isEmpty());
+    assertEquals("maxPartitionBytes", OptionCheck.nearest("maxPartitionByte", OptionNames.READ));
+    assertEquals(null, OptionCheck.nearest("somethingelse", OptionNames.WRITE));
   }
 }

@@ -11,9 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/**
- * The README's option tables list exactly the options the connector takes (OptionCheck's lists).
- */
+/** The README's option tables list exactly the options the connector takes (OptionNames' lists). */
 class ReadmeOptionsTest {
   private static final Pattern ROW =
       Pattern.compile("^\\| `(\\w+)`(?: \\(alias `(\\w+)`\\))?(?: / [^|]*)? \\|");
@@ -39,11 +37,11 @@ class ReadmeOptionsTest {
     Set<String> read = table(lines, "| option | default | meaning |");
     read.add("paths"); // the table's first row: `path` / `load(paths...)`
     assertEquals(
-        new TreeSet<>(OptionCheck.READ), new TreeSet<>(read), "read options in the README");
+        new TreeSet<>(OptionNames.READ), new TreeSet<>(read), "read options in the README");
     Set<String> write = table(lines, "| write option | default | meaning |");
     write.add("path");
     write.add("paths");
     assertEquals(
-        new TreeSet<>(OptionCheck.WRITE), new TreeSet<>(write), "write options in the README");
+        new TreeSet<>(OptionNames.WRITE), new TreeSet<>(write), "write options in the README");
   }
 }
