@@ -1,8 +1,5 @@
 package org.docarray.spark.format;
 
-import com.google.protobuf.CodedInputStream;
-import java.io.IOException;
-
 /**
  * One decoded {@code NdArrayProto}, as a view on the document bytes: dtype, shape and where the
  * element buffer lies. Nothing is copied. Reused across documents by one reader.
@@ -27,34 +24,34 @@ public final class TensorView {
   public TensorView parse(byte[] buf, int off, int len, Limits limits, boolean requireKnownDtype) {
     dtype = null;
     dtypeText = null;
-    shape = NO_DIMS;
+    ndims = 0;
     data = buf;
     bufferOffset = off;
     bufferLength = 0;
     boolean sawDense = false;
-    try {
-      CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) break;
-        if (tag == Wire.tag(Wire.NDARRAY_DENSE, Wire.WT_LEN)) {
-          int l = in.readRawVarint32();
-          int start = off + in.getTotalBytesRead();
-          Wire.checkLength(l, len - in.getTotalBytesRead(), start);
-          parseDense(buf, start, l, limits);
-          in.skipRawBytes(l);
-          sawDense = true;
-        } else if (tag == Wire.tag(2, Wire.WT_LEN)) {
-          in.skipField(
-              tag); // NdArrayProto.parameters: never written by DocArray, ignored when read
-        } else {
-          throw Wire.unexpected("NdArrayProto", tag, off + in.getTotalBytesRead());
-        }
+    for (int p = off, end = off + len; p < end; ) {
+      int tag = varint(buf, p, end);
+      int at = p;
+      p = next;
+      if (tag == Wire.tag(Wire.NDARRAY_DENSE, Wire.WT_LEN)) {
+        int l = varint(buf, p, end);
+        Wire.checkLength(l, end - next, next);
+        parseDense(buf, next, l);
+        p = next + l;
+        sawDense = true;
+      } else if (tag == Wire.tag(2, Wire.WT_LEN)) {
+        // NdArrayProto.parameters: never written by DocArray, ignored when read
+        int l = varint(buf, p, end);
+        Wire.checkLength(l, end - next, next);
+        p = next + l;
+      } else {
+        throw Wire.unexpected("NdArrayProto", tag, at);
       }
-    } catch (IOException e) {
-      throw new MalformedDocumentException(
-          "tensor (NdArrayProto) does not decode: " + e.getMessage(), off, e);
     }
+    // the previous shape array when the dimensions repeat (never changed once handed out)
+    if (ndims == 0) shape = NO_DIMS;
+    else if (!java.util.Arrays.equals(shape, 0, shape.length, dims, 0, ndims))
+      shape = java.util.Arrays.copyOf(dims, ndims);
     if (!sawDense || dtypeText == null) {
       throw new MalformedDocumentException(
           "tensor has no " + (sawDense ? "dtype" : "dense array"), off);
@@ -63,12 +60,18 @@ public final class TensorView {
       // DocVec's marker for a None column (docarray-format.md §7); callers treat it as null
       return this;
     }
-    try {
-      dtype = DType.parse(dtypeText);
-    } catch (IllegalArgumentException e) {
-      if (requireKnownDtype)
-        throw new MalformedDocumentException("unknown tensor dtype: " + e.getMessage(), off);
-      return this;
+    if (lastDtype != null && dtypeText == lastDtypeText) { // the same text as the last tensor's
+      dtype = lastDtype;
+    } else {
+      try {
+        dtype = DType.parse(dtypeText);
+      } catch (IllegalArgumentException e) {
+        if (requireKnownDtype)
+          throw new MalformedDocumentException("unknown tensor dtype: " + e.getMessage(), off);
+        return this;
+      }
+      lastDtype = dtype;
+      lastDtypeText = dtypeText;
     }
     long n = 1;
     for (int d : shape) {
@@ -114,44 +117,87 @@ public final class TensorView {
     return "None".equals(dtypeText);
   }
 
-  private void parseDense(byte[] buf, int off, int len, Limits limits) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    int[] dims = NO_DIMS;
-    int ndims = 0;
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
+  /** The dtype of the last tensor parsed and its text: documents of a column repeat it. */
+  private DType lastDtype;
+
+  private String lastDtypeText;
+  private byte[] lastDtypeBytes = new byte[0];
+
+  private int[] dims = new int[4];
+  private int ndims;
+
+  /** Where the last varint read ended. */
+  private int next;
+
+  private int varint(byte[] b, int p, int end) {
+    if (p < end && b[p] >= 0) {
+      next = p + 1;
+      return b[p];
+    }
+    long v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p >= end) throw new MalformedDocumentException("a varint runs past its tensor", p);
+      byte x = b[p++];
+      v |= (long) (x & 0x7f) << shift;
+      if (x >= 0) {
+        next = p;
+        return (int) v;
+      }
+    }
+    throw new MalformedDocumentException("malformed varint in a tensor", p);
+  }
+
+  private void dim(int d, int at) {
+    if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, ndims * 2);
+    dims[ndims++] = d;
+    if (ndims > 64) throw new MalformedDocumentException("tensor has more than 64 dimensions", at);
+  }
+
+  private void parseDense(byte[] buf, int off, int len) {
+    ndims = 0;
+    for (int p = off, end = off + len; p < end; ) {
+      int tag = varint(buf, p, end);
+      int at = p;
+      p = next;
       int field = tag >>> 3;
       int wt = tag & 7;
       if (field == Wire.DENSE_BUFFER && wt == Wire.WT_LEN) {
-        int l = in.readRawVarint32();
-        int start = off + in.getTotalBytesRead();
-        Wire.checkLength(l, len - in.getTotalBytesRead(), start);
-        bufferOffset = start;
+        int l = varint(buf, p, end);
+        Wire.checkLength(l, end - next, next);
+        bufferOffset = next;
         bufferLength = l;
-        in.skipRawBytes(l);
+        p = next + l;
       } else if (field == Wire.DENSE_SHAPE && wt == Wire.WT_LEN) {
-        int l = in.readRawVarint32();
-        Wire.checkLength(l, len - in.getTotalBytesRead(), off + in.getTotalBytesRead());
-        int old = in.pushLimit(l);
-        while (in.getBytesUntilLimit() > 0) {
-          if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, Math.max(4, ndims * 2));
-          dims[ndims++] = in.readUInt32();
-          if (ndims > 64)
-            throw new MalformedDocumentException("tensor has more than 64 dimensions", off);
+        int l = varint(buf, p, end);
+        Wire.checkLength(l, end - next, next);
+        int q = next;
+        p = q + l;
+        while (q < p) {
+          dim(varint(buf, q, p), at);
+          q = next;
         }
-        in.popLimit(old);
       } else if (field == Wire.DENSE_SHAPE && wt == Wire.WT_VARINT) {
-        if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, Math.max(4, ndims * 2));
-        dims[ndims++] = in.readUInt32();
-        if (ndims > 64)
-          throw new MalformedDocumentException("tensor has more than 64 dimensions", off);
+        dim(varint(buf, p, end), at);
+        p = next;
       } else if (field == Wire.DENSE_DTYPE && wt == Wire.WT_LEN) {
-        dtypeText = in.readStringRequireUtf8();
+        int l = varint(buf, p, end);
+        Wire.checkLength(l, end - next, next);
+        int s = next;
+        p = s + l;
+        if (lastDtypeText != null
+            && java.util.Arrays.equals(lastDtypeBytes, 0, lastDtypeBytes.length, buf, s, p)) {
+          dtypeText = lastDtypeText;
+        } else {
+          if (!Utf8Validation.isValid(buf, s, p))
+            throw new MalformedDocumentException("tensor dtype is not valid UTF-8", s);
+          dtypeText = new String(buf, s, l, java.nio.charset.StandardCharsets.UTF_8);
+          lastDtypeBytes = java.util.Arrays.copyOfRange(buf, s, p);
+          lastDtypeText = dtypeText;
+          lastDtype = null; // set when it parses
+        }
       } else {
-        throw Wire.unexpected("DenseNdArrayProto", tag, off + in.getTotalBytesRead());
+        throw Wire.unexpected("DenseNdArrayProto", tag, at);
       }
     }
-    shape = ndims == 0 ? NO_DIMS : java.util.Arrays.copyOf(dims, ndims);
   }
 }

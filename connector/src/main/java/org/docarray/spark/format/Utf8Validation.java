@@ -7,8 +7,14 @@ package org.docarray.spark.format;
 public final class Utf8Validation {
   private Utf8Validation() {}
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
   public static boolean isValid(byte[] b, int from, int to) {
     int i = from;
+    // ASCII runs eight bytes at a time
+    while (i + 8 <= to && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) i += 8;
     while (i < to) {
       int c = b[i] & 0xff;
       if (c < 0x80) {

@@ -231,10 +231,19 @@ public final class ArrowBatchWriter implements AutoCloseable {
       return new Field(
           v,
           (in, o, at) -> {
-            byte[] b =
-                in.getUTF8String(o)
-                    .getBytes(); // the decoder's strings are whole byte arrays: no copy
-            ((VarCharVector) v).setSafe(at, b, 0, b.length);
+            org.apache.spark.unsafe.types.UTF8String s = in.getUTF8String(o);
+            if (s.getBaseObject() instanceof byte[]) {
+              // the bytes where they lie (an UnsafeRow's buffer): no copy on the way
+              ((VarCharVector) v)
+                  .setSafe(
+                      at,
+                      (byte[]) s.getBaseObject(),
+                      (int) (s.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET),
+                      s.numBytes());
+            } else {
+              byte[] b = s.getBytes();
+              ((VarCharVector) v).setSafe(at, b, 0, b.length);
+            }
           });
     }
     if (t == DataTypes.BinaryType) {

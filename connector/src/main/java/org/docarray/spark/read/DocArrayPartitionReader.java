@@ -26,11 +26,23 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
    */
   private final boolean direct;
 
+  /** The data columns' types, and the projection into an UnsafeRow of the output (not direct). */
+  private final org.apache.spark.sql.types.DataType[] dataTypes;
+
+  private final org.apache.spark.sql.catalyst.expressions.UnsafeProjection toUnsafe;
+
   DocArrayPartitionReader(DocArrayReaderFactory factory, DocArrayFileSplit[] splits) {
     this.f = factory;
     boolean d = true;
     for (int i = 0; i < factory.dataIndex.length && d; i++) d = factory.dataIndex[i] == i;
     this.direct = d;
+    org.apache.spark.sql.types.StructField[] fields = factory.settings.dataSchema.fields();
+    this.dataTypes = new org.apache.spark.sql.types.DataType[fields.length];
+    for (int i = 0; i < fields.length; i++) dataTypes[i] = fields[i].dataType();
+    this.toUnsafe =
+        d
+            ? null
+            : org.apache.spark.sql.catalyst.expressions.UnsafeProjection.create(factory.readSchema);
     this.splits = splits;
     this.compiled = factory.settings.compile();
   }
@@ -81,11 +93,10 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
     int[] di = f.dataIndex;
     int[] pi = f.partIndex;
     Object[] values = new Object[di.length];
-    Object[] src = ((GenericInternalRow) data).values();
     for (int i = 0; i < di.length; i++) {
       values[i] =
           di[i] >= 0
-              ? src[di[i]]
+              ? data.get(di[i], dataTypes[di[i]])
               : pi[i] == DocArrayReaderFactory.METADATA
                   ? FileMetadata.of(
                       file,
@@ -94,7 +105,7 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
                       f.metadataFields)
                   : file.partitionValues[pi[i]];
     }
-    return new GenericInternalRow(values);
+    return toUnsafe.apply(new GenericInternalRow(values));
   }
 
   @Override

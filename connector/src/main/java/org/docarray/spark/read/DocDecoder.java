@@ -1,36 +1,63 @@
 package org.docarray.spark.read;
 
-import com.google.protobuf.CodedInputStream;
-import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
-import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeWriter;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Decimal;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.docarray.spark.format.Limits;
 import org.docarray.spark.format.MalformedDocumentException;
 import org.docarray.spark.format.NodeJsonWriter;
 import org.docarray.spark.format.TensorView;
+import org.docarray.spark.format.Utf8Validation;
 import org.docarray.spark.format.Wire;
 import org.docarray.spark.schema.DocArrayMetadata;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
- * Decodes {@code DocProto} bytes into Spark rows of a required schema. The schema is compiled once
- * into a plan (field name to slot and converter); the per-document loop then only walks the wire:
- * keys the schema does not ask for are skipped by length without looking inside.
+ * Decodes {@code DocProto} bytes straight into Spark's {@link UnsafeRow} of a required schema: no
+ * intermediate objects, no projection afterwards. The schema is compiled once into a plan (field
+ * name to slot, one Spark writer per struct, array and map level, all sharing one buffer); the
+ * per-document loop then only walks the wire: keys the schema does not ask for are skipped by
+ * length without looking inside, scalars are written into their slot, strings and bytes are copied
+ * once, and a tensor whose stored dtype is the column's element type is one memory copy from the
+ * wire into the array's data region (both are runs of little-endian numbers).
+ *
+ * <p>The returned row is reused: it is valid until the next call (Spark's contract for scan rows;
+ * copy it to keep it).
  */
 public final class DocDecoder {
+  private static final VarHandle LE_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final int TAG_RECORD = Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN);
+  private static final int TAG_KEY = Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN);
+  private static final int TAG_VALUE = Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN);
+
   private final DocPlan root;
+  private final UnsafeRowWriter rowWriter;
   private final Limits limits;
 
   /**
@@ -72,29 +99,46 @@ public final class DocDecoder {
   }
 
   /** Top-level keys the table declares (failOnUndeclaredFields), or null to skip unknown keys. */
-  private java.util.Set<String> declared;
+  private Set<String> declared;
 
   private final TensorView tensor = new TensorView();
   private final NodeJsonWriter json;
 
+  /** Spark's own projections, for the rare values built as objects first (see writeValue). */
+  private final Map<DataType, UnsafeProjection> projections = new HashMap<>();
+
   public DocDecoder(StructType schema, Limits limits) {
     this.limits = limits;
     this.json = new NodeJsonWriter(limits);
-    this.root = new DocPlan("", schema);
+    this.rowWriter = new UnsafeRowWriter(schema.size(), 1024);
+    this.root = new DocPlan("", schema, rowWriter, rowWriter);
   }
 
   /** Makes keys outside these top-level names an error instead of being skipped. */
-  public DocDecoder failOnKeysOutside(java.util.Set<String> names) {
+  public DocDecoder failOnKeysOutside(Set<String> names) {
     this.declared = names;
     return this;
   }
 
   /**
-   * Decodes one document into a new row of the schema's width; null when pushed filters reject it.
+   * Decodes one document into the decoder's row of the schema (valid until the next call); null
+   * when pushed filters reject it.
    */
   public InternalRow decode(byte[] buf, int off, int len) {
-    if (presenceSeen != null) java.util.Arrays.fill(presenceSeen, false);
-    return root.decode(this, buf, off, len, 0);
+    if (presenceSeen != null) Arrays.fill(presenceSeen, false);
+    rowWriter.reset();
+    rowWriter.zeroOutNullBytes();
+    if (!root.decodeFields(this, buf, off, len, 0)) return null;
+    return rowWriter.getRow();
+  }
+
+  /** A row of the schema's width whose only non-null value is {@code text} at {@code slot}. */
+  InternalRow rowWithText(int slot, String text) {
+    rowWriter.reset();
+    rowWriter.zeroOutNullBytes();
+    for (int i = 0; i < root.width; i++) if (i != slot) rowWriter.setNullAt(i);
+    if (slot >= 0) rowWriter.write(slot, UTF8String.fromString(text));
+    return rowWriter.getRow();
   }
 
   /**
@@ -128,11 +172,74 @@ public final class DocDecoder {
   private void markPresent(byte[] buf, int off, int len) {
     for (int i = 0; i < presenceNames.length; i++) {
       byte[] n = presenceNames[i];
-      if (n.length == len && java.util.Arrays.equals(n, 0, len, buf, off, off + len)) {
+      if (n.length == len && Arrays.equals(n, 0, len, buf, off, off + len)) {
         presenceSeen[i] = true;
         return;
       }
     }
+  }
+
+  // ---------------------------------------------------------------- the wire
+
+  /** Where the last varint read ended, or where the last record's bytes start. */
+  private int next;
+
+  private int varint32(byte[] b, int p, int end) {
+    if (p < end) {
+      byte x = b[p];
+      if (x >= 0) {
+        next = p + 1;
+        return x;
+      }
+    }
+    return (int) varintSlow(b, p, end);
+  }
+
+  private long varint64(byte[] b, int p, int end) {
+    if (p < end) {
+      byte x = b[p];
+      if (x >= 0) {
+        next = p + 1;
+        return x;
+      }
+    }
+    return varintSlow(b, p, end);
+  }
+
+  private long varintSlow(byte[] b, int p, int end) {
+    long v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p >= end) throw new MalformedDocumentException("a varint runs past its message", p);
+      byte x = b[p++];
+      v |= (long) (x & 0x7f) << shift;
+      if (x >= 0) {
+        next = p;
+        return v;
+      }
+    }
+    throw new MalformedDocumentException("malformed varint (more than 10 bytes)", p);
+  }
+
+  /**
+   * Reads the header of one field-1 record of a repeated-message or map message at {@code p};
+   * returns its length and leaves its start in {@link #next}.
+   */
+  private int record(byte[] b, int p, int end, String message) {
+    int tag = varint32(b, p, end);
+    if (tag != TAG_RECORD) throw Wire.unexpected(message, tag, p);
+    int q = next;
+    int l = varint32(b, q, end);
+    Wire.checkLength(l, end - next, next);
+    return l;
+  }
+
+  private int countRecords(byte[] b, int off, int len, String message) {
+    int n = 0;
+    for (int p = off, end = off + len; p < end; n++) {
+      int l = record(b, p, end, message);
+      p = next + l;
+    }
+    return n;
   }
 
   // ---------------------------------------------------------------- plans
@@ -155,29 +262,61 @@ public final class DocDecoder {
     VECTOR
   }
 
+  /** Bytes of one element of this type in an {@code UnsafeArrayData} (Spark's element size). */
+  private static int elementSize(DataType t) {
+    if (t == DataTypes.BooleanType || t == DataTypes.ByteType) return 1;
+    if (t == DataTypes.ShortType) return 2;
+    if (t == DataTypes.IntegerType || t == DataTypes.FloatType || t == DataTypes.DateType) return 4;
+    return 8;
+  }
+
   /** How one Spark position is filled from a NodeProto. */
   private static final class Plan {
     final String path;
     final DataType type;
     final Kind kind;
+    final int size; // bytes of this value as an array element
     DocPlan doc; // STRUCT: a nested document or dict read as struct
     DataType tensorElement; // STRUCT typed tensor data, or ARRAY flat tensor data
     // STRUCT that can hold a tensor (possibly pruned to some of its fields): slots, or -1
     boolean tensorStruct;
     int shapeSlot = -1, dataSlot = -1, dtypeSlot = -1, bufferSlot = -1;
     Plan element; // ARRAY element, MAP value
+    UnsafeArrayWriter array; // ARRAY elements, MAP values
+    UnsafeArrayWriter keys; // MAP keys
+    UnsafeRowWriter vector; // VECTOR: Spark ML's struct
+    int precision, scale; // DECIMAL
+    private final UnsafeWriter shared;
     private Plan tensorElementPlan;
 
     /** Plan for one element of a tensor's data, for tensors written as plain number lists. */
     Plan tensorElementPlan() {
       if (tensorElementPlan == null)
-        tensorElementPlan = new Plan(path + ".data[]", tensorElement, false);
+        tensorElementPlan = new Plan(path + ".data[]", tensorElement, false, shared);
       return tensorElementPlan;
     }
 
-    Plan(String path, DataType type, boolean jsonText) {
+    void setNull(UnsafeWriter w, int ordinal) {
+      switch (size) {
+        case 1:
+          w.setNull1Bytes(ordinal);
+          break;
+        case 2:
+          w.setNull2Bytes(ordinal);
+          break;
+        case 4:
+          w.setNull4Bytes(ordinal);
+          break;
+        default:
+          w.setNull8Bytes(ordinal);
+      }
+    }
+
+    Plan(String path, DataType type, boolean jsonText, UnsafeWriter shared) {
       this.path = path;
       this.type = type;
+      this.shared = shared;
+      this.size = elementSize(type);
       if (type == DataTypes.StringType) {
         kind = jsonText ? Kind.JSON : Kind.STRING;
       } else if (type == DataTypes.IntegerType) {
@@ -194,14 +333,16 @@ public final class DocDecoder {
         kind = Kind.FLOAT;
       } else if (type == DataTypes.BooleanType) {
         kind = Kind.BOOLEAN;
-      } else if (type instanceof org.apache.spark.sql.types.DecimalType) {
+      } else if (type instanceof DecimalType) {
         kind = Kind.DECIMAL;
+        precision = ((DecimalType) type).precision();
+        scale = ((DecimalType) type).scale();
       } else if (type == DataTypes.BinaryType) {
         kind = Kind.BINARY;
       } else if (type instanceof StructType) {
         kind = Kind.STRUCT;
         StructType s = (StructType) type;
-        doc = new DocPlan(path, s);
+        doc = new DocPlan(path, s, shared, null);
         tensorStruct = TensorTypes.isTensorStruct(s);
         if (tensorStruct) {
           String[] names = s.fieldNames();
@@ -225,10 +366,12 @@ public final class DocDecoder {
       } else if (type instanceof ArrayType) {
         kind = Kind.ARRAY;
         DataType et = ((ArrayType) type).elementType();
-        element = new Plan(path + "[]", et, false);
+        element = new Plan(path + "[]", et, false, shared);
+        array = new UnsafeArrayWriter(shared, element.size);
         if (TensorTypes.isTensorElement(et)) tensorElement = et;
       } else if (TensorTypes.isVector(type)) {
         kind = Kind.VECTOR;
+        vector = new UnsafeRowWriter(shared, 4);
       } else if (type instanceof MapType) {
         MapType m = (MapType) type;
         if (m.keyType() != DataTypes.StringType) {
@@ -240,7 +383,9 @@ public final class DocDecoder {
                   + "; DocArray dicts have string keys");
         }
         kind = Kind.MAP;
-        element = new Plan(path + "{}", m.valueType(), false);
+        element = new Plan(path + "{}", m.valueType(), false, shared);
+        keys = new UnsafeArrayWriter(shared, 8);
+        array = new UnsafeArrayWriter(shared, element.size);
       } else {
         throw new IllegalArgumentException(
             "Column '"
@@ -252,25 +397,32 @@ public final class DocDecoder {
     }
   }
 
-  /** A document (or dict read as a struct): key to slot. */
+  /** A document (or dict read as a struct): key to slot, and the writer of its rows. */
   private static final class DocPlan {
     final String path;
     final int width;
     final byte[][] names; // UTF-8 field names, matched against key bytes without making Strings
     final Plan[] plans;
+    final UnsafeRowWriter writer;
 
-    DocPlan(String path, StructType schema) {
+    /** Per slot: did the document being decoded give it a value (the others become null). */
+    final boolean[] written;
+
+    DocPlan(String path, StructType schema, UnsafeWriter shared, UnsafeRowWriter own) {
       this.path = path;
       StructField[] fields = schema.fields();
       this.width = fields.length;
       this.plans = new Plan[fields.length];
       this.names = new byte[fields.length][];
+      this.written = new boolean[fields.length];
+      this.writer = own != null ? own : new UnsafeRowWriter(shared, fields.length);
       for (int i = 0; i < fields.length; i++) {
         StructField f = fields[i];
         names[i] = f.name().getBytes(StandardCharsets.UTF_8);
         String p = path.isEmpty() ? f.name() : path + "." + f.name();
         plans[i] =
-            new Plan(p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON));
+            new Plan(
+                p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON), shared);
       }
     }
 
@@ -278,7 +430,7 @@ public final class DocDecoder {
      * Field names are short: a plain loop beats Arrays.equals' range checks and vectorised setup.
      */
     private static boolean sameBytes(byte[] name, byte[] buf, int off, int len) {
-      if (len > 32) return java.util.Arrays.equals(name, 0, len, buf, off, off + len);
+      if (len > 32) return Arrays.equals(name, 0, len, buf, off, off + len);
       for (int j = 0; j < len; j++) if (name[j] != buf[off + j]) return false;
       return true;
     }
@@ -292,7 +444,20 @@ public final class DocDecoder {
       return -1;
     }
 
-    InternalRow decode(DocDecoder d, byte[] buf, int off, int len, int depth) {
+    /** Slots of {@code which} entries that no key filled become null. */
+    private void nullUnwritten(DocDecoder d, int which) {
+      for (int i = 0; i < width; i++) {
+        if (written[i]) continue;
+        if (which != ALL && d.filtered[i] != (which == FILTERED)) continue;
+        writer.setNullAt(i);
+      }
+    }
+
+    /**
+     * Decodes the map entries of a DocProto into this level's row writer (already positioned);
+     * false when the pushed filters reject the document.
+     */
+    boolean decodeFields(DocDecoder d, byte[] buf, int off, int len, int depth) {
       if (depth > d.limits.maxNestingDepth) {
         throw new MalformedDocumentException(
             "documents nest deeper than maxNestingDepth ("
@@ -302,53 +467,43 @@ public final class DocDecoder {
                 + "'",
             off);
       }
-      GenericInternalRow row = new GenericInternalRow(width);
-      DocumentFilter filter = depth == 0 ? d.filter : null;
-      try {
-        if (filter == null) {
-          Wire.forEachRecord(
-              buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, ALL));
-        } else {
-          // the filtered values first; the rest only for a document the filters keep
-          Wire.forEachRecord(
-              buf, off, len, "DocProto", (s, l) -> d.entry(this, row, buf, s, l, depth, FILTERED));
-          if (!filter.test(row)) return null;
-          Wire.forEachRecord(
-              buf,
-              off,
-              len,
-              "DocProto",
-              (s, l) -> d.entry(this, row, buf, s, l, depth, UNFILTERED));
-        }
-      } catch (IOException e) {
-        throw new MalformedDocumentException(
-            "'" + (path.isEmpty() ? "document" : path) + "' is not a DocProto: " + e.getMessage(),
-            off,
-            e);
+      Arrays.fill(written, false);
+      if (depth != 0 || d.filter == null) {
+        walk(d, buf, off, len, depth, ALL);
+        nullUnwritten(d, ALL);
+        return true;
       }
-      return row;
+      // the filtered values first; the rest only for a document the filters keep
+      walk(d, buf, off, len, depth, FILTERED);
+      nullUnwritten(d, FILTERED);
+      if (!d.filter.test(writer.getRow())) return false;
+      walk(d, buf, off, len, depth, UNFILTERED);
+      nullUnwritten(d, UNFILTERED);
+      return true;
+    }
+
+    private void walk(DocDecoder d, byte[] buf, int off, int len, int depth, int which) {
+      for (int p = off, end = off + len; p < end; ) {
+        int l = d.record(buf, p, end, "DocProto");
+        int s = d.next;
+        d.entry(this, buf, s, l, depth, which);
+        p = s + l;
+      }
     }
   }
 
   // ---------------------------------------------------------------- decoding
 
-  /**
-   * Decodes one map entry into the row (if {@code which} takes it); returns the slot it filled, or
-   * -1.
-   */
-  private int entry(
-      DocPlan plan, GenericInternalRow row, byte[] buf, int s, int l, int depth, int which)
-      throws IOException {
-    CodedInputStream e = CodedInputStream.newInstance(buf, s, l);
+  /** Decodes one map entry into its plan's row, if {@code which} takes it. */
+  private void entry(DocPlan plan, byte[] buf, int s, int l, int depth, int which) {
     int slot = -2;
     int vs = -1, vl = 0;
-    while (true) {
-      int et = e.readTag();
-      if (et == 0) break;
-      if (et == Wire.tag(Wire.ENTRY_KEY, Wire.WT_LEN)) {
-        int kl = e.readRawVarint32();
-        int ks = s + e.getTotalBytesRead();
-        Wire.checkLength(kl, l - e.getTotalBytesRead(), ks);
+    for (int p = s, end = s + l; p < end; ) {
+      int et = varint32(buf, p, end);
+      if (et == TAG_KEY) {
+        int kl = varint32(buf, next, end);
+        int ks = next;
+        Wire.checkLength(kl, end - ks, ks);
         if (presenceSeen != null && plan == root) markPresent(buf, ks, kl);
         slot = plan.slot(buf, ks, kl);
         if (slot < 0) {
@@ -364,43 +519,48 @@ public final class DocDecoder {
           }
           if (which != UNFILTERED)
             skippedBytes += l; // counted once when a document is walked twice
-          return -1; // a key the query does not need: skipped without decoding
+          return; // a key the query does not need: skipped without decoding
         }
-        e.skipRawBytes(kl);
-      } else if (et == Wire.tag(Wire.ENTRY_VALUE, Wire.WT_LEN)) {
-        vl = e.readRawVarint32();
-        vs = s + e.getTotalBytesRead();
-        Wire.checkLength(vl, l - e.getTotalBytesRead(), vs);
-        e.skipRawBytes(vl);
+        p = ks + kl;
+      } else if (et == TAG_VALUE) {
+        vl = varint32(buf, next, end);
+        vs = next;
+        Wire.checkLength(vl, end - vs, vs);
+        p = vs + vl;
       } else {
-        throw Wire.unexpected("map entry", et, s + e.getTotalBytesRead());
+        throw Wire.unexpected("map entry", et, p);
       }
     }
     if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
-    if (slot < 0 || vs < 0) return -1;
-    if (which != ALL && filtered[slot] != (which == FILTERED))
-      return -1; // decoded in the other walk
-    row.update(slot, node(plan.plans[slot], buf, vs, vl, depth + 1));
-    return slot;
+    if (slot < 0 || vs < 0) return;
+    if (which != ALL && filtered[slot] != (which == FILTERED)) return; // decoded in the other walk
+    plan.written[slot] = write(plan.plans[slot], plan.writer, slot, buf, vs, vl, depth + 1);
   }
 
-  /** Converts one NodeProto to the plan's Spark value; null for None. */
-  private Object node(Plan p, byte[] buf, int off, int len, int depth) throws IOException {
+  /**
+   * Writes one NodeProto as the plan's Spark value at {@code ordinal} of {@code w} (a row or an
+   * array); false for None (the caller makes it null).
+   */
+  private boolean write(
+      Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len, int depth) {
     if (p.kind == Kind.JSON) {
       String j = json.nodeToJson(buf, off, len);
-      return j == null ? null : UTF8String.fromString(j);
+      if (j == null) return false;
+      w.write(ordinal, UTF8String.fromString(j));
+      return true;
     }
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
     int field = 0;
     long scalar = 0;
     double dbl = 0;
     int cs = 0, cl = 0;
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
-      int f = Wire.checkNodeField(tag, off + in.getTotalBytesRead());
+    for (int q = off, end = off + len; q < end; ) {
+      int tag = varint32(buf, q, end);
+      int f = Wire.checkNodeField(tag, q);
+      q = next;
       if (f == Wire.NODE_TYPE) {
-        in.skipField(tag);
+        int tl = varint32(buf, q, end);
+        Wire.checkLength(tl, end - next, next);
+        q = next + tl;
         continue;
       }
       if (field != 0 && field != f) {
@@ -412,113 +572,150 @@ public final class DocDecoder {
                 + " and "
                 + Wire.contentName(f)
                 + ", but they share one oneof",
-            off + in.getTotalBytesRead());
+            q);
       }
       field = f;
       if (f == Wire.NODE_INTEGER) {
-        scalar = in.readInt32();
+        scalar = (int) varint64(buf, q, end);
+        q = next;
       } else if (f == Wire.NODE_BOOLEAN) {
-        scalar = in.readBool() ? 1 : 0;
+        scalar = varint64(buf, q, end) != 0 ? 1 : 0;
+        q = next;
       } else if (f == Wire.NODE_FLOAT) {
-        dbl = in.readDouble();
+        if (end - q < 8) throw new MalformedDocumentException("a double runs past its node", q);
+        dbl = Double.longBitsToDouble((long) LE_LONG.get(buf, q));
+        q += 8;
       } else {
-        cl = in.readRawVarint32();
-        cs = off + in.getTotalBytesRead();
-        Wire.checkLength(cl, len - in.getTotalBytesRead(), cs);
-        in.skipRawBytes(cl);
+        cl = varint32(buf, q, end);
+        cs = next;
+        Wire.checkLength(cl, end - cs, cs);
+        q = cs + cl;
       }
     }
-    if (field == 0) return null;
+    if (field == 0) return false;
     switch (p.kind) {
       case STRING:
         if (field == Wire.NODE_TEXT) {
-          if (!org.docarray.spark.format.Utf8Validation.isValid(buf, cs, cs + cl)) {
+          if (!Utf8Validation.isValid(buf, cs, cs + cl)) {
             throw new MalformedDocumentException("'" + p.path + "': text is not valid UTF-8", cs);
           }
-          return UTF8String.fromBytes(java.util.Arrays.copyOfRange(buf, cs, cs + cl));
+          w.write(ordinal, buf, cs, cl);
+          return true;
         }
-        return UTF8String.fromString(json.nodeToJson(buf, off, len));
+        w.write(ordinal, UTF8String.fromString(json.nodeToJson(buf, off, len)));
+        return true;
       case INT:
-        if (field == Wire.NODE_INTEGER) return (int) scalar;
+        if (field == Wire.NODE_INTEGER) {
+          w.write(ordinal, (int) scalar);
+          return true;
+        }
         break;
       case LONG:
-        if (field == Wire.NODE_INTEGER) return scalar;
+        if (field == Wire.NODE_INTEGER) {
+          w.write(ordinal, scalar);
+          return true;
+        }
         break;
       case SHORT:
-        if (field == Wire.NODE_INTEGER && scalar == (short) scalar) return (short) scalar;
+        if (field == Wire.NODE_INTEGER && scalar == (short) scalar) {
+          w.write(ordinal, (short) scalar);
+          return true;
+        }
         break;
       case BYTE:
-        if (field == Wire.NODE_INTEGER && scalar == (byte) scalar) return (byte) scalar;
+        if (field == Wire.NODE_INTEGER && scalar == (byte) scalar) {
+          w.write(ordinal, (byte) scalar);
+          return true;
+        }
         break;
       case DOUBLE:
-        if (field == Wire.NODE_FLOAT) return dbl;
-        if (field == Wire.NODE_INTEGER) return (double) scalar;
+        if (field == Wire.NODE_FLOAT || field == Wire.NODE_INTEGER) {
+          w.write(ordinal, field == Wire.NODE_FLOAT ? dbl : (double) scalar);
+          return true;
+        }
         break;
       case FLOAT:
-        if (field == Wire.NODE_FLOAT) return (float) dbl;
-        if (field == Wire.NODE_INTEGER) return (float) scalar;
+        if (field == Wire.NODE_FLOAT || field == Wire.NODE_INTEGER) {
+          w.write(ordinal, field == Wire.NODE_FLOAT ? (float) dbl : (float) scalar);
+          return true;
+        }
         break;
       case BOOLEAN:
-        if (field == Wire.NODE_BOOLEAN) return scalar != 0;
+        if (field == Wire.NODE_BOOLEAN) {
+          w.write(ordinal, scalar != 0);
+          return true;
+        }
         break;
       case DECIMAL:
-        if (field == Wire.NODE_INTEGER) return org.apache.spark.sql.types.Decimal.apply(scalar);
+        if (field == Wire.NODE_INTEGER) {
+          w.write(ordinal, Decimal.apply(scalar), p.precision, p.scale);
+          return true;
+        }
         break;
       case BINARY:
-        if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT)
-          return java.util.Arrays.copyOfRange(buf, cs, cs + cl);
+        if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT) {
+          w.write(ordinal, buf, cs, cl);
+          return true;
+        }
         break;
       case STRUCT:
-        if (field == Wire.NODE_NDARRAY && p.tensorStruct) {
-          return tensor(p, buf, cs, cl);
+        if (field == Wire.NODE_NDARRAY && p.tensorStruct) return tensor(p, w, ordinal, buf, cs, cl);
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct) {
+          if (p.dtypeSlot >= 0 || p.bufferSlot >= 0) {
+            numberListAsLosslessTensor(p, w, ordinal, buf, cs, cl);
+            return true;
+          }
+          if (p.dataSlot >= 0) {
+            numberListAsTensor(p, w, ordinal, buf, cs, cl, depth);
+            return true;
+          }
         }
-        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE)
-            && p.tensorStruct
-            && (p.dtypeSlot >= 0 || p.bufferSlot >= 0)) {
-          return numberListAsLosslessTensor(p, buf, cs, cl);
+        if (field == Wire.NODE_DOC || field == Wire.NODE_DICT) {
+          int prev = w.cursor();
+          p.doc.writer.resetRowWriter();
+          p.doc.decodeFields(this, buf, cs, cl, depth + 1);
+          w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+          return true;
         }
-        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE)
-            && p.tensorStruct
-            && p.dataSlot >= 0) {
-          // a plain list of numbers in a tensor column is a 1-D tensor (DocArray converts it on
-          // load too)
-          org.apache.spark.sql.catalyst.util.ArrayData data =
-              (org.apache.spark.sql.catalyst.util.ArrayData)
-                  list(p.tensorElementPlan(), buf, cs, cl, depth);
-          Object[] v = new Object[p.doc.width];
-          if (p.shapeSlot >= 0)
-            v[p.shapeSlot] = TensorConverter.shape(new int[] {data.numElements()});
-          v[p.dataSlot] = data;
-          return new GenericInternalRow(v);
-        }
-        if (field == Wire.NODE_DOC || field == Wire.NODE_DICT)
-          return p.doc.decode(this, buf, cs, cl, depth + 1);
         break;
       case ARRAY:
-        if (field == Wire.NODE_DOC_ARRAY && p.element.kind == Kind.STRUCT)
-          return docArray(p.element, buf, cs, cl, depth);
+        if (field == Wire.NODE_DOC_ARRAY && p.element.kind == Kind.STRUCT) {
+          docArray(p, w, ordinal, buf, cs, cl, depth);
+          return true;
+        }
         if (field == Wire.NODE_LIST || field == Wire.NODE_SET || field == Wire.NODE_TUPLE) {
-          return list(p.element, buf, cs, cl, depth);
+          list(p, w, ordinal, buf, cs, cl, depth);
+          return true;
         }
         if (field == Wire.NODE_NDARRAY && p.tensorElement != null) {
           tensor.parse(buf, cs, cl, limits, true);
-          if (tensor.isNoneMarker()) return null;
-          return TensorConverter.data(tensor, p.tensorElement, p.path);
+          if (tensor.isNoneMarker()) return false;
+          tensorBytes += tensor.bufferLength;
+          tensorData(w, ordinal, tensor, p.tensorElement, p.path);
+          return true;
         }
         break;
       case MAP:
-        if (field == Wire.NODE_DICT) return dict(p.element, buf, cs, cl, depth);
+        if (field == Wire.NODE_DICT) {
+          dict(p, w, ordinal, buf, cs, cl, depth);
+          return true;
+        }
         break;
       case VECTOR:
         if (field == Wire.NODE_NDARRAY) {
           // Spark ML's dense vector: struct<type: 1, size: null, indices: null, values:
           // array<double>>
           tensor.parse(buf, cs, cl, limits, true);
-          if (tensor.isNoneMarker()) return null;
-          return new GenericInternalRow(
-              new Object[] {
-                (byte) 1, null, null, TensorConverter.data(tensor, DataTypes.DoubleType, p.path)
-              });
+          if (tensor.isNoneMarker()) return false;
+          int prev = w.cursor();
+          UnsafeRowWriter v = p.vector;
+          v.resetRowWriter();
+          v.write(0, (byte) 1);
+          v.setNullAt(1);
+          v.setNullAt(2);
+          tensorData(v, 3, tensor, DataTypes.DoubleType, p.path);
+          w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+          return true;
         }
         break;
       default:
@@ -537,99 +734,238 @@ public final class DocDecoder {
   /**
    * Fills whichever of shape, data, dtype and buffer the (possibly pruned) tensor struct asks for.
    */
-  private Object tensor(Plan p, byte[] buf, int off, int len) {
+  private boolean tensor(Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len) {
     TensorView t = tensor.parse(buf, off, len, limits, p.dataSlot >= 0);
-    if (t.isNoneMarker()) return null;
+    if (t.isNoneMarker()) return false;
     tensorBytes += t.bufferLength;
-    Object[] v = new Object[p.doc.width];
-    if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(t.shape);
-    if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(t.dtypeText);
-    if (p.bufferSlot >= 0) {
-      v[p.bufferSlot] =
-          java.util.Arrays.copyOfRange(t.data, t.bufferOffset, t.bufferOffset + t.bufferLength);
+    int prev = w.cursor();
+    UnsafeRowWriter s = p.doc.writer;
+    s.resetRowWriter();
+    if (p.shapeSlot >= 0) ints(s, p.shapeSlot, t.shape);
+    if (p.dtypeSlot >= 0) s.write(p.dtypeSlot, UTF8String.fromString(t.dtypeText));
+    if (p.bufferSlot >= 0) s.write(p.bufferSlot, t.data, t.bufferOffset, t.bufferLength);
+    if (p.dataSlot >= 0) tensorData(s, p.dataSlot, t, p.tensorElement, p.path);
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+    return true;
+  }
+
+  /**
+   * A tensor's elements as a Spark array: one copy when the stored dtype is the element type,
+   * otherwise converted (widened, or an error rather than a lossy narrowing).
+   */
+  private void tensorData(UnsafeWriter w, int ordinal, TensorView t, DataType target, String path) {
+    if (TensorConverter.sameLayout(t.dtype, target)) {
+      primitiveArray(
+          w,
+          ordinal,
+          t.data,
+          Platform.BYTE_ARRAY_OFFSET + t.bufferOffset,
+          (int) t.elementCount,
+          t.dtype.itemSize());
+    } else {
+      writeValue(
+          w, ordinal, DataTypes.createArrayType(target), TensorConverter.data(t, target, path));
     }
-    if (p.dataSlot >= 0) v[p.dataSlot] = TensorConverter.data(t, p.tensorElement, p.path);
-    return new GenericInternalRow(v);
+  }
+
+  private static void ints(UnsafeWriter w, int ordinal, int[] values) {
+    primitiveArray(w, ordinal, values, Platform.INT_ARRAY_OFFSET, values.length, 4);
+  }
+
+  /**
+   * Writes {@code n} elements of {@code size} bytes from {@code base + offset} as an {@code
+   * UnsafeArrayData} without nulls: its header, then the elements in one copy.
+   */
+  private static void primitiveArray(
+      UnsafeWriter w, int ordinal, Object base, long offset, int n, int size) {
+    int header = UnsafeArrayData.calculateHeaderPortionInBytes(n);
+    long data = (long) n * size;
+    long total = header + ((data + 7) & ~7L);
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new MalformedDocumentException(
+          "an array of " + n + " elements does not fit one Spark value", -1);
+    }
+    int prev = w.cursor();
+    w.grow((int) total);
+    byte[] out = w.getBuffer();
+    Platform.putLong(out, prev, n);
+    Platform.setMemory(out, prev + 8, header - 8, (byte) 0);
+    Platform.copyMemory(base, offset, out, prev + header, data);
+    if (total > header + data)
+      Platform.setMemory(out, prev + header + data, total - header - data, (byte) 0);
+    w.increaseCursor((int) total);
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+  }
+
+  /**
+   * Writes a value built as Spark objects (conversions of rare dtypes, decimals): through the
+   * UnsafeArrayData it already is, or Spark's own projection for its type.
+   */
+  private void writeValue(UnsafeWriter w, int ordinal, DataType type, Object value) {
+    if (value instanceof UnsafeArrayData) {
+      int prev = w.cursor();
+      w.write((UnsafeArrayData) value);
+      w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+      return;
+    }
+    UnsafeProjection proj =
+        projections.computeIfAbsent(
+            type, t -> UnsafeProjection.create(new StructType().add("value", t)));
+    UnsafeRow r = proj.apply(new GenericInternalRow(new Object[] {value}));
+    if (type instanceof StructType) {
+      w.write(ordinal, r.getStruct(0, ((StructType) type).size()));
+    } else if (type instanceof MapType) {
+      w.write(ordinal, r.getMap(0));
+    } else {
+      writeValue(w, ordinal, type, r.getArray(0));
+    }
   }
 
   /**
    * A plain list of numbers in a lossless tensor column: int64 (all integers) or float64, as numpy
    * would make it.
    */
-  private Object numberListAsLosslessTensor(Plan p, byte[] buf, int off, int len)
-      throws IOException {
-    List<Number> values = new ArrayList<>();
+  private void numberListAsLosslessTensor(
+      Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len) {
+    if (p.dataSlot >= 0) {
+      throw new MalformedDocumentException(
+          "'" + p.path + "' mixes typed and lossless tensor fields", off);
+    }
+    int n = countRecords(buf, off, len, "ListOfAnyProto");
+    long[] bits = new long[n];
+    boolean[] integer = new boolean[n];
     boolean floats = false;
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    while (true) {
-      int tag = in.readTag();
-      if (tag == 0) break;
-      if (tag != Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN))
-        throw Wire.unexpected("repeated message", tag, off);
-      CodedInputStream e = in.readBytes().newCodedInput();
-      int et = e.readTag();
+    int i = 0;
+    for (int q = off, end = off + len; q < end; i++) {
+      int l = record(buf, q, end, "ListOfAnyProto");
+      int s = next;
+      q = s + l;
+      int et = l == 0 ? 0 : varint32(buf, s, q);
       if (et == Wire.tag(Wire.NODE_INTEGER, Wire.WT_VARINT)) {
-        values.add((long) e.readInt32());
-      } else if (et == Wire.tag(Wire.NODE_FLOAT, Wire.WT_FIXED64)) {
-        values.add(e.readDouble());
+        bits[i] = (int) varint64(buf, next, q);
+        integer[i] = true;
+      } else if (et == Wire.tag(Wire.NODE_FLOAT, Wire.WT_FIXED64) && q - next >= 8) {
+        bits[i] = (long) LE_LONG.get(buf, next);
         floats = true;
       } else {
         throw new MalformedDocumentException(
             "'" + p.path + "' is a tensor column but holds a list of non-numbers", off);
       }
     }
-    java.nio.ByteBuffer bb =
-        java.nio.ByteBuffer.allocate(values.size() * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    for (Number v : values) {
-      if (floats) bb.putDouble(v.doubleValue());
-      else bb.putLong(v.longValue());
+    // integers among floats become float64, as numpy.asarray makes them
+    if (floats)
+      for (int j = 0; j < n; j++)
+        if (integer[j]) bits[j] = Double.doubleToRawLongBits((double) bits[j]);
+    byte[] bytes = new byte[n * 8];
+    for (int j = 0; j < n; j++) LE_LONG.set(bytes, j * 8, bits[j]);
+    int prev = w.cursor();
+    UnsafeRowWriter s = p.doc.writer;
+    s.resetRowWriter();
+    if (p.shapeSlot >= 0) ints(s, p.shapeSlot, new int[] {n});
+    if (p.dtypeSlot >= 0) s.write(p.dtypeSlot, UTF8String.fromString(floats ? "<f8" : "<i8"));
+    if (p.bufferSlot >= 0) s.write(p.bufferSlot, bytes);
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+  }
+
+  /**
+   * A plain list of numbers in a typed tensor column is a 1-D tensor (DocArray converts it on load
+   * too).
+   */
+  private void numberListAsTensor(
+      Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len, int depth) {
+    int n = countRecords(buf, off, len, "ListOfAnyProto");
+    int prev = w.cursor();
+    UnsafeRowWriter s = p.doc.writer;
+    s.resetRowWriter();
+    if (p.shapeSlot >= 0) ints(s, p.shapeSlot, new int[] {n});
+    Plan e = p.tensorElementPlan();
+    if (e.array == null) e.array = new UnsafeArrayWriter(rowWriter, e.size);
+    elements(e, e.array, s, p.dataSlot, buf, off, len, depth);
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+  }
+
+  private void docArray(
+      Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len, int depth) {
+    int n = countRecords(buf, off, len, "DocListProto");
+    int prev = w.cursor();
+    UnsafeArrayWriter a = p.array;
+    a.initialize(n);
+    DocPlan doc = p.element.doc;
+    int i = 0;
+    for (int q = off, end = off + len; q < end; i++) {
+      int l = record(buf, q, end, "DocListProto");
+      int s = next;
+      int at = a.cursor();
+      doc.writer.resetRowWriter();
+      doc.decodeFields(this, buf, s, l, depth + 1);
+      a.setOffsetAndSizeFromPreviousCursor(i, at);
+      q = s + l;
     }
-    Object[] v = new Object[p.doc.width];
-    if (p.shapeSlot >= 0) v[p.shapeSlot] = TensorConverter.shape(new int[] {values.size()});
-    if (p.dtypeSlot >= 0) v[p.dtypeSlot] = UTF8String.fromString(floats ? "<f8" : "<i8");
-    if (p.bufferSlot >= 0) v[p.bufferSlot] = bb.array();
-    if (p.dataSlot >= 0) {
-      throw new MalformedDocumentException(
-          "'" + p.path + "' mixes typed and lossless tensor fields", off);
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+  }
+
+  private void list(Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len, int depth) {
+    elements(p.element, p.array, w, ordinal, buf, off, len, depth);
+  }
+
+  /** A ListOfAnyProto's nodes as an array of {@code element} values, written with {@code a}. */
+  private void elements(
+      Plan element,
+      UnsafeArrayWriter a,
+      UnsafeWriter w,
+      int ordinal,
+      byte[] buf,
+      int off,
+      int len,
+      int depth) {
+    int n = countRecords(buf, off, len, "ListOfAnyProto");
+    int prev = w.cursor();
+    a.initialize(n);
+    int i = 0;
+    for (int q = off, end = off + len; q < end; i++) {
+      int l = record(buf, q, end, "ListOfAnyProto");
+      int s = next;
+      if (!write(element, a, i, buf, s, l, depth + 1)) element.setNull(a, i);
+      q = s + l;
     }
-    return new GenericInternalRow(v);
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
   }
 
-  private Object docArray(Plan element, byte[] buf, int off, int len, int depth)
-      throws IOException {
-    List<Object> out = new ArrayList<>();
-    Wire.forEachRecord(
-        buf,
-        off,
-        len,
-        "DocListProto",
-        (s, l) -> out.add(element.doc.decode(this, buf, s, l, depth + 1)));
-    return new GenericArrayData(out.toArray());
-  }
-
-  private Object list(Plan element, byte[] buf, int off, int len, int depth) throws IOException {
-    List<Object> out = new ArrayList<>();
-    Wire.forEachRecord(
-        buf, off, len, "ListOfAnyProto", (s, l) -> out.add(node(element, buf, s, l, depth + 1)));
-    return new GenericArrayData(out.toArray());
-  }
-
-  private Object dict(Plan value, byte[] buf, int off, int len, int depth) throws IOException {
-    List<Object> keys = new ArrayList<>();
-    List<Object> values = new ArrayList<>();
+  private void dict(Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len, int depth) {
+    int n = countRecords(buf, off, len, "DictOfAnyProto");
     Wire.Entry e = new Wire.Entry();
-    Wire.forEachRecord(
-        buf,
-        off,
-        len,
-        "DictOfAnyProto",
-        (s, l) -> {
-          Wire.entry(buf, s, l, e);
-          keys.add(UTF8String.fromString(e.key(buf)));
-          values.add(
-              e.valueStart < 0 ? null : node(value, buf, e.valueStart, e.valueLength, depth + 1));
-        });
-    return new ArrayBasedMapData(
-        new GenericArrayData(keys.toArray()), new GenericArrayData(values.toArray()));
+    int prev = w.cursor();
+    // an UnsafeMapData: the key array's size in bytes, the key array, the value array
+    w.grow(8);
+    w.increaseCursor(8);
+    int keysAt = w.cursor();
+    p.keys.initialize(n);
+    try {
+      int i = 0;
+      for (int q = off, end = off + len; q < end; i++) {
+        int l = record(buf, q, end, "DictOfAnyProto");
+        int s = next;
+        Wire.entry(buf, s, l, e);
+        p.keys.write(i, UTF8String.fromString(e.key(buf)));
+        q = s + l;
+      }
+      Platform.putLong(w.getBuffer(), prev, w.cursor() - keysAt);
+      p.array.initialize(n);
+      i = 0;
+      for (int q = off, end = off + len; q < end; i++) {
+        int l = record(buf, q, end, "DictOfAnyProto");
+        int s = next;
+        Wire.entry(buf, s, l, e);
+        if (e.valueStart < 0
+            || !write(p.element, p.array, i, buf, e.valueStart, e.valueLength, depth + 1)) {
+          p.element.setNull(p.array, i);
+        }
+        q = s + l;
+      }
+    } catch (java.io.IOException ex) {
+      throw new MalformedDocumentException(
+          "'" + p.path + "' is not a DictOfAnyProto: " + ex.getMessage(), off, ex);
+    }
+    w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
   }
 }

@@ -120,8 +120,16 @@ public final class DocumentRowReader implements Closeable {
     }
   }
 
-  private static final InternalRow EMPTY =
-      new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(0);
+  /** The row of a count-only read: no columns (an UnsafeRow, as every row this reader gives). */
+  private static final InternalRow EMPTY = emptyRow();
+
+  private static InternalRow emptyRow() {
+    org.apache.spark.sql.catalyst.expressions.UnsafeRow r =
+        new org.apache.spark.sql.catalyst.expressions.UnsafeRow(0);
+    r.pointTo(new byte[0], 0);
+    return r;
+  }
+
   private final Compiled c;
   private final String path;
   private DocumentSource source;
@@ -329,15 +337,7 @@ public final class DocumentRowReader implements Closeable {
    * PERMISSIVE: a row of nulls whose corrupt-record column (if the schema has one) holds the error.
    */
   private InternalRow corruptRow(DocArrayFormatException err) {
-    org.apache.spark.sql.catalyst.expressions.GenericInternalRow row =
-        new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(
-            c.settings.dataSchema.size());
-    if (c.settings.corruptSlot >= 0) {
-      row.update(
-          c.settings.corruptSlot,
-          org.apache.spark.unsafe.types.UTF8String.fromString(err.getMessage()));
-    }
-    return row;
+    return c.decoder.rowWithText(c.settings.corruptSlot, err.getMessage());
   }
 
   /** The current row, of the data schema. */

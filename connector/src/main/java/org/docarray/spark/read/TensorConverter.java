@@ -34,7 +34,7 @@ final class TensorConverter {
    * The stored dtype is exactly the column's element type, little-endian: one bulk copy into
    * Spark's layout.
    */
-  private static boolean sameLayout(DType d, DataType target) {
+  static boolean sameLayout(DType d, DataType target) {
     if (!NATIVE_LE || d.bigEndian()) return false;
     switch (d.kind()) {
       case FLOAT:
