@@ -16,8 +16,8 @@ import scala.runtime.BoxedUnit;
  * it registers the {@code docarray_*} SQL functions in every session (the way to have them over
  * Spark Connect, where a client cannot call {@code DocArrayFunctions.register}) and adds {@link
  * DriverLocalCountStrategy}, which returns a {@code count(*)} answered from file headers on the
- * driver without launching a job, and {@link DocArrayColumnarRule}, which hands the reader's
- * {@code UnsafeRow}s to Spark without the copy Spark's planner puts above every row-based V2 scan.
+ * driver without launching a job, and {@link DocArrayColumnarRule}, which hands the reader's {@code
+ * UnsafeRow}s to Spark without the copy Spark's planner puts above every row-based V2 scan.
  */
 public final class DocArraySparkSessionExtensions
     extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
