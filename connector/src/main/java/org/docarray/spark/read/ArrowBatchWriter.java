@@ -3,18 +3,9 @@ package org.docarray.spark.read;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.ValueVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
@@ -154,26 +145,39 @@ public final class ArrowBatchWriter implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- per-type fillers
+  //
+  // Every filler sees its positions in order (0, 1, 2... within a batch: each row writes every
+  // column, null or not, and list elements follow each other), so offsets are kept by the filler
+  // and values go straight to the buffers' memory, capacity checked once per value; Arrow's own
+  // setters check bounds and reference counts on every access, which cost more than the decode.
 
-  /** Writes one non-null value of a getter into a vector position. */
-  @FunctionalInterface
-  private interface Setter {
-    void set(SpecializedGetters in, int ordinal, int at);
+  private static void setBit(long validity, int at) {
+    long a = validity + (at >>> 3);
+    Platform.putByte(null, a, (byte) (Platform.getByte(null, a) | (1 << (at & 7))));
   }
 
-  private static class Field {
-    final ValueVector vector;
-    private final Setter setter;
+  private static void clearBit(long validity, int at) {
+    long a = validity + (at >>> 3);
+    Platform.putByte(null, a, (byte) (Platform.getByte(null, a) & ~(1 << (at & 7))));
+  }
 
-    /** A field of an atomic type, written by {@code setter}. */
-    Field(ValueVector vector, Setter setter) {
-      this.vector = vector;
-      this.setter = setter;
+  /** Sets the validity bits [from, to) (whole bytes at once in the middle). */
+  private static void setBits(ArrowBuf validity, int from, int to) {
+    int i = from;
+    for (; i < to && (i & 7) != 0; i++) BitVectorHelper.setBit(validity, i);
+    int fullBytes = (to - i) >>> 3;
+    if (fullBytes > 0) {
+      validity.setOne(i >>> 3, fullBytes);
+      i += fullBytes << 3;
     }
+    for (; i < to; i++) BitVectorHelper.setBit(validity, i);
+  }
 
-    /** A nested field, whose subclass overrides {@link #set}. */
+  private abstract static class Field {
+    final ValueVector vector;
+
     Field(ValueVector vector) {
-      this(vector, null);
+      this.vector = vector;
     }
 
     /** Writes value {@code ordinal} of {@code in} at position {@code at}. */
@@ -185,78 +189,182 @@ public final class ArrowBatchWriter implements AutoCloseable {
       }
     }
 
-    void setNull(int at) {
-      if (vector instanceof BaseFixedWidthVector) {
-        ((BaseFixedWidthVector) vector).setNull(at); // grows as needed
-      } else if (vector instanceof VarCharVector) {
-        ((VarCharVector) vector).setNull(at);
-      } else if (vector instanceof VarBinaryVector) {
-        ((VarBinaryVector) vector).setNull(at);
-      } else if (vector instanceof StructVector) {
-        ((StructVector) vector).setNull(at);
-      } else if (vector instanceof ListVector) {
-        ((ListVector) vector).setNull(at);
-      }
-    }
+    abstract void set(SpecializedGetters in, int ordinal, int at);
 
-    void set(SpecializedGetters in, int ordinal, int at) {
-      setter.set(in, ordinal, at);
-    }
+    abstract void setNull(int at);
 
-    void finish(int count) {
-      vector.setValueCount(count);
-    }
+    abstract void finish(int count);
 
-    void reset() {
-      vector.reset();
-    }
+    abstract void reset();
+
+    /** Re-reads the buffers' addresses after something grew them (a list grows its child). */
+    abstract void buffersMoved();
   }
 
   private static Field field(DataType t, ValueVector v) {
-    if (t == DataTypes.BooleanType)
-      return new Field(v, (in, o, at) -> ((BitVector) v).setSafe(at, in.getBoolean(o) ? 1 : 0));
-    if (t == DataTypes.ByteType)
-      return new Field(v, (in, o, at) -> ((TinyIntVector) v).setSafe(at, in.getByte(o)));
-    if (t == DataTypes.ShortType)
-      return new Field(v, (in, o, at) -> ((SmallIntVector) v).setSafe(at, in.getShort(o)));
-    if (t == DataTypes.IntegerType)
-      return new Field(v, (in, o, at) -> ((IntVector) v).setSafe(at, in.getInt(o)));
-    if (t == DataTypes.LongType)
-      return new Field(v, (in, o, at) -> ((BigIntVector) v).setSafe(at, in.getLong(o)));
-    if (t == DataTypes.FloatType)
-      return new Field(v, (in, o, at) -> ((Float4Vector) v).setSafe(at, in.getFloat(o)));
-    if (t == DataTypes.DoubleType)
-      return new Field(v, (in, o, at) -> ((Float8Vector) v).setSafe(at, in.getDouble(o)));
-    if (t == DataTypes.StringType) {
-      return new Field(
-          v,
-          (in, o, at) -> {
-            org.apache.spark.unsafe.types.UTF8String s = in.getUTF8String(o);
-            if (s.getBaseObject() instanceof byte[]) {
-              // the bytes where they lie (an UnsafeRow's buffer): no copy on the way
-              ((VarCharVector) v)
-                  .setSafe(
-                      at,
-                      (byte[]) s.getBaseObject(),
-                      (int) (s.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET),
-                      s.numBytes());
-            } else {
-              byte[] b = s.getBytes();
-              ((VarCharVector) v).setSafe(at, b, 0, b.length);
-            }
-          });
-    }
-    if (t == DataTypes.BinaryType) {
-      return new Field(
-          v,
-          (in, o, at) -> {
-            byte[] b = in.getBinary(o);
-            ((VarBinaryVector) v).setSafe(at, b, 0, b.length);
-          });
-    }
     if (t instanceof StructType) return new StructField_((StructType) t, (StructVector) v);
     if (t instanceof ArrayType) return new ListField(((ArrayType) t).elementType(), (ListVector) v);
+    if (t == DataTypes.StringType || t == DataTypes.BinaryType)
+      return new VarWidthField(t, (org.apache.arrow.vector.BaseVariableWidthVector) v);
+    if (t == DataTypes.BooleanType
+        || t == DataTypes.ByteType
+        || t == DataTypes.ShortType
+        || t == DataTypes.IntegerType
+        || t == DataTypes.LongType
+        || t == DataTypes.FloatType
+        || t == DataTypes.DoubleType) return new FixedWidthField(t, (BaseFixedWidthVector) v);
     throw new IllegalArgumentException("no columnar writer for " + t.simpleString());
+  }
+
+  /** Booleans, integers and floating point numbers: a validity bit and a value per position. */
+  private static final class FixedWidthField extends Field {
+    private final BaseFixedWidthVector v;
+    private final DataType type;
+    private int capacity;
+    private long validity, data;
+
+    FixedWidthField(DataType type, BaseFixedWidthVector v) {
+      super(v);
+      this.v = v;
+      this.type = type;
+      refresh();
+    }
+
+    private void refresh() {
+      capacity = v.getValueCapacity();
+      validity = v.getValidityBufferAddress();
+      data = v.getDataBufferAddress();
+    }
+
+    @Override
+    void buffersMoved() {
+      refresh();
+    }
+
+    /** Room for positions up to {@code last} (the vector doubles, zeroing its new validity). */
+    void ensure(int last) {
+      if (last >= capacity) {
+        while (v.getValueCapacity() <= last) v.reAlloc();
+        refresh();
+      }
+    }
+
+    @Override
+    void set(SpecializedGetters in, int o, int at) {
+      ensure(at);
+      setBit(validity, at);
+      if (type == DataTypes.IntegerType) Platform.putInt(null, data + 4L * at, in.getInt(o));
+      else if (type == DataTypes.LongType) Platform.putLong(null, data + 8L * at, in.getLong(o));
+      else if (type == DataTypes.FloatType) Platform.putFloat(null, data + 4L * at, in.getFloat(o));
+      else if (type == DataTypes.DoubleType)
+        Platform.putDouble(null, data + 8L * at, in.getDouble(o));
+      else if (type == DataTypes.ShortType) Platform.putShort(null, data + 2L * at, in.getShort(o));
+      else if (type == DataTypes.ByteType) Platform.putByte(null, data + at, in.getByte(o));
+      else if (in.getBoolean(o)) setBit(data, at);
+      else clearBit(data, at);
+    }
+
+    @Override
+    void setNull(int at) {
+      ensure(at);
+      clearBit(validity, at);
+    }
+
+    @Override
+    void finish(int count) {
+      v.setValueCount(count);
+    }
+
+    /** Only the validity bits are cleared: the values of null positions are undefined in Arrow. */
+    @Override
+    void reset() {
+      v.getValidityBuffer().setZero(0, v.getValidityBuffer().capacity());
+      v.setValueCount(0);
+      refresh();
+    }
+  }
+
+  /** Strings and bytes: offsets kept here, the bytes copied from where they lie. */
+  private static final class VarWidthField extends Field {
+    private final org.apache.arrow.vector.BaseVariableWidthVector v;
+    private final boolean string;
+    private int capacity;
+    private long validity, offsets, data, dataCapacity;
+    private int end; // bytes of data written in this batch
+
+    VarWidthField(DataType type, org.apache.arrow.vector.BaseVariableWidthVector v) {
+      super(v);
+      this.v = v;
+      this.string = type == DataTypes.StringType;
+      refresh();
+    }
+
+    private void refresh() {
+      capacity = v.getValueCapacity();
+      validity = v.getValidityBufferAddress();
+      offsets = v.getOffsetBufferAddress();
+      data = v.getDataBufferAddress();
+      dataCapacity = v.getDataBuffer().capacity();
+    }
+
+    @Override
+    void buffersMoved() {
+      refresh();
+    }
+
+    private void ensure(int at, int bytes) {
+      if (at >= capacity || end + (long) bytes > dataCapacity) {
+        while (v.getValueCapacity() <= at) v.reallocValidityAndOffsetBuffers();
+        while (v.getDataBuffer().capacity() < end + (long) bytes) v.reallocDataBuffer();
+        refresh();
+      }
+    }
+
+    @Override
+    void set(SpecializedGetters in, int o, int at) {
+      Object base;
+      long offset;
+      int n;
+      if (string) {
+        org.apache.spark.unsafe.types.UTF8String s = in.getUTF8String(o);
+        base = s.getBaseObject();
+        offset = s.getBaseOffset();
+        n = s.numBytes();
+      } else {
+        byte[] b = in.getBinary(o);
+        base = b;
+        offset = Platform.BYTE_ARRAY_OFFSET;
+        n = b.length;
+      }
+      ensure(at, n);
+      Platform.copyMemory(base, offset, null, data + end, n);
+      end += n;
+      Platform.putInt(null, offsets + 4L * (at + 1), end);
+      setBit(validity, at);
+    }
+
+    @Override
+    void setNull(int at) {
+      ensure(at, 0);
+      Platform.putInt(null, offsets + 4L * (at + 1), end);
+      clearBit(validity, at);
+    }
+
+    @Override
+    void finish(int count) {
+      v.setLastSet(count - 1);
+      v.setValueCount(count);
+    }
+
+    @Override
+    void reset() {
+      v.getValidityBuffer().setZero(0, v.getValidityBuffer().capacity());
+      Platform.putInt(null, offsets, 0);
+      end = 0;
+      v.setLastSet(-1);
+      v.setValueCount(0);
+      refresh();
+    }
   }
 
   private static final class StructField_ extends Field {
@@ -292,37 +400,78 @@ public final class ArrowBatchWriter implements AutoCloseable {
     @Override
     void reset() {
       for (Field c : children) c.reset();
-      vector.reset();
+      ArrowBuf validity = ((StructVector) vector).getValidityBuffer();
+      validity.setZero(0, validity.capacity());
+      vector.setValueCount(0);
+    }
+
+    @Override
+    void buffersMoved() {
+      for (Field c : children) c.buffersMoved();
     }
   }
 
+  /** Arrays: offsets kept here; arrays of numbers without nulls in one copy each. */
   private static final class ListField extends Field {
+    private final ListVector lv;
     private final Field element;
     private final int width; // bytes per element for a bulk copy of a primitive array, or 0
     private int elements;
+    private int capacity;
+    private long validity, offsets;
 
     ListField(DataType elementType, ListVector v) {
       super(v);
+      this.lv = v;
       this.element = field(elementType, v.getDataVector());
       boolean fixedWidth =
           elementType instanceof org.apache.spark.sql.types.NumericType
               && !(elementType instanceof org.apache.spark.sql.types.DecimalType);
       this.width = fixedWidth ? elementType.defaultSize() : 0;
+      refresh();
+    }
+
+    private void refresh() {
+      capacity = lv.getValueCapacity();
+      validity = lv.getValidityBufferAddress();
+      offsets = lv.getOffsetBufferAddress();
+    }
+
+    @Override
+    void buffersMoved() {
+      refresh();
+      element.buffersMoved();
+    }
+
+    private void ensure(int at) {
+      if (at >= capacity) {
+        while (lv.getValueCapacity() <= at) lv.reAlloc();
+        refresh();
+        element.buffersMoved(); // a list's reAlloc grows its child too
+      }
     }
 
     @Override
     void set(SpecializedGetters in, int o, int at) {
+      ensure(at);
       ArrayData a = in.getArray(o);
-      ListVector lv = (ListVector) vector;
       int n = a.numElements();
-      int start = lv.startNewValue(at);
+      int start = elements;
       if (width > 0 && a instanceof UnsafeArrayData && !hasNulls((UnsafeArrayData) a, n)) {
         bulk((UnsafeArrayData) a, start, n);
       } else {
         for (int i = 0; i < n; i++) element.write(a, i, start + i);
       }
-      lv.endValue(at, n);
       elements = start + n;
+      Platform.putInt(null, offsets + 4L * (at + 1), elements);
+      setBit(validity, at);
+    }
+
+    @Override
+    void setNull(int at) {
+      ensure(at);
+      Platform.putInt(null, offsets + 4L * (at + 1), elements);
+      clearBit(validity, at);
     }
 
     /** Any bit set in the array's null bitmap (a word at a time). */
@@ -339,39 +488,30 @@ public final class ArrowBatchWriter implements AutoCloseable {
      * set.
      */
     private void bulk(UnsafeArrayData a, int start, int n) {
-      BaseFixedWidthVector child = (BaseFixedWidthVector) ((ListVector) vector).getDataVector();
-      while (child.getValueCapacity() < start + n) child.reAlloc();
-      ArrowBuf data = child.getDataBuffer();
+      FixedWidthField f = (FixedWidthField) element;
+      f.ensure(start + n - 1);
       long src = a.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(n);
       Platform.copyMemory(
-          a.getBaseObject(),
-          src,
-          null,
-          data.memoryAddress() + (long) start * width,
-          (long) n * width);
-      ArrowBuf validity = child.getValidityBuffer();
-      int i = start;
-      int end = start + n;
-      for (; i < end && (i & 7) != 0; i++) BitVectorHelper.setBit(validity, i);
-      int fullBytes = (end - i) >>> 3;
-      if (fullBytes > 0) {
-        validity.setOne(i >>> 3, fullBytes);
-        i += fullBytes << 3;
-      }
-      for (; i < end; i++) BitVectorHelper.setBit(validity, i);
+          a.getBaseObject(), src, null, f.data + (long) start * width, (long) n * width);
+      setBits(f.v.getValidityBuffer(), start, start + n);
     }
 
     @Override
     void finish(int count) {
       element.finish(elements);
-      ((ListVector) vector).setValueCount(count);
+      lv.setLastSet(count - 1);
+      lv.setValueCount(count);
     }
 
     @Override
     void reset() {
-      element.reset();
-      vector.reset();
       elements = 0;
+      element.reset();
+      lv.getValidityBuffer().setZero(0, lv.getValidityBuffer().capacity());
+      Platform.putInt(null, lv.getOffsetBufferAddress(), 0);
+      lv.setLastSet(-1);
+      lv.setValueCount(0);
+      refresh();
     }
   }
 }
