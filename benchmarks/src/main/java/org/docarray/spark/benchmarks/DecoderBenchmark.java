@@ -32,8 +32,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Single-core decode speed of the `large` shape (id, text, label, float32[128]; 626 bytes per
  * document) from an in-memory protobuf stream: framing only, full decode to rows, label-only
- * (pruned) decode, and full decode into Arrow vectors. Each operation decodes the whole buffer
- * (20,000 documents); bytes/s = buffer size × ops/s.
+ * (pruned) decode, and full decode into Arrow vectors (through rows, and straight from the wire).
+ * Each operation decodes the whole buffer (20,000 documents); bytes/s = buffer size × ops/s.
  *
  * <pre>
  * mvn -q -pl benchmarks -am -DskipTests package exec:exec -Dbench.main=org.openjdk.jmh.Main \
@@ -61,6 +61,7 @@ public class DecoderBenchmark {
   byte[] file;
   DocDecoder full;
   DocDecoder label;
+  DocDecoder direct;
   BufferAllocator allocator;
   ArrowBatchWriter arrow;
 
@@ -86,6 +87,7 @@ public class DecoderBenchmark {
     }
     full = new DocDecoder(FULL, Limits.defaults());
     label = new DocDecoder(LABEL, Limits.defaults());
+    direct = new DocDecoder(FULL, Limits.defaults());
     allocator = ArrowUtils.rootAllocator().newChildAllocator("bench", 0, Long.MAX_VALUE);
     arrow = new ArrowBatchWriter(FULL, allocator);
     System.out.printf(
@@ -131,6 +133,23 @@ public class DecoderBenchmark {
     }
   }
 
+  /** The columnar reader's path: each document straight from the wire into the vectors. */
+  @Benchmark
+  public void fullDecodeStraightToArrow(Blackhole bh) throws Exception {
+    arrow.reset();
+    try (StreamFramingSource s = source()) {
+      while (s.next()) {
+        direct.decodeInto(arrow, s.buffer(), s.offset(), s.length());
+        if (arrow.rows() == 4096) {
+          bh.consume(arrow.finish());
+          arrow.reset();
+        }
+      }
+    }
+    bh.consume(arrow.finish());
+  }
+
+  /** Rows first, then copied into the vectors (the loader's path from Spark rows). */
   @Benchmark
   public void fullDecodeToArrow(Blackhole bh) throws Exception {
     arrow.reset();

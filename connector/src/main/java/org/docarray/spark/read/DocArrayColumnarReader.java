@@ -49,11 +49,29 @@ final class DocArrayColumnarReader implements PartitionReader<ColumnarBatch> {
     }
     this.writer = w;
     this.rows = r;
+    // documents go straight from the wire into the vectors when every column has a filler
+    this.direct = w.fields() != null;
+    if (direct) r.decodeInto(w);
   }
+
+  /** Decoding straight into the vectors (else rows are decoded, then copied into them). */
+  private final boolean direct;
 
   @Override
   public boolean next() throws IOException {
     writer.reset();
+    if (direct) {
+      // ends at the end of a file too: the batch holds one file's rows (input_file_name())
+      int split = -1;
+      while (writer.rows() < batchSize && rows.next()) {
+        writer.rowWritten();
+        split = rows.currentSplit();
+      }
+      if (writer.rows() == 0) return false;
+      rows.markFile(split);
+      current = writer.finish();
+      return true;
+    }
     int batchSplit = -1;
     if (pending != null) {
       writer.write(pending);

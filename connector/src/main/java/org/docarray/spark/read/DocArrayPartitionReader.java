@@ -53,6 +53,8 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
       return false; // a pushed LIMIT: enough rows from this task
     while (true) {
       if (reader == null) {
+        // columnar: a batch holds the rows of one file (input_file_name()), so stop before the next
+        if (target != null && target.rows() > 0 && fileIndex + 1 < splits.length) return false;
         if (++fileIndex >= splits.length) return false;
         DocArrayFileSplit split = splits[fileIndex];
         file = split.file;
@@ -69,11 +71,42 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
       if (timed) decodeNanos += (System.nanoTime() - t0) * 16;
       if (more) {
         documents++;
-        current = assemble(reader.get());
+        if (target != null) partitionValuesInto(target.rows());
+        else current = assemble(reader.get());
         return true;
       }
       reader.close();
       reader = null;
+    }
+  }
+
+  /** Columnar reads decoded straight into Arrow vectors: the writer, or null. */
+  private ArrowBatchWriter target;
+
+  private ArrowFields.Field[] targetColumns;
+
+  /**
+   * Decodes documents straight into the writer's vectors (at its next position, which the caller
+   * advances after each {@link #next}) instead of rows; {@link #next} then returns false at the end
+   * of a file while the writer holds rows.
+   */
+  void decodeInto(ArrowBatchWriter w) {
+    int[] di = f.dataIndex;
+    int[] columnOfSlot = new int[dataTypes.length];
+    for (int i = 0; i < di.length; i++) if (di[i] >= 0) columnOfSlot[di[i]] = i;
+    compiled.decodeInto(w, columnOfSlot);
+    target = w;
+    targetColumns = w.fields();
+  }
+
+  private void partitionValuesInto(int at) {
+    int[] pi = f.partIndex;
+    if (direct) return;
+    GenericInternalRow values = null;
+    for (int i = 0; i < pi.length; i++) {
+      if (f.dataIndex[i] >= 0) continue;
+      if (values == null) values = new GenericInternalRow(file.partitionValues);
+      targetColumns[i].write(values, pi[i], at);
     }
   }
 

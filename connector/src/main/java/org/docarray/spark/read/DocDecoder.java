@@ -142,6 +142,65 @@ public final class DocDecoder {
   }
 
   /**
+   * Binds the decoder to Arrow vectors, one filler per top-level column of its schema, for {@link
+   * #decodeInto}. Only for schemas {@link ArrowBatchWriter#supports} (no maps, decimals, vectors).
+   */
+  void bind(ArrowFields.Field[] columns) {
+    for (int i = 0; i < root.width; i++) root.plans[i].bind(columns[i]);
+  }
+
+  /**
+   * Decodes one document straight into position {@code at} of the bound Arrow vectors (every column
+   * written, null or not); false when pushed filters reject it (then nothing is written). A failure
+   * part way leaves position {@code at} to be written again.
+   */
+  boolean decodeInto(int at, byte[] buf, int off, int len) {
+    if (presenceSeen != null) Arrays.fill(presenceSeen, false);
+    if (filter != null) {
+      // the filtered values into the row first, the document judged there
+      rowWriter.reset();
+      rowWriter.zeroOutNullBytes();
+      Arrays.fill(root.written, false);
+      root.walk(this, buf, off, len, 0, FILTERED, -1);
+      root.nullUnwritten(this, FILTERED);
+      if (!filter.test(rowWriter.getRow())) return false;
+    }
+    root.decodeFieldsInto(this, buf, off, len, 0, at);
+    return true;
+  }
+
+  private ArrowBatchWriter boundWriter;
+
+  /**
+   * Decodes one document straight into the next row of {@code w}'s vectors, whose schema must be
+   * this decoder's (and one {@link ArrowBatchWriter#supports}); false when pushed filters reject
+   * it. A document that fails part way leaves no row.
+   */
+  public boolean decodeInto(ArrowBatchWriter w, byte[] buf, int off, int len) {
+    if (boundWriter != w) {
+      if (w.fields() == null || w.fields().length != root.width)
+        throw new IllegalArgumentException("the writer's schema is not one this decoder fills");
+      bind(w.fields());
+      boundWriter = w;
+    }
+    if (!decodeInto(w.rows(), buf, off, len)) return false;
+    w.rowWritten();
+    return true;
+  }
+
+  /** Position {@code at} of the bound vectors: nulls, and {@code text} in column {@code slot}. */
+  void nullsInto(int at, int slot, String text) {
+    for (int i = 0; i < root.width; i++) {
+      if (i == slot) {
+        ((ArrowFields.VarWidthField) root.plans[i].arrow)
+            .put(at, text.getBytes(StandardCharsets.UTF_8));
+      } else {
+        root.plans[i].arrow.setNull(at);
+      }
+    }
+  }
+
+  /**
    * Top-level names whose presence is tracked per document (whether or not the query reads them).
    */
   private byte[][] presenceNames;
@@ -285,6 +344,7 @@ public final class DocDecoder {
     UnsafeArrayWriter array; // ARRAY elements, MAP values
     UnsafeArrayWriter keys; // MAP keys
     UnsafeRowWriter vector; // VECTOR: Spark ML's struct
+    ArrowFields.Field arrow; // the filler of this value's Arrow vector, when bound
     int precision, scale; // DECIMAL
     private final UnsafeWriter shared;
     private Plan tensorElementPlan;
@@ -294,6 +354,17 @@ public final class DocDecoder {
       if (tensorElementPlan == null)
         tensorElementPlan = new Plan(path + ".data[]", tensorElement, false, shared);
       return tensorElementPlan;
+    }
+
+    /** Binds this plan (and the plans below it) to the filler of its Arrow vector. */
+    void bind(ArrowFields.Field f) {
+      arrow = f;
+      if (kind == Kind.STRUCT) {
+        ArrowFields.StructField_ s = (ArrowFields.StructField_) f;
+        for (int i = 0; i < doc.plans.length; i++) doc.plans[i].bind(s.child(i));
+      } else if (kind == Kind.ARRAY) {
+        element.bind(((ArrowFields.ListField) f).element());
+      }
     }
 
     void setNull(UnsafeWriter w, int ordinal) {
@@ -469,24 +540,40 @@ public final class DocDecoder {
       }
       Arrays.fill(written, false);
       if (depth != 0 || d.filter == null) {
-        walk(d, buf, off, len, depth, ALL);
+        walk(d, buf, off, len, depth, ALL, -1);
         nullUnwritten(d, ALL);
         return true;
       }
       // the filtered values first; the rest only for a document the filters keep
-      walk(d, buf, off, len, depth, FILTERED);
+      walk(d, buf, off, len, depth, FILTERED, -1);
       nullUnwritten(d, FILTERED);
       if (!d.filter.test(writer.getRow())) return false;
-      walk(d, buf, off, len, depth, UNFILTERED);
+      walk(d, buf, off, len, depth, UNFILTERED, -1);
       nullUnwritten(d, UNFILTERED);
       return true;
     }
 
-    private void walk(DocDecoder d, byte[] buf, int off, int len, int depth, int which) {
+    /** Decodes the map entries of a DocProto into position {@code at} of this level's vectors. */
+    void decodeFieldsInto(DocDecoder d, byte[] buf, int off, int len, int depth, int at) {
+      if (depth > d.limits.maxNestingDepth) {
+        throw new MalformedDocumentException(
+            "documents nest deeper than maxNestingDepth ("
+                + d.limits.maxNestingDepth
+                + ") at '"
+                + path
+                + "'",
+            off);
+      }
+      Arrays.fill(written, false);
+      walk(d, buf, off, len, depth, ALL, at);
+      for (int i = 0; i < width; i++) if (!written[i]) plans[i].arrow.setNull(at);
+    }
+
+    private void walk(DocDecoder d, byte[] buf, int off, int len, int depth, int which, int at) {
       for (int p = off, end = off + len; p < end; ) {
         int l = d.record(buf, p, end, "DocProto");
         int s = d.next;
-        d.entry(this, buf, s, l, depth, which);
+        d.entry(this, buf, s, l, depth, which, at);
         p = s + l;
       }
     }
@@ -494,8 +581,11 @@ public final class DocDecoder {
 
   // ---------------------------------------------------------------- decoding
 
-  /** Decodes one map entry into its plan's row, if {@code which} takes it. */
-  private void entry(DocPlan plan, byte[] buf, int s, int l, int depth, int which) {
+  /**
+   * Decodes one map entry into its plan's row (or, for a position {@code at} >= 0, its Arrow
+   * vectors), if {@code which} takes it.
+   */
+  private void entry(DocPlan plan, byte[] buf, int s, int l, int depth, int which, int at) {
     int slot = -2;
     int vs = -1, vl = 0;
     for (int p = s, end = s + l; p < end; ) {
@@ -534,7 +624,10 @@ public final class DocDecoder {
     if (slot == -2) slot = plan.slot(buf, 0, 0); // proto3 leaves an empty key out
     if (slot < 0 || vs < 0) return;
     if (which != ALL && filtered[slot] != (which == FILTERED)) return; // decoded in the other walk
-    plan.written[slot] = write(plan.plans[slot], plan.writer, slot, buf, vs, vl, depth + 1);
+    plan.written[slot] =
+        at < 0
+            ? write(plan.plans[slot], plan.writer, slot, buf, vs, vl, depth + 1)
+            : arrow(plan.plans[slot], at, buf, vs, vl, depth + 1);
   }
 
   /**
@@ -549,50 +642,11 @@ public final class DocDecoder {
       w.write(ordinal, UTF8String.fromString(j));
       return true;
     }
-    int field = 0;
-    long scalar = 0;
-    double dbl = 0;
-    int cs = 0, cl = 0;
-    for (int q = off, end = off + len; q < end; ) {
-      int tag = varint32(buf, q, end);
-      int f = Wire.checkNodeField(tag, q);
-      q = next;
-      if (f == Wire.NODE_TYPE) {
-        int tl = varint32(buf, q, end);
-        Wire.checkLength(tl, end - next, next);
-        q = next + tl;
-        continue;
-      }
-      if (field != 0 && field != f) {
-        throw new MalformedDocumentException(
-            "'"
-                + p.path
-                + "': NodeProto sets both "
-                + Wire.contentName(field)
-                + " and "
-                + Wire.contentName(f)
-                + ", but they share one oneof",
-            q);
-      }
-      field = f;
-      if (f == Wire.NODE_INTEGER) {
-        scalar = (int) varint64(buf, q, end);
-        q = next;
-      } else if (f == Wire.NODE_BOOLEAN) {
-        scalar = varint64(buf, q, end) != 0 ? 1 : 0;
-        q = next;
-      } else if (f == Wire.NODE_FLOAT) {
-        if (end - q < 8) throw new MalformedDocumentException("a double runs past its node", q);
-        dbl = Double.longBitsToDouble((long) LE_LONG.get(buf, q));
-        q += 8;
-      } else {
-        cl = varint32(buf, q, end);
-        cs = next;
-        Wire.checkLength(cl, end - cs, cs);
-        q = cs + cl;
-      }
-    }
+    int field = node(p, buf, off, len);
     if (field == 0) return false;
+    long scalar = nodeScalar;
+    double dbl = nodeDouble;
+    int cs = nodeStart, cl = nodeLength;
     switch (p.kind) {
       case STRING:
         if (field == Wire.NODE_TEXT) {
@@ -721,7 +775,72 @@ public final class DocDecoder {
       default:
         break;
     }
-    throw new MalformedDocumentException(
+    throw notConvertible(p, field, off);
+  }
+
+  /** The last NodeProto read by {@link #node}: its scalar, double, or content bytes. */
+  private long nodeScalar;
+
+  private double nodeDouble;
+  private int nodeStart, nodeLength;
+
+  /**
+   * Reads a NodeProto: returns its content field (0 for None) and leaves the value in the node
+   * fields, to be copied before anything else is read.
+   */
+  private int node(Plan p, byte[] buf, int off, int len) {
+    int field = 0;
+    long scalar = 0;
+    double dbl = 0;
+    int cs = 0, cl = 0;
+    for (int q = off, end = off + len; q < end; ) {
+      int tag = varint32(buf, q, end);
+      int f = Wire.checkNodeField(tag, q);
+      q = next;
+      if (f == Wire.NODE_TYPE) {
+        int tl = varint32(buf, q, end);
+        Wire.checkLength(tl, end - next, next);
+        q = next + tl;
+        continue;
+      }
+      if (field != 0 && field != f) {
+        throw new MalformedDocumentException(
+            "'"
+                + p.path
+                + "': NodeProto sets both "
+                + Wire.contentName(field)
+                + " and "
+                + Wire.contentName(f)
+                + ", but they share one oneof",
+            q);
+      }
+      field = f;
+      if (f == Wire.NODE_INTEGER) {
+        scalar = (int) varint64(buf, q, end);
+        q = next;
+      } else if (f == Wire.NODE_BOOLEAN) {
+        scalar = varint64(buf, q, end) != 0 ? 1 : 0;
+        q = next;
+      } else if (f == Wire.NODE_FLOAT) {
+        if (end - q < 8) throw new MalformedDocumentException("a double runs past its node", q);
+        dbl = Double.longBitsToDouble((long) LE_LONG.get(buf, q));
+        q += 8;
+      } else {
+        cl = varint32(buf, q, end);
+        cs = next;
+        Wire.checkLength(cl, end - cs, cs);
+        q = cs + cl;
+      }
+    }
+    nodeScalar = scalar;
+    nodeDouble = dbl;
+    nodeStart = cs;
+    nodeLength = cl;
+    return field;
+  }
+
+  private MalformedDocumentException notConvertible(Plan p, int field, int off) {
+    return new MalformedDocumentException(
         "'"
             + p.path
             + "' holds a "
@@ -821,16 +940,14 @@ public final class DocDecoder {
     }
   }
 
+  /** Whether the last {@link #losslessBytes} held a float (then every value is float64). */
+  private boolean losslessFloats;
+
   /**
-   * A plain list of numbers in a lossless tensor column: int64 (all integers) or float64, as numpy
-   * would make it.
+   * A plain list of numbers as numpy would make it a tensor: int64 when all are integers, else
+   * float64; little-endian bytes.
    */
-  private void numberListAsLosslessTensor(
-      Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len) {
-    if (p.dataSlot >= 0) {
-      throw new MalformedDocumentException(
-          "'" + p.path + "' mixes typed and lossless tensor fields", off);
-    }
+  private byte[] losslessBytes(Plan p, byte[] buf, int off, int len) {
     int n = countRecords(buf, off, len, "ListOfAnyProto");
     long[] bits = new long[n];
     boolean[] integer = new boolean[n];
@@ -858,6 +975,23 @@ public final class DocDecoder {
         if (integer[j]) bits[j] = Double.doubleToRawLongBits((double) bits[j]);
     byte[] bytes = new byte[n * 8];
     for (int j = 0; j < n; j++) LE_LONG.set(bytes, j * 8, bits[j]);
+    losslessFloats = floats;
+    return bytes;
+  }
+
+  /**
+   * A plain list of numbers in a lossless tensor column: int64 (all integers) or float64, as numpy
+   * would make it.
+   */
+  private void numberListAsLosslessTensor(
+      Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len) {
+    if (p.dataSlot >= 0) {
+      throw new MalformedDocumentException(
+          "'" + p.path + "' mixes typed and lossless tensor fields", off);
+    }
+    byte[] bytes = losslessBytes(p, buf, off, len);
+    int n = bytes.length / 8;
+    boolean floats = losslessFloats;
     int prev = w.cursor();
     UnsafeRowWriter s = p.doc.writer;
     s.resetRowWriter();
@@ -882,6 +1016,234 @@ public final class DocDecoder {
     if (e.array == null) e.array = new UnsafeArrayWriter(rowWriter, e.size);
     elements(e, e.array, s, p.dataSlot, buf, off, len, depth);
     w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
+  }
+
+  // ---------------------------------------------------------------- straight into Arrow
+
+  /**
+   * Writes one NodeProto as the plan's value at position {@code at} of its Arrow vector; false for
+   * None (the caller makes it null). The same conversions as {@link #write}, into the vectors.
+   */
+  private boolean arrow(Plan p, int at, byte[] buf, int off, int len, int depth) {
+    if (p.kind == Kind.JSON) {
+      String j = json.nodeToJson(buf, off, len);
+      if (j == null) return false;
+      ((ArrowFields.VarWidthField) p.arrow).put(at, j.getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
+    int field = node(p, buf, off, len);
+    if (field == 0) return false;
+    long scalar = nodeScalar;
+    double dbl = nodeDouble;
+    int cs = nodeStart, cl = nodeLength;
+    switch (p.kind) {
+      case STRING:
+        if (field == Wire.NODE_TEXT) {
+          if (!Utf8Validation.isValid(buf, cs, cs + cl)) {
+            throw new MalformedDocumentException("'" + p.path + "': text is not valid UTF-8", cs);
+          }
+          ((ArrowFields.VarWidthField) p.arrow).put(at, buf, Platform.BYTE_ARRAY_OFFSET + cs, cl);
+          return true;
+        }
+        ((ArrowFields.VarWidthField) p.arrow)
+            .put(at, json.nodeToJson(buf, off, len).getBytes(StandardCharsets.UTF_8));
+        return true;
+      case INT:
+        if (field == Wire.NODE_INTEGER) {
+          ((ArrowFields.FixedWidthField) p.arrow).putInt(at, (int) scalar);
+          return true;
+        }
+        break;
+      case LONG:
+        if (field == Wire.NODE_INTEGER) {
+          ((ArrowFields.FixedWidthField) p.arrow).putLong(at, scalar);
+          return true;
+        }
+        break;
+      case SHORT:
+        if (field == Wire.NODE_INTEGER && scalar == (short) scalar) {
+          ((ArrowFields.FixedWidthField) p.arrow).putShort(at, (short) scalar);
+          return true;
+        }
+        break;
+      case BYTE:
+        if (field == Wire.NODE_INTEGER && scalar == (byte) scalar) {
+          ((ArrowFields.FixedWidthField) p.arrow).putByte(at, (byte) scalar);
+          return true;
+        }
+        break;
+      case DOUBLE:
+        if (field == Wire.NODE_FLOAT || field == Wire.NODE_INTEGER) {
+          ((ArrowFields.FixedWidthField) p.arrow)
+              .putDouble(at, field == Wire.NODE_FLOAT ? dbl : (double) scalar);
+          return true;
+        }
+        break;
+      case FLOAT:
+        if (field == Wire.NODE_FLOAT || field == Wire.NODE_INTEGER) {
+          ((ArrowFields.FixedWidthField) p.arrow)
+              .putFloat(at, field == Wire.NODE_FLOAT ? (float) dbl : (float) scalar);
+          return true;
+        }
+        break;
+      case BOOLEAN:
+        if (field == Wire.NODE_BOOLEAN) {
+          ((ArrowFields.FixedWidthField) p.arrow).putBoolean(at, scalar != 0);
+          return true;
+        }
+        break;
+      case BINARY:
+        if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT) {
+          ((ArrowFields.VarWidthField) p.arrow).put(at, buf, Platform.BYTE_ARRAY_OFFSET + cs, cl);
+          return true;
+        }
+        break;
+      case STRUCT:
+        if (field == Wire.NODE_NDARRAY && p.tensorStruct) return tensorInto(p, at, buf, cs, cl);
+        if ((field == Wire.NODE_LIST || field == Wire.NODE_TUPLE) && p.tensorStruct) {
+          if (p.dtypeSlot >= 0 || p.bufferSlot >= 0) {
+            losslessTensorInto(p, at, buf, cs, cl);
+            return true;
+          }
+          if (p.dataSlot >= 0) {
+            numberListAsTensorInto(p, at, buf, cs, cl, depth);
+            return true;
+          }
+        }
+        if (field == Wire.NODE_DOC || field == Wire.NODE_DICT) {
+          ((ArrowFields.StructField_) p.arrow).define(at);
+          p.doc.decodeFieldsInto(this, buf, cs, cl, depth + 1, at);
+          return true;
+        }
+        break;
+      case ARRAY:
+        if (field == Wire.NODE_DOC_ARRAY && p.element.kind == Kind.STRUCT) {
+          docArrayInto(p, at, buf, cs, cl, depth);
+          return true;
+        }
+        if (field == Wire.NODE_LIST || field == Wire.NODE_SET || field == Wire.NODE_TUPLE) {
+          elementsInto(p.element, (ArrowFields.ListField) p.arrow, at, buf, cs, cl, depth);
+          return true;
+        }
+        if (field == Wire.NODE_NDARRAY && p.tensorElement != null) {
+          tensor.parse(buf, cs, cl, limits, true);
+          if (tensor.isNoneMarker()) return false;
+          tensorBytes += tensor.bufferLength;
+          tensorDataInto((ArrowFields.ListField) p.arrow, at, tensor, p.tensorElement, p.path);
+          return true;
+        }
+        break;
+      default:
+        // maps, decimals and ML vectors are never bound: such schemas are read through rows
+        break;
+    }
+    throw notConvertible(p, field, off);
+  }
+
+  private byte[] lastDtypeBytes = new byte[0];
+  private String lastDtypeText;
+
+  private byte[] dtypeBytes(String dtype) {
+    if (!dtype.equals(lastDtypeText)) {
+      lastDtypeText = dtype;
+      lastDtypeBytes = dtype.getBytes(StandardCharsets.UTF_8);
+    }
+    return lastDtypeBytes;
+  }
+
+  private boolean tensorInto(Plan p, int at, byte[] buf, int off, int len) {
+    TensorView t = tensor.parse(buf, off, len, limits, p.dataSlot >= 0);
+    if (t.isNoneMarker()) return false;
+    tensorBytes += t.bufferLength;
+    ArrowFields.StructField_ s = (ArrowFields.StructField_) p.arrow;
+    s.define(at);
+    if (p.shapeSlot >= 0) {
+      ((ArrowFields.ListField) s.child(p.shapeSlot))
+          .putAll(at, t.shape, Platform.INT_ARRAY_OFFSET, t.shape.length);
+    }
+    if (p.dtypeSlot >= 0)
+      ((ArrowFields.VarWidthField) s.child(p.dtypeSlot)).put(at, dtypeBytes(t.dtypeText));
+    if (p.bufferSlot >= 0) {
+      ((ArrowFields.VarWidthField) s.child(p.bufferSlot))
+          .put(at, t.data, Platform.BYTE_ARRAY_OFFSET + t.bufferOffset, t.bufferLength);
+    }
+    if (p.dataSlot >= 0) {
+      tensorDataInto((ArrowFields.ListField) s.child(p.dataSlot), at, t, p.tensorElement, p.path);
+    }
+    return true;
+  }
+
+  /** A tensor's elements: one copy from the wire when stored in the column's element type. */
+  private void tensorDataInto(
+      ArrowFields.ListField l, int at, TensorView t, DataType target, String path) {
+    if (TensorConverter.sameLayout(t.dtype, target) && l.width() == t.dtype.itemSize()) {
+      l.putAll(at, t.data, Platform.BYTE_ARRAY_OFFSET + t.bufferOffset, (int) t.elementCount);
+    } else {
+      l.putArray(at, TensorConverter.data(t, target, path));
+    }
+  }
+
+  private void losslessTensorInto(Plan p, int at, byte[] buf, int off, int len) {
+    if (p.dataSlot >= 0) {
+      throw new MalformedDocumentException(
+          "'" + p.path + "' mixes typed and lossless tensor fields", off);
+    }
+    byte[] bytes = losslessBytes(p, buf, off, len);
+    ArrowFields.StructField_ s = (ArrowFields.StructField_) p.arrow;
+    s.define(at);
+    if (p.shapeSlot >= 0) {
+      ((ArrowFields.ListField) s.child(p.shapeSlot))
+          .putAll(at, new int[] {bytes.length / 8}, Platform.INT_ARRAY_OFFSET, 1);
+    }
+    if (p.dtypeSlot >= 0) {
+      ((ArrowFields.VarWidthField) s.child(p.dtypeSlot))
+          .put(at, dtypeBytes(losslessFloats ? "<f8" : "<i8"));
+    }
+    if (p.bufferSlot >= 0) ((ArrowFields.VarWidthField) s.child(p.bufferSlot)).put(at, bytes);
+  }
+
+  private void numberListAsTensorInto(Plan p, int at, byte[] buf, int off, int len, int depth) {
+    int n = countRecords(buf, off, len, "ListOfAnyProto");
+    ArrowFields.StructField_ s = (ArrowFields.StructField_) p.arrow;
+    s.define(at);
+    if (p.shapeSlot >= 0) {
+      ((ArrowFields.ListField) s.child(p.shapeSlot))
+          .putAll(at, new int[] {n}, Platform.INT_ARRAY_OFFSET, 1);
+    }
+    ArrowFields.ListField data = (ArrowFields.ListField) s.child(p.dataSlot);
+    Plan e = p.tensorElementPlan();
+    if (e.arrow == null) e.bind(data.element());
+    elementsInto(e, data, at, buf, off, len, depth);
+  }
+
+  private void docArrayInto(Plan p, int at, byte[] buf, int off, int len, int depth) {
+    ArrowFields.ListField l = (ArrowFields.ListField) p.arrow;
+    ArrowFields.StructField_ e = (ArrowFields.StructField_) p.element.arrow;
+    DocPlan doc = p.element.doc;
+    int start = l.begin(at);
+    int i = 0;
+    for (int q = off, end = off + len; q < end; i++) {
+      int rl = record(buf, q, end, "DocListProto");
+      int s = next;
+      e.define(start + i);
+      doc.decodeFieldsInto(this, buf, s, rl, depth + 1, start + i);
+      q = s + rl;
+    }
+    l.end(at, i);
+  }
+
+  /** A ListOfAnyProto's nodes as the array at position {@code at}. */
+  private void elementsInto(
+      Plan element, ArrowFields.ListField l, int at, byte[] buf, int off, int len, int depth) {
+    int start = l.begin(at);
+    int i = 0;
+    for (int q = off, end = off + len; q < end; i++) {
+      int rl = record(buf, q, end, "ListOfAnyProto");
+      int s = next;
+      if (!arrow(element, start + i, buf, s, rl, depth + 1)) element.arrow.setNull(start + i);
+      q = s + rl;
+    }
+    l.end(at, i);
   }
 
   private void docArray(

@@ -109,6 +109,24 @@ public final class DocumentRowReader implements Closeable {
     final DocDecoder decoder;
     final SchemaJsonHints hints;
 
+    /**
+     * Columnar reads: the Arrow vectors documents are decoded into (at the writer's next position)
+     * instead of rows, or null.
+     */
+    ArrowBatchWriter target;
+
+    /**
+     * Decodes documents straight into the writer's vectors from now on; {@code columnOfSlot}: the
+     * writer's column of each data-schema column.
+     */
+    void decodeInto(ArrowBatchWriter w, int[] columnOfSlot) {
+      ArrowFields.Field[] all = w.fields();
+      ArrowFields.Field[] bySlot = new ArrowFields.Field[columnOfSlot.length];
+      for (int i = 0; i < bySlot.length; i++) bySlot[i] = all[columnOfSlot[i]];
+      decoder.bind(bySlot);
+      target = w;
+    }
+
     Compiled(Settings s) {
       this.settings = s;
       this.decoder = new DocDecoder(s.dataSchema, s.options.limits);
@@ -138,6 +156,8 @@ public final class DocumentRowReader implements Closeable {
 
   /** PERMISSIVE: the corrupt row of a file that could not even be opened, emitted once. */
   private InternalRow pending;
+
+  private boolean hasPending;
 
   /** Count-only reads: rows left to emit without reading documents, or -1. */
   private long emptyRowsLeft = -1;
@@ -212,6 +232,7 @@ public final class DocumentRowReader implements Closeable {
         LOG.warn("Unreadable file {}: {}", path, e.getMessage());
         DocumentRowReader r = new DocumentRowReader(c, path, null);
         r.pending = r.corruptRow(e);
+        r.hasPending = true;
         return r;
       } else {
         throw e;
@@ -241,9 +262,10 @@ public final class DocumentRowReader implements Closeable {
   public boolean next() throws IOException {
     currentIndex = -1;
     currentDecoded = false;
-    if (pending != null) {
+    if (hasPending) {
       current = pending;
       pending = null;
+      hasPending = false;
       return true;
     }
     if (emptyRowsLeft >= 0) {
@@ -292,8 +314,15 @@ public final class DocumentRowReader implements Closeable {
       try {
         if (source.payloadError() != null)
           throw new MalformedDocumentException(source.payloadError(), -1);
-        current = c.decoder.decode(source.buffer(), source.offset(), source.length());
-        if (current == null) continue; // rejected by a pushed filter
+        if (c.target != null) {
+          // columnar: into the vectors at the writer's next position
+          if (!c.decoder.decodeInto(
+              c.target.rows(), source.buffer(), source.offset(), source.length())) continue;
+          current = null;
+        } else {
+          current = c.decoder.decode(source.buffer(), source.offset(), source.length());
+          if (current == null) continue; // rejected by a pushed filter
+        }
         currentIndex = source.documentIndex();
         currentDecoded = true;
       } catch (MalformedDocumentException e) {
@@ -337,10 +366,14 @@ public final class DocumentRowReader implements Closeable {
    * PERMISSIVE: a row of nulls whose corrupt-record column (if the schema has one) holds the error.
    */
   private InternalRow corruptRow(DocArrayFormatException err) {
+    if (c.target != null) {
+      c.decoder.nullsInto(c.target.rows(), c.settings.corruptSlot, err.getMessage());
+      return null;
+    }
     return c.decoder.rowWithText(c.settings.corruptSlot, err.getMessage());
   }
 
-  /** The current row, of the data schema. */
+  /** The current row, of the data schema (null when decoded into Arrow vectors). */
   public InternalRow get() {
     return current;
   }
