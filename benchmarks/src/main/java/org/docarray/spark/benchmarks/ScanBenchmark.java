@@ -218,6 +218,18 @@ public final class ScanBenchmark {
         bytes,
         () -> noop(ext.read().format("docarray").load(docarrayMany.toString())),
         runs);
+    time(
+        "full scan",
+        "docarray, columnar=true (Arrow straight from the wire, then Spark's ColumnarToRow)",
+        bytes,
+        () ->
+            noop(
+                spark
+                    .read()
+                    .format("docarray")
+                    .option("columnar", "true")
+                    .load(docarrayMany.toString())),
+        runs);
     // every embedding value summed: a generator (codegen) and Spark's higher-order aggregate
     time(
         "sum of every embedding value",
@@ -245,6 +257,19 @@ public final class ScanBenchmark {
             sumOf(
                 ext.read()
                     .format("docarray")
+                    .load(docarrayMany.toString())
+                    .selectExpr("explode(embedding.data) AS x")),
+        runs);
+    time(
+        "sum of every embedding value",
+        "docarray, explode, columnar=true",
+        bytes,
+        () ->
+            sumOf(
+                spark
+                    .read()
+                    .format("docarray")
+                    .option("columnar", "true")
                     .load(docarrayMany.toString())
                     .selectExpr("explode(embedding.data) AS x")),
         runs);
