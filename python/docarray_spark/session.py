@@ -16,7 +16,8 @@ from ._version import JAR_VERSION
 from .errors import MissingJarError, NotOverSparkConnectError
 
 #: The class name to put in ``spark.sql.extensions``: the ``docarray_*`` SQL functions in every session
-#: (the only way to have them over Spark Connect) and ``count(*)`` answered on the driver.
+#: (the only way to have them over Spark Connect), ``count(*)`` answered on the driver, and the reader's rows
+#: handed to Spark without the copy Spark's planner adds above every row-based V2 scan.
 EXTENSIONS = "org.docarray.spark.DocArraySparkSessionExtensions"
 
 _LINES = {"3.5": "2.12", "4.0": "2.13"}
@@ -82,7 +83,9 @@ def configure(builder: Any, *, extensions: bool = True, jar: Optional[str] = Non
 
     Settings already on the builder are kept: the jar is appended to ``spark.jars`` and the extensions
     class to ``spark.sql.extensions``. ``extensions=True`` registers the ``docarray_*`` SQL functions in
-    every session and plans a bare ``count(*)`` on the driver. For a local master, when ``PYSPARK_PYTHON``
+    every session, plans a bare ``count(*)`` on the driver and hands the reader's rows (already in Spark's
+    ``UnsafeRow`` format) to Spark without the copy Spark's planner adds above every row-based V2 scan. For a
+    local master, when ``PYSPARK_PYTHON``
     is not set, the Python workers run this interpreter (where docarray_spark is installed) rather than
     whatever ``python3`` is first on the PATH. Returns the builder.
     """

@@ -244,12 +244,20 @@ public final class DocDecoder {
   private int next;
 
   private int varint32(byte[] b, int p, int end) {
-    if (p < end) {
+    if (p + 1 < end) {
       byte x = b[p];
       if (x >= 0) {
         next = p + 1;
         return x;
       }
+      byte y = b[p + 1];
+      if (y >= 0) { // two bytes: lengths of tensors and longer strings
+        next = p + 2;
+        return (x & 0x7f) | (y << 7);
+      }
+    } else if (p < end && b[p] >= 0) {
+      next = p + 1;
+      return b[p];
     }
     return (int) varintSlow(b, p, end);
   }
@@ -506,11 +514,25 @@ public final class DocDecoder {
       return true;
     }
 
+    /** The slot after the last one matched: documents of a file write their keys in one order. */
+    private int guess;
+
     /** The slot of the field whose UTF-8 name is buf[off, off+len), or -1. */
     int slot(byte[] buf, int off, int len) {
+      int g = guess;
+      if (g < names.length) {
+        byte[] n = names[g];
+        if (n.length == len && sameBytes(n, buf, off, len)) {
+          guess = g + 1 == names.length ? 0 : g + 1;
+          return g;
+        }
+      }
       for (int i = 0; i < names.length; i++) {
         byte[] n = names[i];
-        if (n.length == len && sameBytes(n, buf, off, len)) return i;
+        if (n.length == len && sameBytes(n, buf, off, len)) {
+          guess = i + 1 == names.length ? 0 : i + 1;
+          return i;
+        }
       }
       return -1;
     }
