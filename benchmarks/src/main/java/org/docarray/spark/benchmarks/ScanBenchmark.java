@@ -520,7 +520,16 @@ public final class ScanBenchmark {
    * {@code spark.sql.extensions} would install them.
    */
   private SparkSession sessionWithExtensions() {
-    new org.docarray.spark.DocArraySparkSessionExtensions().apply(spark.extensions());
+    try {
+      // the session's extensions, shared with the sessions it makes (Spark 4 keeps the method on
+      // its classic session class, Spark 3.5 on SparkSession: reached the same way on both)
+      org.apache.spark.sql.SparkSessionExtensions ext =
+          (org.apache.spark.sql.SparkSessionExtensions)
+              spark.getClass().getMethod("extensions").invoke(spark);
+      new org.docarray.spark.DocArraySparkSessionExtensions().apply(ext);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot install the session extensions", e);
+    }
     return spark.newSession();
   }
 
