@@ -4,7 +4,7 @@ package org.docarray.spark.format;
  * One decoded {@code NdArrayProto}, as a view on the document bytes: dtype, shape and where the
  * element buffer lies. Nothing is copied. Reused across documents by one reader.
  */
-public final class TensorView {
+public final class TensorView extends WireReader {
   private static final int[] NO_DIMS = new int[0];
 
   public DType dtype;
@@ -30,18 +30,18 @@ public final class TensorView {
     bufferLength = 0;
     boolean sawDense = false;
     for (int p = off, end = off + len; p < end; ) {
-      int tag = varint(buf, p, end);
+      int tag = varint32(buf, p, end);
       int at = p;
       p = next;
       if (tag == Wire.tag(Wire.NDARRAY_DENSE, Wire.WT_LEN)) {
-        int l = varint(buf, p, end);
+        int l = varint32(buf, p, end);
         Wire.checkLength(l, end - next, next);
         parseDense(buf, next, l);
         p = next + l;
         sawDense = true;
       } else if (tag == Wire.tag(2, Wire.WT_LEN)) {
         // NdArrayProto.parameters: never written by DocArray, ignored when read
-        int l = varint(buf, p, end);
+        int l = varint32(buf, p, end);
         Wire.checkLength(l, end - next, next);
         p = next + l;
       } else {
@@ -126,27 +126,6 @@ public final class TensorView {
   private int[] dims = new int[4];
   private int ndims;
 
-  /** Where the last varint read ended. */
-  private int next;
-
-  private int varint(byte[] b, int p, int end) {
-    if (p < end && b[p] >= 0) {
-      next = p + 1;
-      return b[p];
-    }
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p >= end) throw new MalformedDocumentException("a varint runs past its tensor", p);
-      byte x = b[p++];
-      v |= (long) (x & 0x7f) << shift;
-      if (x >= 0) {
-        next = p;
-        return (int) v;
-      }
-    }
-    throw new MalformedDocumentException("malformed varint in a tensor", p);
-  }
-
   private void dim(int d, int at) {
     if (ndims == dims.length) dims = java.util.Arrays.copyOf(dims, ndims * 2);
     dims[ndims++] = d;
@@ -156,31 +135,31 @@ public final class TensorView {
   private void parseDense(byte[] buf, int off, int len) {
     ndims = 0;
     for (int p = off, end = off + len; p < end; ) {
-      int tag = varint(buf, p, end);
+      int tag = varint32(buf, p, end);
       int at = p;
       p = next;
       int field = tag >>> 3;
       int wt = tag & 7;
       if (field == Wire.DENSE_BUFFER && wt == Wire.WT_LEN) {
-        int l = varint(buf, p, end);
+        int l = varint32(buf, p, end);
         Wire.checkLength(l, end - next, next);
         bufferOffset = next;
         bufferLength = l;
         p = next + l;
       } else if (field == Wire.DENSE_SHAPE && wt == Wire.WT_LEN) {
-        int l = varint(buf, p, end);
+        int l = varint32(buf, p, end);
         Wire.checkLength(l, end - next, next);
         int q = next;
         p = q + l;
         while (q < p) {
-          dim(varint(buf, q, p), at);
+          dim(varint32(buf, q, p), at);
           q = next;
         }
       } else if (field == Wire.DENSE_SHAPE && wt == Wire.WT_VARINT) {
-        dim(varint(buf, p, end), at);
+        dim(varint32(buf, p, end), at);
         p = next;
       } else if (field == Wire.DENSE_DTYPE && wt == Wire.WT_LEN) {
-        int l = varint(buf, p, end);
+        int l = varint32(buf, p, end);
         Wire.checkLength(l, end - next, next);
         int s = next;
         p = s + l;

@@ -49,7 +49,7 @@ import org.docarray.spark.schema.TensorTypes;
  * <p>The returned row is reused: it is valid until the next call (Spark's contract for scan rows;
  * copy it to keep it).
  */
-public final class DocDecoder {
+public final class DocDecoder extends org.docarray.spark.format.WireReader {
   private static final VarHandle LE_LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int TAG_RECORD = Wire.tag(Wire.REPEATED_FIELD, Wire.WT_LEN);
@@ -239,53 +239,6 @@ public final class DocDecoder {
   }
 
   // ---------------------------------------------------------------- the wire
-
-  /** Where the last varint read ended, or where the last record's bytes start. */
-  private int next;
-
-  private int varint32(byte[] b, int p, int end) {
-    if (p + 1 < end) {
-      byte x = b[p];
-      if (x >= 0) {
-        next = p + 1;
-        return x;
-      }
-      byte y = b[p + 1];
-      if (y >= 0) { // two bytes: lengths of tensors and longer strings
-        next = p + 2;
-        return (x & 0x7f) | (y << 7);
-      }
-    } else if (p < end && b[p] >= 0) {
-      next = p + 1;
-      return b[p];
-    }
-    return (int) varintSlow(b, p, end);
-  }
-
-  private long varint64(byte[] b, int p, int end) {
-    if (p < end) {
-      byte x = b[p];
-      if (x >= 0) {
-        next = p + 1;
-        return x;
-      }
-    }
-    return varintSlow(b, p, end);
-  }
-
-  private long varintSlow(byte[] b, int p, int end) {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p >= end) throw new MalformedDocumentException("a varint runs past its message", p);
-      byte x = b[p++];
-      v |= (long) (x & 0x7f) << shift;
-      if (x >= 0) {
-        next = p;
-        return v;
-      }
-    }
-    throw new MalformedDocumentException("malformed varint (more than 10 bytes)", p);
-  }
 
   /**
    * Reads the header of one field-1 record of a repeated-message or map message at {@code p};
