@@ -164,6 +164,10 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
       root.walk(this, buf, off, len, 0, FILTERED, -1);
       root.nullUnwritten(this, FILTERED);
       if (!filter.test(rowWriter.getRow())) return false;
+      long skipped = skippedBytes; // the filtered walk counted the skipped keys already
+      root.decodeFieldsInto(this, buf, off, len, 0, at);
+      skippedBytes = skipped;
+      return true;
     }
     root.decodeFieldsInto(this, buf, off, len, 0, at);
     return true;
