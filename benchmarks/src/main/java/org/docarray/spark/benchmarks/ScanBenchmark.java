@@ -426,6 +426,39 @@ public final class ScanBenchmark {
                     .option("splitFiles", "false")
                     .load(docarrayOne.toString())),
         runs);
+    // the same question asked of Spark's Parquet reader: what 6 more tasks cost on this machine
+    if (selected("one big file")) {
+      Path parquetOne = dir.resolve("parquet-1file");
+      if (!Files.isDirectory(parquetOne)) {
+        spark
+            .read()
+            .parquet(parquet.toString())
+            .coalesce(1)
+            .write()
+            .mode("overwrite")
+            .parquet(parquetOne.toString());
+      }
+      long parquetOneBytes = size(parquetOne);
+      time(
+          "one big file",
+          "parquet, default splits",
+          parquetOneBytes,
+          () -> noop(spark.read().parquet(parquetOne.toString())),
+          runs);
+      time(
+          "one big file",
+          "parquet, 2 splits (maxPartitionBytes 512m)",
+          parquetOneBytes,
+          () -> {
+            spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(512L << 20));
+            try {
+              return noop(spark.read().parquet(parquetOne.toString()));
+            } finally {
+              spark.conf().unset("spark.sql.files.maxPartitionBytes");
+            }
+          },
+          runs);
+    }
     if (python != null && Files.isExecutable(Paths.get(python)) && selected("python"))
       pythonLoad(python, docarrayOne);
     if (selected("memory")) smallHeap();
@@ -753,6 +786,14 @@ public final class ScanBenchmark {
         "one big file: 2 splits (maxPartitionBytes 512m) / 1 split",
         rate("one big file", "docarray, 2 splits (maxPartitionBytes 512m)")
             / rate("one big file", "docarray, 1 split"));
+    ratios.put(
+        "one big file, Parquet: default splits / 2 splits (maxPartitionBytes 512m)",
+        rate("one big file", "parquet, default splits")
+            / rate("one big file", "parquet, 2 splits (maxPartitionBytes 512m)"));
+    ratios.put(
+        "one big file, docarray: default splits / 2 splits (maxPartitionBytes 512m)",
+        rate("one big file", "docarray, default splits")
+            / rate("one big file", "docarray, 2 splits (maxPartitionBytes 512m)"));
     ratios.put(
         "filtered (label = 3): pushed into the decoder / not pushed",
         rate("filtered: label = 3", "docarray, filter pushed into the decoder")
