@@ -43,8 +43,68 @@ class DecoderFuzzTest {
   };
   private static final DocDecoder[] DECODERS = new DocDecoder[SCHEMAS.length];
 
+  /**
+   * Schemas the columnar reader decodes straight into Arrow vectors: every document must give there
+   * what the row decoder gives (then copied into vectors), or fail as it fails.
+   */
+  private static final StructType[] ARROW_SCHEMAS = {
+    StructType.fromDDL(
+        "id STRING, thesis STRUCT<id: STRING, title: STRUCT<id: STRING, text: STRING, url: STRING, "
+            + "embedding: STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>, bytes_: BINARY>>, chunks ARRAY<STRUCT<text: STRING, "
+            + "pos: INT>>, l ARRAY<INT>"),
+    StructType.fromDDL(
+            "f16 STRUCT<shape: ARRAY<INT>, data: ARRAY<FLOAT>>, i64 STRUCT<shape: ARRAY<INT>, data: ARRAY<BIGINT>>, "
+                + "b STRUCT<shape: ARRAY<INT>, data: ARRAY<BOOLEAN>>, raw STRUCT<dtype: STRING, shape: ARRAY<INT>, "
+                + "buffer: BINARY>, flat ARRAY<DOUBLE>, n DOUBLE, s ARRAY<STRING>, k BOOLEAN, t TINYINT, "
+                + "h SMALLINT")
+        .add(
+            "j",
+            "string",
+            true,
+            new org.apache.spark.sql.types.MetadataBuilder()
+                .putString("docarray.kind", "json")
+                .build())
+  };
+
+  private static final DocDecoder[] ROW_DECODERS = new DocDecoder[ARROW_SCHEMAS.length];
+  private static final DocDecoder[] ARROW_DECODERS = new DocDecoder[ARROW_SCHEMAS.length];
+  private static final org.docarray.spark.read.ArrowBatchWriter[] STRAIGHT =
+      new org.docarray.spark.read.ArrowBatchWriter[ARROW_SCHEMAS.length];
+  private static final org.docarray.spark.read.ArrowBatchWriter[] THROUGH_ROWS =
+      new org.docarray.spark.read.ArrowBatchWriter[ARROW_SCHEMAS.length];
+
   static {
     for (int i = 0; i < SCHEMAS.length; i++) DECODERS[i] = new DocDecoder(SCHEMAS[i], LIMITS);
+    org.apache.arrow.memory.BufferAllocator alloc =
+        org.apache.spark.sql.util.ArrowUtils.rootAllocator()
+            .newChildAllocator("fuzz", 0, Long.MAX_VALUE);
+    for (int i = 0; i < ARROW_SCHEMAS.length; i++) {
+      ROW_DECODERS[i] = new DocDecoder(ARROW_SCHEMAS[i], LIMITS);
+      ARROW_DECODERS[i] = new DocDecoder(ARROW_SCHEMAS[i], LIMITS);
+      STRAIGHT[i] = new org.docarray.spark.read.ArrowBatchWriter(ARROW_SCHEMAS[i], alloc);
+      THROUGH_ROWS[i] = new org.docarray.spark.read.ArrowBatchWriter(ARROW_SCHEMAS[i], alloc);
+    }
+  }
+
+  /** Decodes one document both ways: the same failure, or the same values (compared at the end). */
+  private static void bothWays(int i, byte[] buf, int off, int len) {
+    org.apache.spark.sql.catalyst.InternalRow row = null;
+    RuntimeException rowError = null, arrowError = null;
+    try {
+      row = ROW_DECODERS[i].decode(buf, off, len);
+    } catch (MalformedDocumentException | IllegalArgumentException e) {
+      rowError = e;
+    }
+    try {
+      ARROW_DECODERS[i].decodeInto(STRAIGHT[i], buf, off, len);
+    } catch (MalformedDocumentException | IllegalArgumentException e) {
+      arrowError = e;
+    }
+    if ((rowError == null) != (arrowError == null)) {
+      throw new AssertionError(
+          "rows and Arrow disagree on a document: " + rowError + " / " + arrowError);
+    }
+    if (row != null) THROUGH_ROWS[i].write(row);
   }
 
   @FuzzTest(maxDuration = "60s")
@@ -61,6 +121,10 @@ class DecoderFuzzTest {
     }
     SchemaInferrer inferrer = new SchemaInferrer(LIMITS);
     NodeJsonWriter json = new NodeJsonWriter(LIMITS);
+    for (int i = 0; i < ARROW_SCHEMAS.length; i++) {
+      STRAIGHT[i].reset();
+      THROUGH_ROWS[i].reset();
+    }
     try (DocumentSource s = src) {
       int docs = 0;
       while (docs++ < 64 && s.next()) {
@@ -68,6 +132,21 @@ class DecoderFuzzTest {
         decode(() -> inferrer.add(s.buffer(), s.offset(), s.length()));
         decode(() -> json.docToJson(s.buffer(), s.offset(), s.length()));
         for (DocDecoder d : DECODERS) decode(() -> d.decode(s.buffer(), s.offset(), s.length()));
+        for (int i = 0; i < ARROW_SCHEMAS.length; i++)
+          bothWays(i, s.buffer(), s.offset(), s.length());
+      }
+      for (int i = 0; i < ARROW_SCHEMAS.length; i++) {
+        STRAIGHT[i].finish();
+        THROUGH_ROWS[i].finish();
+        String straight = STRAIGHT[i].root().contentToTSVString();
+        String throughRows = THROUGH_ROWS[i].root().contentToTSVString();
+        if (!straight.equals(throughRows)) {
+          throw new AssertionError(
+              "Arrow straight from the wire differs from rows copied into Arrow:\n"
+                  + straight
+                  + "\n---\n"
+                  + throughRows);
+        }
       }
       decode(
           () ->
