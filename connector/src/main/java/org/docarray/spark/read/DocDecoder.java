@@ -310,6 +310,10 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
     UnsafeArrayWriter keys; // MAP keys
     UnsafeRowWriter vector; // VECTOR: Spark ML's struct
     ArrowFields.Field arrow; // the filler of this value's Arrow vector, when bound
+
+    /** The null-bit bytes of the row this value is a field of (-1: an array element). */
+    int rowBits = -1;
+
     int precision, scale; // DECIMAL
     private final UnsafeWriter shared;
     private Plan tensorElementPlan;
@@ -459,6 +463,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
         plans[i] =
             new Plan(
                 p, f.dataType(), DocArrayMetadata.isKind(f, DocArrayMetadata.KIND_JSON), shared);
+        plans[i].rowBits = UnsafeRow.calculateBitSetWidthInBytes(fields.length);
       }
     }
 
@@ -632,7 +637,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
           if (!Utf8Validation.isValid(buf, cs, cs + cl)) {
             throw new MalformedDocumentException("'" + p.path + "': text is not valid UTF-8", cs);
           }
-          w.write(ordinal, buf, cs, cl);
+          bytes(p, w, ordinal, buf, cs, cl);
           return true;
         }
         w.write(ordinal, UTF8String.fromString(json.nodeToJson(buf, off, len)));
@@ -687,7 +692,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
         break;
       case BINARY:
         if (field == Wire.NODE_BLOB || field == Wire.NODE_TEXT) {
-          w.write(ordinal, buf, cs, cl);
+          bytes(p, w, ordinal, buf, cs, cl);
           return true;
         }
         break;
@@ -717,7 +722,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
           return true;
         }
         if (field == Wire.NODE_LIST || field == Wire.NODE_SET || field == Wire.NODE_TUPLE) {
-          list(p, w, ordinal, buf, cs, cl, depth);
+          elements(p.element, p.array, w, ordinal, buf, cs, cl, depth);
           return true;
         }
         if (field == Wire.NODE_NDARRAY && p.tensorElement != null) {
@@ -864,6 +869,30 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
       writeValue(
           w, ordinal, DataTypes.createArrayType(target), TensorConverter.data(t, target, path));
     }
+  }
+
+  /**
+   * Bytes from the wire as a string or binary value. A row's field is written here rather than by
+   * Spark's writer, whose {@code Unsafe.copyMemory} checks its arguments on every call (a tenth of
+   * the decode of short strings): the bytes go in with one array copy, the padding word is zeroed,
+   * and the field's offset-and-size word is set as {@code UnsafeRow} lays it out (offset from the
+   * row's start in the high half, size in the low half).
+   */
+  private static void bytes(Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int n) {
+    if (p.rowBits < 0 || !(w instanceof UnsafeRowWriter)) {
+      w.write(ordinal, buf, off, n);
+      return;
+    }
+    UnsafeRowWriter r = (UnsafeRowWriter) w;
+    int rounded = (n + 7) & ~7;
+    w.grow(rounded);
+    int at = w.cursor();
+    byte[] out = w.getBuffer();
+    if (rounded > n) Platform.putLong(out, at + rounded - 8, 0L);
+    System.arraycopy(buf, off, out, at - Platform.BYTE_ARRAY_OFFSET, n);
+    long rowStart = r.getFieldOffset(0) - p.rowBits;
+    r.write(ordinal, ((at - rowStart) << 32) | n);
+    w.increaseCursor(rounded);
   }
 
   private static void ints(UnsafeWriter w, int ordinal, int[] values) {
@@ -1243,10 +1272,6 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
       q = s + l;
     }
     w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
-  }
-
-  private void list(Plan p, UnsafeWriter w, int ordinal, byte[] buf, int off, int len, int depth) {
-    elements(p.element, p.array, w, ordinal, buf, off, len, depth);
   }
 
   /** A ListOfAnyProto's nodes as an array of {@code element} values, written with {@code a}. */
