@@ -71,7 +71,6 @@ public final class TensorView extends WireReader {
         return this;
       }
       lastDtype = dtype;
-      lastDtypeText = dtypeText;
     }
     long n = 1;
     for (int d : shape) {
@@ -110,6 +109,11 @@ public final class TensorView extends WireReader {
           off);
     }
     return this;
+  }
+
+  /** The dtype's UTF-8 bytes as they were on the wire (shared by later tensors: read only). */
+  public byte[] dtypeBytes() {
+    return lastDtypeBytes;
   }
 
   /** Whether this is DocVec's None-column marker (dtype "None"). */

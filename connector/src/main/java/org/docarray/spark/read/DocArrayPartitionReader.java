@@ -100,8 +100,8 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
   }
 
   private void partitionValuesInto(int at) {
+    if (direct) return; // no partition columns
     int[] pi = f.partIndex;
-    if (direct) return;
     GenericInternalRow values = null;
     for (int i = 0; i < pi.length; i++) {
       if (f.dataIndex[i] >= 0) continue;

@@ -499,6 +499,18 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
       return -1;
     }
 
+    private void checkDepth(DocDecoder d, int depth, int off) {
+      if (depth > d.limits.maxNestingDepth) {
+        throw new MalformedDocumentException(
+            "documents nest deeper than maxNestingDepth ("
+                + d.limits.maxNestingDepth
+                + ") at '"
+                + path
+                + "'",
+            off);
+      }
+    }
+
     /** Slots of {@code which} entries that no key filled become null. */
     private void nullUnwritten(DocDecoder d, int which) {
       for (int i = 0; i < width; i++) {
@@ -513,15 +525,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
      * false when the pushed filters reject the document.
      */
     boolean decodeFields(DocDecoder d, byte[] buf, int off, int len, int depth) {
-      if (depth > d.limits.maxNestingDepth) {
-        throw new MalformedDocumentException(
-            "documents nest deeper than maxNestingDepth ("
-                + d.limits.maxNestingDepth
-                + ") at '"
-                + path
-                + "'",
-            off);
-      }
+      checkDepth(d, depth, off);
       Arrays.fill(written, false);
       if (depth != 0 || d.filter == null) {
         walk(d, buf, off, len, depth, ALL, -1);
@@ -539,15 +543,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
 
     /** Decodes the map entries of a DocProto into position {@code at} of this level's vectors. */
     void decodeFieldsInto(DocDecoder d, byte[] buf, int off, int len, int depth, int at) {
-      if (depth > d.limits.maxNestingDepth) {
-        throw new MalformedDocumentException(
-            "documents nest deeper than maxNestingDepth ("
-                + d.limits.maxNestingDepth
-                + ") at '"
-                + path
-                + "'",
-            off);
-      }
+      checkDepth(d, depth, off);
       Arrays.fill(written, false);
       walk(d, buf, off, len, depth, ALL, at);
       for (int i = 0; i < width; i++) if (!written[i]) plans[i].arrow.setNull(at);
@@ -845,7 +841,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
     UnsafeRowWriter s = p.doc.writer;
     s.resetRowWriter();
     if (p.shapeSlot >= 0) ints(s, p.shapeSlot, t.shape);
-    if (p.dtypeSlot >= 0) s.write(p.dtypeSlot, UTF8String.fromString(t.dtypeText));
+    if (p.dtypeSlot >= 0) s.write(p.dtypeSlot, t.dtypeBytes());
     if (p.bufferSlot >= 0) s.write(p.bufferSlot, t.data, t.bufferOffset, t.bufferLength);
     if (p.dataSlot >= 0) tensorData(s, p.dataSlot, t, p.tensorElement, p.path);
     w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
@@ -1004,7 +1000,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
     UnsafeRowWriter s = p.doc.writer;
     s.resetRowWriter();
     if (p.shapeSlot >= 0) ints(s, p.shapeSlot, new int[] {n});
-    if (p.dtypeSlot >= 0) s.write(p.dtypeSlot, UTF8String.fromString(floats ? "<f8" : "<i8"));
+    if (p.dtypeSlot >= 0) s.write(p.dtypeSlot, floats ? F8 : I8);
     if (p.bufferSlot >= 0) s.write(p.bufferSlot, bytes);
     w.setOffsetAndSizeFromPreviousCursor(ordinal, prev);
   }
@@ -1148,16 +1144,8 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
     throw notConvertible(p, field, off);
   }
 
-  private byte[] lastDtypeBytes = new byte[0];
-  private String lastDtypeText;
-
-  private byte[] dtypeBytes(String dtype) {
-    if (!dtype.equals(lastDtypeText)) {
-      lastDtypeText = dtype;
-      lastDtypeBytes = dtype.getBytes(StandardCharsets.UTF_8);
-    }
-    return lastDtypeBytes;
-  }
+  private static final byte[] F8 = "<f8".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] I8 = "<i8".getBytes(StandardCharsets.UTF_8);
 
   private boolean tensorInto(Plan p, int at, byte[] buf, int off, int len) {
     TensorView t = tensor.parse(buf, off, len, limits, p.dataSlot >= 0);
@@ -1170,7 +1158,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
           .putAll(at, t.shape, Platform.INT_ARRAY_OFFSET, t.shape.length);
     }
     if (p.dtypeSlot >= 0)
-      ((ArrowFields.VarWidthField) s.child(p.dtypeSlot)).put(at, dtypeBytes(t.dtypeText));
+      ((ArrowFields.VarWidthField) s.child(p.dtypeSlot)).put(at, t.dtypeBytes());
     if (p.bufferSlot >= 0) {
       ((ArrowFields.VarWidthField) s.child(p.bufferSlot))
           .put(at, t.data, Platform.BYTE_ARRAY_OFFSET + t.bufferOffset, t.bufferLength);
@@ -1204,8 +1192,7 @@ public final class DocDecoder extends org.docarray.spark.format.WireReader {
           .putAll(at, new int[] {bytes.length / 8}, Platform.INT_ARRAY_OFFSET, 1);
     }
     if (p.dtypeSlot >= 0) {
-      ((ArrowFields.VarWidthField) s.child(p.dtypeSlot))
-          .put(at, dtypeBytes(losslessFloats ? "<f8" : "<i8"));
+      ((ArrowFields.VarWidthField) s.child(p.dtypeSlot)).put(at, losslessFloats ? F8 : I8);
     }
     if (p.bufferSlot >= 0) ((ArrowFields.VarWidthField) s.child(p.bufferSlot)).put(at, bytes);
   }
