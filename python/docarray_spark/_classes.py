@@ -13,6 +13,7 @@ from docarray.array.any_array import AnyDocArray
 from docarray.typing.tensor.abstract_tensor import AbstractTensor
 from docarray.utils._internal._typing import is_tensor_union, safe_issubclass
 
+from . import _pydantic as P
 from .errors import DocArraySparkError
 
 # kinds of a declared field
@@ -49,11 +50,9 @@ def doc_class(doc_type: Any) -> Type[BaseDoc]:
 def fields(cls: Type[BaseDoc]) -> Dict[str, Declared]:
     """The declared fields of a document class, in the class's order."""
     out = {}
-    for name, info in cls._docarray_fields().items():
-        required = info.is_required() if hasattr(info, "is_required") else bool(getattr(info, "required", False))
-        allow_none = bool(getattr(info, "allow_none", not required))
+    for name in P.field_names(cls):
         d = declare(cls._get_field_annotation(name))
-        out[name] = Declared(d.kind, d.cls, d.element, allow_none, d.union)
+        out[name] = Declared(d.kind, d.cls, d.element, P.allows_none(cls, name), d.union)
     return out
 
 

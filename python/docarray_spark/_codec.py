@@ -21,6 +21,7 @@ import pyarrow as pa
 from pyspark.sql import types as T
 
 from . import _classes as C
+from . import _pydantic as P
 from .errors import PreprocessingError, SchemaMismatchError
 
 KIND = "docarray.kind"
@@ -681,7 +682,7 @@ def py_to_node(v: Any) -> Any:
         values = [_float_to_node(x) if isinstance(x, float) else x for x in a.reshape(-1).tolist()]
         return {"ndarray": {"dtype": a.dtype.str, "shape": list(a.shape), "values": values}, "type": tag or "ndarray"}
     if isinstance(v, BaseDoc):
-        return {"doc": {k: py_to_node(getattr(v, k)) for k in v.__fields__}}
+        return {"doc": {k: py_to_node(getattr(v, k)) for k in P.field_names(v)}}
     if isinstance(v, AnyDocArray):
         return {"doc_array": [py_to_node(d)["doc"] for d in v]}
     if isinstance(v, dict):

@@ -13,6 +13,7 @@ import pyarrow as pa
 from pyspark.sql import types as T
 
 from . import _classes as C
+from . import _pydantic as P
 from ._codec import DocConv, ListConv, Owners, TensorConv, _valid, arrow_type, to_numpy
 from .errors import DocArraySparkError
 
@@ -65,8 +66,7 @@ def docvec_from_arrow(columns: Dict[str, pa.Array], schema: T.StructType, cls: A
         p = f"{path}.{name}" if path else name
         arr = columns.get(name)
         if arr is None:
-            info = cls._docarray_fields()[name]
-            anys_or = [info.get_default() for _ in range(n)] if hasattr(info, "get_default") else [None] * n
+            anys_or = [P.default_of(cls, name) for _ in range(n)]
             if d.kind == C.TENSOR:
                 tensors[name] = None
             elif d.kind == C.DOC:
@@ -145,18 +145,16 @@ def _validated(cls: Any, name: str, d: C.Declared, values: List[Any]) -> List[An
 
     if d.cls is ID:  # ID's validation is str(value) made an ID: do that without pydantic's per-value machinery
         return [None if v is None else ID(v) for v in values]
-    field = cls.__fields__.get(name) if hasattr(cls, "__fields__") else None
-    if field is None or not hasattr(field, "validate"):
-        return values
+    validate = P.field_validator(cls, name)
     out = []
     for v in values:
         if v is None:
             out.append(None)
             continue
-        value, error = field.validate(v, {}, loc=name, cls=cls)
-        if error:
-            raise DocArraySparkError(f"'{name}': {v!r} is not a valid {d.cls.__name__}: {error}")
-        out.append(value)
+        try:
+            out.append(validate(v))
+        except ValueError as error:  # pydantic's ValidationError
+            raise DocArraySparkError(f"'{name}': {v!r} is not a valid {d.cls.__name__}: {error}") from error
     return out
 
 

@@ -5,7 +5,8 @@ PySpark ships functions and the classes they use with cloudpickle. A class that 
 ``NdArray[4]``) is pickled by value, and cloudpickle's copy of a pydantic model's internals fails (its
 compiled validators are not picklable: ``Can't pickle <cyfunction AbstractType.validate>``). Here such
 classes are pickled the way they were written instead: a document class as its name, bases, own
-annotations, field defaults, ``Config`` and methods, rebuilt by its metaclass on the worker; a
+annotations, field declarations, configuration (pydantic 1's ``Config`` or 2's ``model_config``)
+and methods, rebuilt by its metaclass on the worker; a
 ``DocList[T]`` / ``DocVec[T]`` as its parametrisation of ``T``; ``NdArray[4]`` as its shape. Classes
 workers can import are still pickled by reference, as before.
 """
@@ -14,13 +15,8 @@ from __future__ import annotations
 import types
 from typing import Any, Dict, Tuple
 
-_PYDANTIC_KEYS = {
-    "__config__", "__fields__", "__exclude_fields__", "__include_fields__", "__validators__",
-    "__pre_root_validators__", "__post_root_validators__", "__schema_cache__", "__json_encoder__",
-    "__custom_root_type__", "__private_attributes__", "__slots__", "__hash__", "__class_vars__", "__module__",
-    "__annotations__", "__doc__", "__parameters__", "__abstractmethods__", "_abc_impl", "__signature__",
-    "__dict__", "__weakref__", "Config", "__qualname__", "__orig_bases__",
-}
+from . import _pydantic as P
+
 
 
 def _parametrize_tensor(base: Any, shape: Tuple[Any, ...]) -> Any:
@@ -32,12 +28,10 @@ def _parametrize_array(base: Any, doc_type: Any) -> Any:
 
 
 def _rebuild_doc_class(name: str, qualname: str, module: str, bases: Tuple[Any, ...], annotations: Dict[str, Any],
-                       defaults: Dict[str, Any], config: Any, doc: Any) -> Any:
+                       declared: Dict[str, Any], doc: Any) -> Any:
     namespace: Dict[str, Any] = {"__module__": module, "__qualname__": qualname, "__annotations__": annotations,
                                  "__doc__": doc}
-    namespace.update(defaults)
-    if config is not None:
-        namespace["Config"] = config
+    namespace.update(declared)
     return type(bases[0])(name, bases, namespace)
 
 
@@ -57,19 +51,18 @@ def reduce_docarray_class(cls: Any, by_reference: Any) -> Any:
         return NotImplemented
     # parametrisations first: DocArray registers DocList[T] in its module on the driver only, so they look
     # importable here and are not on a worker
-    if safe_issubclass(cls, AbstractTensor) and "__docarray_target_shape__" in cls.__dict__:
-        return _parametrize_tensor, (cls.__mro__[1], cls.__docarray_target_shape__)
+    if safe_issubclass(cls, AbstractTensor) and cls.__dict__.get("__docarray_target_shape__") is not None:
+        base = cls.__dict__.get("__unparametrizedcls__") or cls.__mro__[1]
+        return _parametrize_tensor, (base, cls.__docarray_target_shape__)
     if safe_issubclass(cls, AnyDocArray) and "doc_type" in cls.__dict__ and "[" in cls.__name__:
         return _parametrize_array, (cls.__mro__[1], cls.__dict__["doc_type"])
-    if not safe_issubclass(cls, BaseDoc) or by_reference(cls) or not hasattr(cls, "__fields__"):
+    if not safe_issubclass(cls, BaseDoc) or by_reference(cls):
         return NotImplemented
-    own = dict(cls.__dict__.get("__annotations__", {}))
-    defaults = {n: cls.__fields__[n].field_info for n in own if n in cls.__fields__}
+    own, declared = P.rebuild_parts(cls)
     attributes = {k: v for k, v in cls.__dict__.items()
-                  if k not in _PYDANTIC_KEYS and k not in own and isinstance(
+                  if k not in P.GENERATED_KEYS and k not in own and not k.startswith("__pydantic") and isinstance(
                       v, (types.FunctionType, property, classmethod, staticmethod))}
-    args = (cls.__name__, cls.__qualname__, cls.__module__, cls.__bases__, own, defaults, cls.__dict__.get("Config"),
-            cls.__doc__)
+    args = (cls.__name__, cls.__qualname__, cls.__module__, cls.__bases__, own, declared, cls.__doc__)
     # methods come as state, after the class exists, so that a method using its own class pickles
     return _rebuild_doc_class, args, attributes, None, None, _set_class_attributes
 
