@@ -8,8 +8,11 @@ function returns None or a falsy value (DocArray's ``preprocess(value) or value`
 DocArray cannot test for truth, is kept). It runs as Arrow batches through ``mapInArrow``: the documents
 of a batch are built from Arrow columns on the executor, not pickled row by row.
 
-Where it differs from ``MultiModalDataset``, on purpose: a path through a DocList field (``chunks.text``)
-applies to each element (DocArray would hand the whole list of values).
+A path through a DocList field (``chunks.text``) hands the function the list of the elements' values and sets
+the returned list back element by element, as DocArray does; ``elementwise=True`` calls it once per element
+instead. Where it differs from ``MultiModalDataset``, on purpose: a returned list of another length than the
+DocList is an error (DocArray would set a prefix), and a tensor result is kept (DocArray's ``or`` cannot test a
+tensor of several elements for truth).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import pyarrow as pa
 from pyspark.sql import types as T
 
 from . import _classes as C
+from . import _pydantic as P
 from ._codec import Owners, arrow_type, compile_doc, no_gc_pauses, to_numpy
 from ._docvec import docvec_from_arrow, docvec_to_arrow
 from ._infer import default_field, infer_field
@@ -61,6 +65,7 @@ def _assign(obj: Any, attr: str, value: Any, label: str, doc_id: Any) -> None:
 
 
 def _apply_at(obj: Any, segs: Tuple[str, ...], fn: Callable, label: str, doc_id: Any) -> None:
+    """``elementwise``: the function at ``segs`` below ``obj``, once per element of every DocList on the way."""
     head, rest = segs[0], segs[1:]
     here = f"{label}{head}"
     value = getattr(obj, head)
@@ -71,17 +76,48 @@ def _apply_at(obj: Any, segs: Tuple[str, ...], fn: Callable, label: str, doc_id:
 
 
 def _descend(child: Any, rest: Tuple[str, ...], fn: Callable, here: str, doc_id: Any) -> None:
-    """The rest of a path below the value at ``here``: a document, or each element of a DocList."""
+    """``elementwise``: the rest of a path below the value at ``here``: a document, or each element of a DocList."""
     from docarray.array.any_array import AnyDocArray
 
-    if child is None:
-        raise PreprocessingError(f"preprocessing path '{here}.{'.'.join(rest)}': '{here}' is None in document "
-                                 f"id={doc_id!r}, so there is nothing to apply it to")
+    _not_none(child, here, rest, doc_id)
     if isinstance(child, AnyDocArray):
         for k, element in enumerate(child):
             _apply_at(element, rest, fn, f"{here}[{k}].", doc_id)
     else:
         _apply_at(child, rest, fn, f"{here}.", doc_id)
+
+
+def _not_none(value: Any, here: str, rest: Tuple[str, ...], doc_id: Any) -> None:
+    if value is None:
+        raise PreprocessingError(f"preprocessing path '{here}.{'.'.join(rest)}': '{here}' is None in document "
+                                 f"id={doc_id!r}, so there is nothing to apply it to")
+
+
+def _apply_below(ref: Any, segs: Tuple[str, ...], fn: Callable, here: str, doc_id: Any) -> None:
+    """``MultiModalDataset.__getitem__``'s step at ``segs`` below ``ref`` (reached by the path ``here``): follow the
+    path's attributes, hand the function the value at its end and set what it returns there (``fn(value) or
+    value``). Through a DocList an attribute is the list of its documents' values, as DocArray gives it (a
+    ``DocList`` of documents, a list of texts), and a list returned is set back element by element."""
+    from docarray.array.any_array import AnyDocArray
+
+    for k, seg in enumerate(segs[:-1]):
+        _not_none(ref, here, segs[k:], doc_id)
+        ref = getattr(ref, seg)
+        here = f"{here}.{seg}" if here else seg
+    _not_none(ref, here, segs[-1:], doc_id)
+    last = segs[-1]
+    label = f"{here}.{last}" if here else last
+    value = getattr(ref, last)
+    result = _keep(_call(fn, value, label, doc_id), value)
+    if isinstance(ref, AnyDocArray) and result is not value:
+        size = len(result) if hasattr(result, "__len__") and not isinstance(result, (str, bytes)) else None
+        if size != len(ref):
+            got = f"{size} values" if size is not None else f"a {type(result).__name__}"
+            raise PreprocessingError(
+                f"preprocessing '{label}' was given the {len(ref)} values of the DocList '{here}' and returned {got}, "
+                f"on document id={doc_id!r}: return one value per document (as MultiModalDataset sets them back), "
+                "or pass elementwise=True to call the function once per document of the list")
+    _assign(ref, last, result, label, doc_id)
 
 
 def _form(value: Any) -> Any:
@@ -91,24 +127,22 @@ def _form(value: Any) -> Any:
     return None if shape is None else (tuple(shape), getattr(value, "dtype", None))
 
 
-def _validated(field: Any, value: Any, cls: Any, name: str, doc_id: Any) -> Any:
-    """``value`` as the document's ``setattr`` stores it (pydantic v1's validation of an assignment)."""
-    out, error = field.validate(value, {}, loc=name, cls=cls)
-    if error:
-        from pydantic import ValidationError
-
+def _validated(validate: Callable[[Any], Any], value: Any, cls: Any, name: str, doc_id: Any) -> Any:
+    """``value`` as the document's ``setattr`` stores it (``validate`` is the field's validation of an assignment)."""
+    try:
+        return validate(value)
+    except ValueError as error:  # pydantic's ValidationError
         raise PreprocessingError(
             f"preprocessing '{name}' returned a {type(value).__name__} that {cls.__name__}.{name} cannot hold, "
-            f"on document id={doc_id!r}: {ValidationError([error], cls)}")
-    return out
+            f"on document id={doc_id!r}: {error}") from error
 
 
-def _hold(field: Any, values: List[Any], cls: Any, name: str, ids: Sequence[Any]) -> List[Any]:
+def _hold(validate: Callable[[Any], Any], values: List[Any], cls: Any, name: str, ids: Sequence[Any]) -> List[Any]:
     """The values a field's column gives, as the documents built from them would hold them: validated, except
     tensors already of the field's class and shape (validating those gives the same tensor back)."""
     from docarray.typing.tensor.abstract_tensor import AbstractTensor
 
-    target = field.outer_type_ if isinstance(field.outer_type_, type) else None
+    target = P.outer_type(cls, name)
     shape = getattr(target, "__docarray_target_shape__", None)
     plain = getattr(target, "__unparametrizedcls__", None) or target
     out = []
@@ -117,39 +151,45 @@ def _hold(field: Any, values: List[Any], cls: Any, name: str, ids: Sequence[Any]
                          and (shape is None or tuple(v.shape) == tuple(shape))):
             out.append(v)
         else:
-            out.append(_validated(field, v, cls, name, ids[i]))
+            out.append(_validated(validate, v, cls, name, ids[i]))
     return out
 
 
-def apply_to_document(doc: Any, steps: Sequence[Step]) -> Any:
-    """One document through the steps, as ``MultiModalDataset.__getitem__`` does it."""
+def apply_to_document(doc: Any, steps: Sequence[Step], elementwise: bool = False) -> Any:
+    """One document through the steps, as ``MultiModalDataset.__getitem__`` does it (``elementwise``: a path
+    through a DocList calls the function once per element instead of once with the list of values)."""
     doc_id = getattr(doc, "id", None)
     for segs, path, fn in steps:
         if not segs:
             doc = _keep(_call(fn, doc, "", doc_id), doc)
-        else:
+        elif elementwise:
             _apply_at(doc, segs, fn, "", doc_id)
+        else:
+            _apply_below(doc, segs, fn, "", doc_id)
     return doc
 
 
-def _run_on_columns(columns: Dict[str, List[Any]], steps: Sequence[Step], cls: Any, ids: Sequence[Any]) -> None:
+def _run_on_columns(columns: Dict[str, List[Any]], steps: Sequence[Step], cls: Any, ids: Sequence[Any],
+                    elementwise: bool = False) -> None:
     """The steps, document by document in ``MultiModalDataset``'s order, on columns of top-level field values
     (changed in place): a single-segment path's result is validated as the document's ``setattr`` validates it
     (unless the value itself was changed in place with its form unchanged); a longer path descends into the
     value (a document or DocList), whose own ``setattr`` validates."""
-    model = cls.__fields__
-    plan = [(segs, fn, columns[segs[0]], model[segs[0]]) for segs, _, fn in steps]
+    plan = [(segs, fn, columns[segs[0]], P.field_validator(cls, segs[0])) for segs, _, fn in steps]
     for i in range(len(ids)):
         doc_id = ids[i]
-        for segs, fn, column, field in plan:
+        for segs, fn, column, validate in plan:
             value = column[i]
             if len(segs) > 1:
-                _descend(value, segs[1:], fn, segs[0], doc_id)
+                if elementwise:
+                    _descend(value, segs[1:], fn, segs[0], doc_id)
+                else:
+                    _apply_below(value, segs[1:], fn, segs[0], doc_id)
                 continue
             form = _form(value)
             result = _keep(_call(fn, value, segs[0], doc_id), value)
             if result is not value or _form(value) != form:  # unless changed in place, contents only
-                column[i] = _validated(field, result, cls, segs[0], doc_id)
+                column[i] = _validated(validate, result, cls, segs[0], doc_id)
 
 
 def apply_to_docvec_fields(dv: Any, cls: Any, steps: Sequence[Step]) -> Optional[Any]:
@@ -250,12 +290,8 @@ def fieldwise_names(cls: Any, steps: Sequence[Step], present: Optional[Sequence[
     None when the documents must be built whole."""
     if any(not segs for segs, _, _ in steps):
         return None
-    model_fields = getattr(cls, "__fields__", None)
-    if not isinstance(model_fields, dict) or not all(hasattr(f, "validate") for f in model_fields.values()):
-        return None  # pydantic v2: documents are built whole
-    if getattr(cls, "__validators__", None) or getattr(cls, "__pre_root_validators__", None) or \
-            getattr(cls, "__post_root_validators__", None):
-        return None
+    if P.has_cross_field_validators(cls):
+        return None  # pydantic 2 too: documents are built whole
     if present is not None and not set(C.fields(cls)) <= set(present):
         return None  # defaults of absent fields come from building the documents
     names: List[str] = []
@@ -269,8 +305,9 @@ class _Plan:
     """Everything an executor needs, compiled on the driver and shipped with the job."""
 
     def __init__(self, cls: Any, steps: List[Step], in_schema: T.StructType, out_schema: T.StructType,
-                 batched: bool, tensor_type: Any):
+                 batched: bool, tensor_type: Any, elementwise: bool = False):
         self.cls = cls
+        self.elementwise = elementwise
         self.steps = steps
         self.in_schema = in_schema
         self.out_schema = out_schema
@@ -297,11 +334,10 @@ class _Plan:
             return None
         n = batch.num_rows
         ids = batch.column(index("id")).to_pylist() if "id" in batch.schema.names else [None] * n
-        model = self.cls.__fields__
         conv = self.in_conv.children
-        columns = {name: _hold(model[name], conv[name].to_py(batch.column(index(name))), self.cls, name, ids)
-                   for name in names}
-        _run_on_columns(columns, self.steps, self.cls, ids)
+        columns = {name: _hold(P.field_validator(self.cls, name), conv[name].to_py(batch.column(index(name))),
+                               self.cls, name, ids) for name in names}
+        _run_on_columns(columns, self.steps, self.cls, ids, self.elementwise)
         owners = Owners(ids)
         out = self.out_conv.children
         return {name: out[name].to_arrow(columns[name], name, owners) for name in names}
@@ -317,7 +353,7 @@ class _Plan:
             return dv, docvec_to_arrow(dv, self.out_conv)
         struct = pa.StructArray.from_arrays([columns[n] for n in names], names=names) if names else None
         docs = self.in_conv.to_py(struct) if struct is not None else [self.cls() for _ in range(batch.num_rows)]
-        docs = [apply_to_document(d, self.steps) for d in docs]
+        docs = [apply_to_document(d, self.steps, self.elementwise) for d in docs]
         owners = Owners([getattr(d, "id", None) for d in docs])
         return docs, self.out_conv.to_arrow(docs, "", owners)
 
@@ -336,10 +372,10 @@ class _Plan:
 
 
 def _output_schema(df: Any, cls: Any, steps: List[Step], batched: bool, tensor_type: Any,
-                   sample_size: int) -> T.StructType:
+                   sample_size: int, elementwise: bool = False) -> T.StructType:
     """The output columns, from the functions' results on the first ``sample_size`` documents."""
     declared = C.fields(cls)
-    probe = _Plan(cls, steps, df.schema, df.schema, batched, tensor_type)
+    probe = _Plan(cls, steps, df.schema, df.schema, batched, tensor_type, elementwise)
     table = collect_arrow(df.limit(sample_size))
     batch = table.to_batches()[0] if table.num_rows else None
     docs: List[Any] = []
@@ -352,7 +388,7 @@ def _output_schema(df: Any, cls: Any, steps: List[Step], batched: bool, tensor_t
             struct = pa.StructArray.from_arrays(
                 [batch.column(batch.schema.get_field_index(n)) for n in probe.declared_in.names],
                 names=probe.declared_in.names)
-            docs = [apply_to_document(d, steps) for d in probe.in_conv.to_py(struct)]
+            docs = [apply_to_document(d, steps, elementwise) for d in probe.in_conv.to_py(struct)]
     fields = []
     by_name = {f.name: f for f in df.schema.fields}
     for f in df.schema.fields:
@@ -369,7 +405,8 @@ def _output_schema(df: Any, cls: Any, steps: List[Step], batched: bool, tensor_t
 
 
 def preprocess(df: Any, doc_type: Any, preprocessing: Mapping[str, Callable[[Any], Any]], *, batched: bool = False,
-               schema: Optional[T.StructType] = None, sample_size: int = 64, tensor_type: Optional[Any] = None) -> Any:
+               schema: Optional[T.StructType] = None, sample_size: int = 64, tensor_type: Optional[Any] = None,
+               elementwise: bool = False) -> Any:
     """Applies ``MultiModalDataset``-style preprocessing functions, keyed by dotted field path, on the executors.
 
     :param df: a DataFrame of documents (``spark.read.format("docarray")``, or any DataFrame whose columns
@@ -377,13 +414,17 @@ def preprocess(df: Any, doc_type: Any, preprocessing: Mapping[str, Callable[[Any
     :param doc_type: the document class (``Student``, or ``DocList[Student]``); it may be defined at run time
         (in a notebook cell or a function): it travels to the executors with the functions.
     :param preprocessing: ``{dotted path: function}`` applied in order, as ``MultiModalDataset`` does; ``''`` is
-        the whole document. A path through a DocList field applies to each element.
+        the whole document. A path through a DocList field hands the function the list of the elements' values
+        (``'reviews.text'`` gets ``['good', 'bad']``) and sets the list it returns back element by element, as
+        ``MultiModalDataset`` does.
     :param batched: hand each function a whole batch instead of one value: a ``DocVec`` for a document path,
         a stacked tensor for a tensor path, a list for other fields; the function returns the new column (or
         None after changing it in place). For vectorised code: a tokenizer, a model.
     :param schema: the output schema; by default it is decided from the functions' results on the first
         ``sample_size`` documents (a column keeps its type while its values fit it).
     :param tensor_type: with ``batched``, the DocVec's tensor type (``NdArray`` by default, or ``TorchTensor``).
+    :param elementwise: a path through a DocList field calls the function once per element, with that element's
+        value (``'reviews.text'`` gets ``'good'``, then ``'bad'``), instead of once with the list.
     :returns: a DataFrame with the preprocessed columns; nothing runs until an action.
 
     Errors: a path the class does not have, or a class that does not match the DataFrame's columns, is refused
@@ -397,6 +438,10 @@ def preprocess(df: Any, doc_type: Any, preprocessing: Mapping[str, Callable[[Any
     steps = check_paths(cls, preprocessing)
     tensor_type = tensor_type or NdArray
     compile_doc(df.schema, cls, "")  # the class against the columns, on the driver
-    out = schema if schema is not None else _output_schema(df, cls, steps, batched, tensor_type, sample_size)
-    plan = _Plan(cls, steps, df.schema, out, batched, tensor_type)
+    if batched and elementwise:
+        raise DocArraySparkError("preprocess: elementwise=True calls a function per document of a DocList; "
+                                 "batched=True hands it whole columns: choose one")
+    out = schema if schema is not None else _output_schema(df, cls, steps, batched, tensor_type, sample_size,
+                                                           elementwise)
+    plan = _Plan(cls, steps, df.schema, out, batched, tensor_type, elementwise)
     return df.mapInArrow(plan, out)

@@ -126,3 +126,11 @@ CLASSES = {
     "torch_tensors.protobuf": TorchDoc, "scalars.protobuf": Scalars, "anybag.protobuf": AnyBag,
     "multimodal.protobuf": MultiModal, "dtypes.protobuf": Dtypes, "docvec_rows.protobuf": VecDoc,
 }
+
+
+class Book(BaseDoc):
+    title: TextDoc
+
+
+class Library(BaseDoc):
+    books: DocList[Book]

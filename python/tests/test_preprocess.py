@@ -7,8 +7,9 @@ from docarray.documents import TextDoc
 from docarray.typing import NdArray
 
 import docarray_spark as ds
+from docarray_spark._pydantic import IS_V2
 from conftest import assert_same, fixture
-from doc_classes import Page, Student, Thesis
+from doc_classes import Book, Page, Student, Thesis
 
 DIM = 8
 
@@ -101,7 +102,9 @@ def test_field_by_field_paths_equal_multimodal_dataset(spark, tmp_path):
                                embedding=rnd.standard_normal(DIM).astype(np.float32)) for i in range(40)])
     path = str(tmp_path / "flat.protobuf")
     docs.save_binary(path, protocol="protobuf", compress=None)
-    steps = {"text": shout, "embedding": scale, "label": lambda v: v * 10, "note": lambda v: len(v)}
+    # pydantic 1 turns an int assigned to a str field into a str; pydantic 2 refuses it (MultiModalDataset too)
+    steps = {"text": shout, "embedding": scale, "label": lambda v: v * 10,
+             "note": (lambda v: str(len(v))) if IS_V2 else (lambda v: len(v))}
     df = spark.read.format("docarray").load(path).repartition(2)
     out = ds.preprocess(df, Flat, steps)
     got = sorted(ds.to_doclist(out, Flat), key=lambda d: d.id)
@@ -144,28 +147,83 @@ def test_the_output_schema_follows_the_returned_types(spark):
     assert [r["thesis"]["title"]["embedding"]["data"] for r in out64.collect()] == [[1.0, 1.0, 1.0]] * 3
 
 
-def test_doclist_paths_apply_per_element(spark):
-    def reverse(text):
-        return text[::-1]
+def reverse(text):
+    return text[::-1]
 
-    def bump(emb):
-        return emb + np.float32(1)
 
-    def per_chunk(chunks):  # the DocArray reference: one function over the whole DocList
-        for c in chunks:
-            c.text = reverse(c.text)
-            c.emb = bump(c.emb)
+def bump(emb):
+    return emb + np.float32(1)
 
+
+def reverse_all(texts):  # what MultiModalDataset hands a path through a DocList: the list of the values
+    assert isinstance(texts, list) and all(isinstance(t, str) for t in texts), texts
+    return [reverse(t) for t in texts]
+
+
+def bump_all(embs):
+    assert isinstance(embs, list), embs
+    return [bump(e) for e in embs]
+
+
+def count_words(titles):  # a DocList of nested documents, changed in place (returns None)
+    for t in titles:
+        t.text = f"{len(t.text.split())} words"
+
+
+def test_doclist_paths_get_the_list_as_in_multimodal_dataset(spark):
+    """The same dict as MultiModalDataset: 'chunks.text' receives the list of the chunks' texts, once per page, and
+    the returned list is set back chunk by chunk."""
+    steps = {"chunks.text": reverse_all, "chunks.emb": bump_all}
     pages = spark.read.format("docarray").load(fixture("pages.protobuf"))
-    got = sorted(ds.to_doclist(ds.preprocess(pages, Page, {"chunks.text": reverse, "chunks.emb": bump}), Page),
-                 key=lambda d: d.id)
-    want = mmd([fixture("pages.protobuf")], Page, {"chunks": per_chunk})
+    got = sorted(ds.to_doclist(ds.preprocess(pages, Page, steps), Page), key=lambda d: d.id)
+    want = mmd([fixture("pages.protobuf")], Page, steps)
+    assert len(got) == len(want) == 3
     for a, b in zip(got, want):
         assert_same(a, b, b.id)
     original = sorted(DocList[Page].load_binary(fixture("pages.protobuf")), key=lambda d: d.id)
     assert [c.text for c in got[2].chunks] == [c.text[::-1] for c in original[2].chunks] != [c.text for c in
                                                                                            original[2].chunks]
     np.testing.assert_array_equal(got[2].chunks[1].emb, original[2].chunks[1].emb + 1)
+    # a function written for single values fails as it would in MultiModalDataset, naming the path and document
+    with pytest.raises(Exception, match=r"preprocessing 'chunks.text' failed on document id='page-\d'"):
+        ds.preprocess(pages, Page, {"chunks.text": lambda t: t.upper()}).collect()
+
+
+def test_doclist_paths_through_nested_documents_and_wrong_lengths(spark, tmp_path):
+    from doc_classes import Library
+
+    path = str(tmp_path / "lib.protobuf")
+    books = DocList[Library]([Library(id=f"lib-{i}", books=[Book(title=TextDoc(text=" ".join(["w"] * (k + i))))
+                                                            for k in range(3)]) for i in range(4)])
+    books.save_binary(path, protocol="protobuf", compress=None)
+    df = spark.read.format("docarray").load(path)
+    steps = {"books.title": count_words}
+    got = sorted(ds.to_doclist(ds.preprocess(df, Library, steps), Library), key=lambda d: d.id)
+    want = mmd([path], Library, steps)
+    for a, b in zip(got, want):
+        assert_same(a, b, b.id)
+    assert [b.title.text for b in got[1].books] == ["1 words", "2 words", "3 words"]
+    # MultiModalDataset would set a prefix of a shorter list and drop the rest silently: here it is an error
+    with pytest.raises(Exception, match=r"preprocessing 'books.title.text' was given the 3 values of the DocList "
+                                        r"'books.title' and returned 2 values, on document id='lib-0'"):
+        ds.preprocess(df.where("id = 'lib-0'"), Library, {"books.title.text": lambda ts: ts[:2]}).collect()
+
+
+def test_elementwise_calls_once_per_element(spark):
+    def per_chunk(chunks):  # the DocArray reference: one function over the whole DocList
+        for c in chunks:
+            c.text = reverse(c.text)
+            c.emb = bump(c.emb)
+
+    pages = spark.read.format("docarray").load(fixture("pages.protobuf"))
+    got = sorted(ds.to_doclist(ds.preprocess(pages, Page, {"chunks.text": reverse, "chunks.emb": bump},
+                                             elementwise=True), Page), key=lambda d: d.id)
+    want = mmd([fixture("pages.protobuf")], Page, {"chunks": per_chunk})
+    assert len(got) == len(want) == 3
+    for a, b in zip(got, want):
+        assert_same(a, b, b.id)
+    with pytest.raises(ds.DocArraySparkError, match="elementwise=True calls a function per document"):
+        ds.preprocess(pages, Page, {"chunks.text": reverse}, elementwise=True, batched=True)
 
 
 def test_batched_functions_get_whole_columns(spark, tmp_path):
@@ -209,7 +267,8 @@ def test_a_failing_function_names_path_document_and_traceback(spark):
 
     pages = spark.read.format("docarray").load(fixture("pages.protobuf"))
     with pytest.raises(Exception) as e:
-        ds.preprocess(pages, Page, {"chunks.pos": lambda p: 1 // (p - 1)}, schema=pages.schema).collect()
+        ds.preprocess(pages, Page, {"chunks.pos": lambda p: 1 // (p - 1)}, schema=pages.schema,
+                      elementwise=True).collect()
     assert "preprocessing 'chunks[1].pos' failed on document id='page-1'" in str(e.value) or \
         "preprocessing 'chunks[1].pos' failed on document id='page-2'" in str(e.value), str(e.value)[-1500:]
 
