@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
@@ -18,8 +19,8 @@ import org.docarray.spark.schema.TensorTypes;
  * from PySpark through {@code spark.sql}; the static methods return Columns for Java/Scala.
  *
  * <ul>
- *   <li>{@code docarray_tensor(array<float>)}: a 1-D tensor from a flat array
- *   <li>{@code docarray_flatten(tensor)}: the data as {@code array<float>}
+ *   <li>{@code docarray_tensor(array<E>)}: a 1-D tensor from a flat array
+ *   <li>{@code docarray_flatten(tensor)}: the same elements as a 1-D tensor
  *   <li>{@code docarray_reshape(tensor, array<int>)}: same data, new shape (element count checked)
  *   <li>{@code docarray_l2_norm(tensor)}: the Euclidean norm (double)
  *   <li>{@code docarray_l2_normalize(tensor)}: the tensor divided by its norm (zero tensors
@@ -32,7 +33,9 @@ import org.docarray.spark.schema.TensorTypes;
  *       Spark ML dense vectors (registered when spark-mllib is on the class path)
  * </ul>
  *
- * Null in, null out.
+ * Null in, null out. Element types are kept wherever the operation keeps the values (tensor,
+ * flatten, reshape, stack); normalising keeps float32 and float64 and gives float64 for others;
+ * norms and similarities are doubles.
  */
 public final class DocArrayFunctions {
   private DocArrayFunctions() {}
@@ -122,7 +125,7 @@ public final class DocArrayFunctions {
       case "long":
         return DataTypes.LongType;
       default:
-        throw new IllegalArgumentException(
+        throw SparkErrors.invalidArgument(
             "Cannot cast a tensor to '" + dtype + "': use one of " + String.join(", ", CASTS));
     }
   }
@@ -174,12 +177,34 @@ public final class DocArrayFunctions {
     }
   }
 
+  /** A tensor's elements as given (boxed numbers of its element type), or null. */
+  static List<?> elements(Row t) {
+    if (t == null || t.isNullAt(t.fieldIndex(TensorTypes.DATA))) return null;
+    return Tensors.list(t.get(t.fieldIndex(TensorTypes.DATA)));
+  }
+
+  private static double[] doubles(String function, List<?> d) {
+    double[] out = new double[d.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object x = d.get(i);
+      if (x == null) throw SparkErrors.invalidArgument(function + ": element " + i + " is null");
+      out[i] = ((Number) x).doubleValue();
+    }
+    return out;
+  }
+
+  private static List<Object> nonNull(String function, List<?> d) {
+    for (int i = 0; i < d.size(); i++) {
+      if (d.get(i) == null)
+        throw SparkErrors.invalidArgument(function + ": element " + i + " is null");
+    }
+    return new ArrayList<>(d);
+  }
+
   static Object toVector(Row t) throws ReflectiveOperationException {
-    float[] d = data(t);
+    List<?> d = elements(t);
     if (d == null) return null;
-    double[] v = new double[d.length];
-    for (int i = 0; i < d.length; i++) v[i] = d[i];
-    return Ml.DENSE.invoke(null, (Object) v);
+    return Ml.DENSE.invoke(null, (Object) doubles("docarray_to_vector", d));
   }
 
   static Row fromVector(Object vector) throws ReflectiveOperationException {
@@ -190,93 +215,117 @@ public final class DocArrayFunctions {
     return row(List.of(d.length), d);
   }
 
+  /**
+   * A 1-D tensor of a flat array, its elements kept as they are (the tensor's element type is the
+   * array's).
+   */
   static Row tensorOf(scala.collection.Seq<?> flat) {
     if (flat == null) return null;
-    float[] d = new float[flat.length()];
-    for (int i = 0; i < d.length; i++) d[i] = ((Number) flat.apply(i)).floatValue();
-    return row(List.of(d.length), d);
+    List<Object> d = nonNull("docarray_tensor", Tensors.list(flat));
+    return RowFactory.create(List.of(d.size()), d);
   }
 
-  static List<Float> flatten(Row t) {
-    float[] d = data(t);
+  /** The tensor as a 1-D tensor of its elements (element type kept). */
+  static Row flatten(Row t) {
+    List<?> d = elements(t);
     if (d == null) return null;
-    List<Float> out = new ArrayList<>(d.length);
-    for (float x : d) out.add(x);
-    return out;
+    return RowFactory.create(List.of(d.size()), d);
   }
 
   static Row reshape(Row t, scala.collection.Seq<?> shape) {
-    float[] d = data(t);
+    List<?> d = elements(t);
     if (d == null || shape == null) return null;
     List<Integer> s = new ArrayList<>();
     long n = 1;
     for (int i = 0; i < shape.length(); i++) {
-      int dim = ((Number) shape.apply(i)).intValue();
-      s.add(dim);
-      n *= dim;
+      Object dim = shape.apply(i);
+      if (dim == null || ((Number) dim).longValue() < 0) {
+        throw SparkErrors.invalidArgument(
+            "docarray_reshape: dimension " + i + " of the shape is " + dim + ", not a size");
+      }
+      s.add(((Number) dim).intValue());
+      n *= ((Number) dim).longValue();
     }
-    if (n != d.length) {
-      throw new IllegalArgumentException(
-          "docarray_reshape: " + d.length + " elements do not fit shape " + s);
+    if (n != d.size()) {
+      throw SparkErrors.invalidArgument(
+          "docarray_reshape: " + d.size() + " elements do not fit shape " + s);
     }
-    return row(s, d);
+    return RowFactory.create(s, d);
   }
 
   static Double norm(Row t) {
-    float[] d = data(t);
+    List<?> d = elements(t);
     if (d == null) return null;
     double s = 0;
-    for (float x : d) s += (double) x * x;
+    for (double x : doubles("docarray_l2_norm", d)) s += x * x;
     return Math.sqrt(s);
   }
 
-  static Row normalize(Row t) {
-    return Tensors.l2Normalize(t);
+  /**
+   * The tensor divided by its L2 norm (computed in double), shape kept, in {@code element}: float32
+   * and float64 tensors keep their type, others become float64 (as numpy divides them); a zero
+   * tensor comes back with its values unchanged.
+   */
+  static Row normalize(Row t, DataType element) {
+    List<?> d = elements(t);
+    if (d == null) return null;
+    double[] x = doubles("docarray_l2_normalize", d);
+    double s = 0;
+    for (double v : x) s += v * v;
+    double n = Math.sqrt(s);
+    List<Object> out = new ArrayList<>(x.length);
+    for (double v : x) {
+      double y = n > 0 ? v / n : v;
+      out.add(element == DataTypes.FloatType ? (Object) (float) y : (Object) y);
+    }
+    return RowFactory.create(shape(t), out);
   }
 
   static Double cosine(Row a, Row b) {
-    float[] x = data(a);
-    float[] y = data(b);
-    if (x == null || y == null) return null;
-    if (x.length != y.length) {
-      throw new IllegalArgumentException(
-          "docarray_cosine_similarity: tensors of " + x.length + " and " + y.length + " elements");
+    List<?> xs = elements(a);
+    List<?> ys = elements(b);
+    if (xs == null || ys == null) return null;
+    if (xs.size() != ys.size()) {
+      throw SparkErrors.invalidArgument(
+          "docarray_cosine_similarity: tensors of "
+              + xs.size()
+              + " and "
+              + ys.size()
+              + " elements");
     }
+    double[] x = doubles("docarray_cosine_similarity", xs);
+    double[] y = doubles("docarray_cosine_similarity", ys);
     double dot = 0, nx = 0, ny = 0;
     for (int i = 0; i < x.length; i++) {
-      dot += (double) x[i] * y[i];
-      nx += (double) x[i] * x[i];
-      ny += (double) y[i] * y[i];
+      dot += x[i] * y[i];
+      nx += x[i] * x[i];
+      ny += y[i] * y[i];
     }
     return nx == 0 || ny == 0 ? null : dot / Math.sqrt(nx * ny);
   }
 
+  /**
+   * A DocList's equally shaped tensors stacked into one {@code [N, ...]} tensor, element type kept.
+   */
   static Row stack(scala.collection.Seq<Row> tensors) {
     if (tensors == null) return null;
     List<Integer> inner = null;
-    List<float[]> parts = new ArrayList<>();
-    int total = 0;
+    List<Object> out = new ArrayList<>();
     for (int i = 0; i < tensors.length(); i++) {
       Row t = tensors.apply(i);
-      if (t == null)
-        throw new IllegalArgumentException("docarray_stack: element " + i + " is null");
+      if (t == null) throw SparkErrors.invalidArgument("docarray_stack: element " + i + " is null");
       List<Integer> s = shape(t);
       if (inner == null) inner = s;
       else if (!inner.equals(s))
-        throw new IllegalArgumentException("docarray_stack: shapes " + inner + " and " + s);
-      float[] d = data(t);
-      parts.add(d);
-      total += d.length;
-    }
-    float[] out = new float[total];
-    int at = 0;
-    for (float[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
+        throw SparkErrors.invalidArgument("docarray_stack: shapes " + inner + " and " + s);
+      List<?> d = elements(t);
+      if (d == null)
+        throw SparkErrors.invalidArgument("docarray_stack: element " + i + " has no data");
+      out.addAll(nonNull("docarray_stack", d));
     }
     List<Integer> shape = new ArrayList<>();
-    shape.add(parts.size());
+    shape.add(tensors.length());
     if (inner != null) shape.addAll(inner);
-    return row(shape, out);
+    return RowFactory.create(shape, out);
   }
 }

@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.schema.TensorTypes;
 
 /**
@@ -61,7 +62,7 @@ public final class Tensors {
       return out;
     }
     if (v instanceof Object[]) return java.util.Arrays.asList((Object[]) v);
-    throw new IllegalArgumentException(
+    throw SparkErrors.invalidArgument(
         "not an array value: " + (v == null ? "null" : v.getClass().getName()));
   }
 
@@ -77,7 +78,7 @@ public final class Tensors {
     long n = 1;
     for (int x : shape) n *= x;
     if (n != data.length)
-      throw new IllegalArgumentException(data.length + " elements do not fit shape " + shape);
+      throw SparkErrors.invalidArgument(data.length + " elements do not fit shape " + shape);
     List<Float> d = new ArrayList<>(data.length);
     for (float x : data) d.add(x);
     return new GenericRowWithSchema(new Object[] {shape, d}, FLOAT32);

@@ -73,7 +73,28 @@ object DocArraySqlFunctions {
   private final case class Fn(name: String, usage: String, args: Seq[Arg], build: Seq[Expression] => Expression)
 
   private def udf(name: String, result: DataType)(f: AnyRef): Seq[Expression] => Expression =
-    children => ScalaUDF(f, result, children, Nil, None, Some(name), true, true)
+    typedUdf(name, _ => result)(f)
+
+  /** A UDF whose result type follows its arguments' types (decided when the query is analysed). */
+  private def typedUdf(name: String, result: Seq[Expression] => DataType)(f: AnyRef): Seq[Expression] => Expression =
+    children => ScalaUDF(f, result(children), children, Nil, None, Some(name), true, true)
+
+  /** The element type of a typed tensor, of a DocList's tensors, or of a flat array. */
+  private def elementOf(t: DataType): DataType = t match {
+    case s: StructType => elementOf(s(TensorTypes.DATA).dataType)
+    case ArrayType(s: StructType, _) => elementOf(s)
+    case ArrayType(e, _) => e
+    case other => other
+  }
+
+  /** A tensor of the first argument's element type. */
+  private val sameElements: Seq[Expression] => DataType = c => TensorTypes.typed(elementOf(c.head.dataType))
+
+  /** Normalising keeps float32 and float64 and gives float64 for any other element type (as numpy). */
+  private def normalizedElement(c: Seq[Expression]): DataType = elementOf(c.head.dataType) match {
+    case FloatType => FloatType
+    case _ => DoubleType
+  }
 
   private val tensorType = DocArrayFunctions.TENSOR
 
@@ -93,25 +114,27 @@ object DocArraySqlFunctions {
         udf("docarray_from_vector", tensorType)((v: AnyRef) => DocArrayFunctions.fromVector(v))))
 
   private val all: Seq[Fn] = Seq(
-    Fn("docarray_tensor", "_FUNC_(array) - a 1-D float32 tensor of a flat numeric array", Seq(Flat),
-      udf("docarray_tensor", tensorType)((a: scala.collection.Seq[Any]) => DocArrayFunctions.tensorOf(a))),
-    Fn("docarray_flatten", "_FUNC_(tensor) - the tensor's elements as array<float>", Seq(Tensor),
-      udf("docarray_flatten", ArrayType(FloatType, containsNull = false))((t: Row) => DocArrayFunctions.flatten(t))),
-    Fn("docarray_reshape", "_FUNC_(tensor, shape) - the same elements in a new shape (element count checked)",
-      Seq(Tensor, Shape),
-      udf("docarray_reshape", tensorType)((t: Row, s: scala.collection.Seq[Any]) => DocArrayFunctions.reshape(t, s))),
+    Fn("docarray_tensor", "_FUNC_(array) - a 1-D tensor of a flat numeric array (the array's element type)",
+      Seq(Flat),
+      typedUdf("docarray_tensor", sameElements)((a: scala.collection.Seq[Any]) => DocArrayFunctions.tensorOf(a))),
+    Fn("docarray_flatten", "_FUNC_(tensor) - the tensor's elements as a 1-D tensor (element type kept)", Seq(Tensor),
+      typedUdf("docarray_flatten", sameElements)((t: Row) => DocArrayFunctions.flatten(t))),
+    Fn("docarray_reshape", "_FUNC_(tensor, shape) - the same elements in a new shape (element count checked, " +
+      "element type kept)", Seq(Tensor, Shape),
+      typedUdf("docarray_reshape", sameElements)(
+        (t: Row, s: scala.collection.Seq[Any]) => DocArrayFunctions.reshape(t, s))),
     Fn("docarray_l2_norm", "_FUNC_(tensor) - the Euclidean norm of the tensor's elements (double)", Seq(Tensor),
       udf("docarray_l2_norm", DoubleType)((t: Row) => DocArrayFunctions.norm(t))),
-    Fn("docarray_l2_normalize", "_FUNC_(tensor) - the tensor divided by its L2 norm (a zero tensor unchanged)",
-      Seq(Tensor), udf("docarray_l2_normalize", tensorType)((t: Row) => DocArrayFunctions.normalize(t))),
+    Fn("docarray_l2_normalize", "_FUNC_(tensor) - the tensor divided by its L2 norm (a zero tensor unchanged; " +
+      "float32 and float64 kept, other element types become float64)", Seq(Tensor), normalize("docarray_l2_normalize")),
     Fn("docarray_normalize", "_FUNC_(tensor) - the same as docarray_l2_normalize", Seq(Tensor),
-      udf("docarray_normalize", tensorType)((t: Row) => DocArrayFunctions.normalize(t))),
+      normalize("docarray_normalize")),
     Fn("docarray_cosine_similarity", "_FUNC_(a, b) - the cosine similarity of two equally long tensors (double)",
       Seq(Tensor, Tensor),
       udf("docarray_cosine_similarity", DoubleType)((a: Row, b: Row) => DocArrayFunctions.cosine(a, b))),
-    Fn("docarray_stack", "_FUNC_(tensors) - a DocList's equally shaped tensors stacked into one [N, ...] tensor",
-      Seq(TensorArray),
-      udf("docarray_stack", tensorType)((ts: scala.collection.Seq[Row]) => DocArrayFunctions.stack(ts)))
+    Fn("docarray_stack", "_FUNC_(tensors) - a DocList's equally shaped tensors stacked into one [N, ...] tensor " +
+      "(element type kept)", Seq(TensorArray),
+      typedUdf("docarray_stack", sameElements)((ts: scala.collection.Seq[Row]) => DocArrayFunctions.stack(ts)))
   ) ++ casts ++ vectors ++ Seq(
     Fn("docarray_schema_of", "_FUNC_(messages) - the schema (JSON) a read infers from a file of these DocProto messages",
       Seq(BinaryArray),
@@ -126,6 +149,12 @@ object DocArraySqlFunctions {
       ScalaUDF((m: Array[Byte]) => decoder.decode(m), decoder.schema(), Seq(c.head), Nil, None,
         Some("docarray_from_protobuf"), true, true)
     }))
+
+  private def normalize(name: String): Seq[Expression] => Expression = children => {
+    val element = normalizedElement(children)
+    ScalaUDF((t: Row) => DocArrayFunctions.normalize(t, element), TensorTypes.typed(element), children, Nil, None,
+      Some(name), true, true)
+  }
 
   private val ordinals = Seq("first", "second", "third")
 

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.DocArraySparkSessionExtensions;
 import org.docarray.spark.testing.SparkTestBase;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +54,7 @@ class FunctionsTest extends SparkTestBase {
     Row r =
         spark()
             .sql(
-                "SELECT docarray_flatten(docarray_reshape(thesis.title.embedding, array(2, 2))) AS f, "
+                "SELECT docarray_flatten(docarray_reshape(thesis.title.embedding, array(2, 2))).data AS f, "
                     + "docarray_reshape(thesis.title.embedding, array(2, 2)).shape AS s, "
                     + "docarray_tensor(array(CAST(1 AS FLOAT), CAST(2 AS FLOAT))).shape AS t "
                     + "FROM students_f WHERE id = 'stu-1'")
@@ -66,6 +69,62 @@ class FunctionsTest extends SparkTestBase {
             .first();
     assertEquals(List.of(3, 4), ((Row) s.get(0)).getList(0));
     assertEquals(12, ((Row) s.get(0)).getList(1).size());
+  }
+
+  @Test
+  void elementTypesAreKeptWhereTheValuesAre() {
+    // each element type through every function that keeps values, and through normalisation
+    String[][] cases = {
+      {"TINYINT", "tinyint", "double"},
+      {"SMALLINT", "smallint", "double"},
+      {"INT", "int", "double"},
+      {"BIGINT", "bigint", "double"},
+      {"FLOAT", "float", "float"},
+      {"DOUBLE", "double", "double"},
+      {"DECIMAL(10,2)", "decimal(10,2)", "double"}
+    };
+    for (String[] c : cases) {
+      String t = "docarray_tensor(array(CAST(3 AS " + c[0] + "), CAST(4 AS " + c[0] + ")))";
+      Dataset<Row> df =
+          spark()
+              .sql(
+                  "SELECT "
+                      + t
+                      + " AS t, docarray_flatten(docarray_reshape("
+                      + t
+                      + ", array(2, 1))) AS f, docarray_reshape("
+                      + t
+                      + ", array(1, 2)) AS r, docarray_stack(array("
+                      + t
+                      + ", "
+                      + t
+                      + ")) AS s, docarray_l2_normalize("
+                      + t
+                      + ") AS n, docarray_flatten(CAST(NULL AS struct<shape: array<int>, data: array<"
+                      + c[1]
+                      + ">>)) AS z");
+      for (String col : new String[] {"t", "f", "r", "s"}) {
+        StructType st = (StructType) df.schema().apply(col).dataType();
+        assertEquals(
+            c[1],
+            ((ArrayType) st.apply("data").dataType()).elementType().simpleString(),
+            c[0] + " through " + col);
+      }
+      StructType n = (StructType) df.schema().apply("n").dataType();
+      assertEquals(
+          c[2], ((ArrayType) n.apply("data").dataType()).elementType().simpleString(), c[0]);
+      Row r = df.first();
+      assertEquals(List.of(2), ((Row) r.getAs("f")).getList(0), c[0]);
+      assertEquals(List.of(1, 2), ((Row) r.getAs("r")).getList(0), c[0]);
+      assertEquals(List.of(2, 2), ((Row) r.getAs("s")).getList(0), c[0]);
+      assertEquals(4, ((Row) r.getAs("s")).getList(1).size(), c[0]);
+      assertEquals(
+          ((Row) r.getAs("t")).getList(1), ((Row) r.getAs("f")).getList(1), c[0] + " values kept");
+      List<Object> unit = ((Row) r.getAs("n")).getList(1);
+      assertEquals(0.6, ((Number) unit.get(0)).doubleValue(), 1e-6, c[0]);
+      assertEquals(0.8, ((Number) unit.get(1)).doubleValue(), 1e-6, c[0]);
+      assertNull(r.getAs("z"), "null in, null out");
+    }
   }
 
   @Test
