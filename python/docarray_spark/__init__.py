@@ -14,7 +14,7 @@ Public API: :func:`configure`, :func:`jar_path`, :func:`read`, :mod:`docarray_sp
 from . import _pickling
 from ._version import JAR_VERSION, __version__
 from .convert import from_docs, to_doclist, to_docvec
-from .errors import (DocArraySparkError, MissingJarError, NotOverSparkConnectError, PreprocessingError,
+from .errors import (DocArraySparkError, InvalidOptionError, MissingJarError, NotOverSparkConnectError, PreprocessingError,
                      SchemaMismatchError)
 from .functions import register_sql_functions
 from .options import READ_OPTIONS, WRITE_OPTIONS, read
@@ -25,7 +25,7 @@ from .shards import Shard, ShardManifest, read_manifest, write_shards
 __all__ = [
     "__version__", "JAR_VERSION", "configure", "jar_path", "spark_line", "is_connect", "EXTENSIONS", "read",
     "READ_OPTIONS", "WRITE_OPTIONS", "register_sql_functions", "preprocess", "to_doclist", "to_docvec", "from_docs",
-    "write_shards", "read_manifest", "Shard", "ShardManifest", "DocArraySparkError", "MissingJarError",
+    "write_shards", "read_manifest", "Shard", "ShardManifest", "DocArraySparkError", "InvalidOptionError", "MissingJarError",
     "NotOverSparkConnectError", "PreprocessingError", "SchemaMismatchError",
 ]
 

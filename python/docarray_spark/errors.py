@@ -5,6 +5,11 @@ class DocArraySparkError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
+class InvalidOptionError(DocArraySparkError, ValueError):
+    """An option or argument of a Python entry point that does not exist or has a value it cannot take (a
+    misspelled name suggests the nearest known one)."""
+
+
 class MissingJarError(DocArraySparkError):
     """The connector jar for the installed PySpark line is not available (or not on the cluster)."""
 

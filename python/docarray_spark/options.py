@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
-from .errors import DocArraySparkError
+from . import _pyspark_errors
+from .errors import InvalidOptionError
 
 #: Every read option, with what it does. ``spark.read.format("docarray").option(name, value)``.
 READ_OPTIONS: Dict[str, str] = {
@@ -48,19 +49,23 @@ WRITE_OPTIONS: Dict[str, str] = {
 }
 
 
-def _check(options: Dict[str, Any], known: Dict[str, str], what: str) -> None:
+def check_options(options: Mapping[str, Any], known: Mapping[str, str], entry: str) -> None:
+    """Every name in ``options`` one of ``known`` (case-insensitive, as Spark's options), else
+    :class:`~docarray_spark.errors.InvalidOptionError` naming the entry point, the option and the nearest known one
+    (Spark itself ignores an option it does not know, so a misspelled one would silently do nothing)."""
     lower = {k.lower(): k for k in known}
     for k in options:
         if k.lower() not in lower:
             near = difflib.get_close_matches(k.lower(), list(lower), n=1)
             hint = f" (did you mean {lower[near[0]]!r}?)" if near else ""
-            raise DocArraySparkError(f"unknown {what} option {k!r}{hint}; known: {', '.join(known)}")
+            raise InvalidOptionError(f"{entry}: unknown option {k!r}{hint}; known: {', '.join(known)}")
 
 
 def read(spark: Any, *paths: str, schema: Optional[Union[str, Any]] = None, **options: Any) -> Any:
     """``spark.read.format("docarray")`` with options checked by name first (a misspelled option is an error
     that suggests the nearest one, where Spark would ignore it). See :data:`READ_OPTIONS`."""
-    _check(options, READ_OPTIONS, "read")
+    check_options(options, READ_OPTIONS, "read")
+    _pyspark_errors.install()
     reader = spark.read.format("docarray")
     if schema is not None:
         reader = reader.schema(schema)

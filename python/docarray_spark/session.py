@@ -87,8 +87,12 @@ def configure(builder: Any, *, extensions: bool = True, jar: Optional[str] = Non
     ``UnsafeRow`` format) to Spark without the copy Spark's planner adds above every row-based V2 scan. For a
     local master, when ``PYSPARK_PYTHON``
     is not set, the Python workers run this interpreter (where docarray_spark is installed) rather than
-    whatever ``python3`` is first on the PATH. Returns the builder.
+    whatever ``python3`` is first on the PATH. It also teaches classic PySpark 3.5 to raise a connector error
+    from a failed job as PySpark's own class (Spark 4 does that itself). Returns the builder.
     """
+    from . import _pyspark_errors
+
+    _pyspark_errors.install()
     jar = os.path.abspath(jar) if jar else jar_path()
     options = getattr(builder, "_options", {})
     master = str(options.get("spark.master", os.environ.get("MASTER", "local")))

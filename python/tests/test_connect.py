@@ -91,3 +91,11 @@ def test_write_shards_and_read_the_manifest_through_spark(remote, tmp_path):
     assert ds.read_manifest("file://" + out, remote).shards == m.shards  # a non-local path: read by the server
     for p in m.paths():
         assert os.path.getsize(p) > 9
+
+
+def test_connector_errors_are_pyspark_exceptions_over_connect(remote, tmp_path):
+    """The same cases as the classic session's (test_errors.py): PySpark's Connect exception classes, the
+    connector's message first, its error class and SQLSTATE."""
+    from test_errors import check_spark_errors
+
+    check_spark_errors(remote, tmp_path)

@@ -17,6 +17,7 @@ import org.apache.spark.sql.sources.{DataSourceRegister, Filter}
 import org.apache.spark.sql.types.StructType
 import org.apache.spark.sql.util.CaseInsensitiveStringMap
 
+import org.docarray.spark.errors.SparkErrors
 import org.docarray.spark.config.{DocArrayReadConf, DocArrayWriteConf, OptionCheck, OptionNames}
 import org.docarray.spark.plan.{DocArrayFileIndex, DocArraySchemaInference, DocArrayTable}
 import org.docarray.spark.read.FileSourceReader
@@ -46,7 +47,14 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
   // below receives it
   private def session: SparkSession = SparkSession.active
 
-  override def inferSchema(options: CaseInsensitiveStringMap): StructType = {
+  /** The connector's errors as the Spark errors users see (PySpark's own classes). */
+  private def spark[T](body: => T): T = try body catch {
+    case e: Throwable =>
+      val translated = SparkErrors.translate(e)
+      throw (if (translated != null) translated else e)
+  }
+
+  override def inferSchema(options: CaseInsensitiveStringMap): StructType = spark {
     val table = DocArrayTable.forOptions(session, options.asCaseSensitiveMap(), null)
     val schema = table.schema()
     inferred = table
@@ -57,7 +65,7 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
   override def getTable(
       schema: StructType,
       partitioning: Array[Transform],
-      properties: java.util.Map[String, String]): Table = {
+      properties: java.util.Map[String, String]): Table = spark {
     if (inferred != null && inferredFor == new java.util.HashMap[String, String](properties) && inferred.schema() == schema) {
       val table = inferred
       inferred = null
@@ -74,7 +82,7 @@ class DocArrayDataSource extends TableProvider with FileFormat with DataSourceRe
   override def inferSchema(
       sparkSession: SparkSession,
       options: Map[String, String],
-      files: Seq[FileStatus]): Option[StructType] = {
+      files: Seq[FileStatus]): Option[StructType] = spark {
     // no files: let Spark say it cannot infer a schema, rather than inventing one
     if (files.isEmpty) return None
     val opts = new DocArrayReadConf(options.asJava, sparkSession.sessionState.conf)

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.internal.SQLConf;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.format.Codec;
 import org.docarray.spark.format.FileFormatDetector;
 import org.docarray.spark.format.Limits;
@@ -168,7 +169,7 @@ public final class DocArrayReadConf implements Serializable {
     this.inferPartitionColumnTypes = session.partitionColumnTypeInferenceEnabled();
     String cache = session.getConfString(METADATA_CACHE_CONF, "true").trim();
     if (!cache.equalsIgnoreCase("true") && !cache.equalsIgnoreCase("false")) {
-      throw new IllegalArgumentException(
+      throw SparkErrors.invalidOption(
           METADATA_CACHE_CONF + " must be true or false, not '" + cache + "'");
     }
     this.metadataCache = cache.equalsIgnoreCase("true");

@@ -4,6 +4,7 @@ import static org.docarray.spark.config.OptionNames.*;
 
 import java.io.Serializable;
 import java.util.Map;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.format.Codec;
 import org.docarray.spark.format.Protocol;
 
@@ -59,7 +60,7 @@ public final class DocArrayWriteConf implements Serializable {
     String p = o.nonEmpty(PROTOCOL);
     this.protocol = p == null ? Protocol.PROTOBUF : Protocol.parse(p);
     if (protocol != Protocol.PROTOBUF && protocol != Protocol.PROTOBUF_ARRAY) {
-      throw new IllegalArgumentException(
+      throw SparkErrors.invalidOption(
           "Option 'protocol' for writing must be protobuf or protobuf-array, not '"
               + p
               + "' (json-array drops dtypes and bytes; pickles are never written)");
@@ -75,7 +76,7 @@ public final class DocArrayWriteConf implements Serializable {
             Container.DOCLIST,
             Container.DOCVEC);
     if (container == Container.DOCVEC && protocol != Protocol.PROTOBUF_ARRAY) {
-      throw new IllegalArgumentException(
+      throw SparkErrors.invalidOption(
           "container=docvec writes a DocVecProto, which DocArray stores with "
               + "protocol='protobuf-array'; set option protocol=protobuf-array");
     }
@@ -84,7 +85,7 @@ public final class DocArrayWriteConf implements Serializable {
     this.manifest = o.bool(MANIFEST, false);
     this.absentFieldsColumn = o.nonEmpty(ABSENT_FIELDS_COLUMN);
     if (absentFieldsColumn != null && container == Container.DOCVEC) {
-      throw new IllegalArgumentException(
+      throw SparkErrors.invalidOption(
           "Option absentFieldsColumn keeps each document's own fields, which a DocVec "
               + "(one set of columns for every document) cannot: write container=doclist");
     }

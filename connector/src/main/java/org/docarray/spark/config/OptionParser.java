@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+import org.docarray.spark.errors.SparkErrors;
 
 /**
  * The one parser of option values for reads and writes: case-insensitive names (Spark's {@link
@@ -50,8 +51,7 @@ public final class OptionParser {
     if (v == null) return null;
     if (v.trim().equalsIgnoreCase("true")) return true;
     if (v.trim().equalsIgnoreCase("false")) return false;
-    throw new IllegalArgumentException(
-        "Option '" + name + "' must be true or false, not '" + v + "'");
+    throw SparkErrors.invalidOption("Option '" + name + "' must be true or false, not '" + v + "'");
   }
 
   public long longValue(String name, long dflt, long min, long max) {
@@ -61,8 +61,7 @@ public final class OptionParser {
     try {
       x = Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "Option '" + name + "' must be an integer, not '" + v + "'");
+      throw SparkErrors.invalidOption("Option '" + name + "' must be an integer, not '" + v + "'");
     }
     return inRange(name, x, min, max);
   }
@@ -79,7 +78,7 @@ public final class OptionParser {
     try {
       x = parseBytes(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
+      throw SparkErrors.invalidOption(
           "Option '"
               + name
               + "' must be a size in bytes (like 134217728, 128m or 1g), not '"
@@ -114,7 +113,7 @@ public final class OptionParser {
     StringBuilder sb = new StringBuilder();
     for (E c : allowed)
       sb.append(sb.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
-    throw new IllegalArgumentException(
+    throw SparkErrors.invalidOption(
         "Option '" + name + "' must be one of " + sb + ", not '" + v + "'");
   }
 
@@ -139,7 +138,7 @@ public final class OptionParser {
 
   private static long inRange(String name, long x, long min, long max) {
     if (x < min || x > max) {
-      throw new IllegalArgumentException(
+      throw SparkErrors.invalidOption(
           "Option '" + name + "' must be between " + min + " and " + max + ", not " + x);
     }
     return x;

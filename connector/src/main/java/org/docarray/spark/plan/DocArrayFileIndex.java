@@ -20,6 +20,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.docarray.spark.config.DocArrayReadConf;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.read.DocArrayFile;
 import org.docarray.spark.read.DocumentFilter;
 
@@ -142,13 +143,12 @@ public final class DocArrayFileIndex implements Serializable {
         FileStatus[] roots;
         if (hasGlob(p)) {
           roots = fs.globStatus(path);
-          if (roots == null || roots.length == 0)
-            throw new IllegalArgumentException("Path does not exist: " + p);
+          if (roots == null || roots.length == 0) throw SparkErrors.pathNotFound(p);
         } else {
           try {
             roots = new FileStatus[] {fs.getFileStatus(path)};
           } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException("Path does not exist: " + fs.makeQualified(path));
+            throw SparkErrors.pathNotFound(fs.makeQualified(path).toString());
           }
         }
         List<Dir> dirs = new ArrayList<>();

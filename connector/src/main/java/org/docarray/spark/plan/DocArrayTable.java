@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.docarray.spark.config.DocArrayReadConf;
 import org.docarray.spark.config.ParseMode;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.read.FileMetadata;
 import org.docarray.spark.schema.DeclaredSchema;
 import org.docarray.spark.schema.SchemaRefiner;
@@ -61,11 +62,9 @@ public final class DocArrayTable
     try {
       index =
           DocArrayFileIndex.build(spark, options, hadoopConf, options.inferPartitionColumnTypes);
-    } catch (IllegalArgumentException e) {
+    } catch (Exception e) {
       // a table being created (CTAS, INSERT into a new location) has its schema but no files yet
-      if (userSchema == null
-          || e.getMessage() == null
-          || !e.getMessage().startsWith("Path does not exist")) throw e;
+      if (userSchema == null || !SparkErrors.isPathNotFound(e)) throw SparkErrors.sneaky(e);
       index = DocArrayFileIndex.ofFiles(java.util.List.of(), java.util.List.of());
     }
     manifest = WrittenManifest.of(options, index, hadoopConf);

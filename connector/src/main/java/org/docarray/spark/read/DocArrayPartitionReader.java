@@ -5,6 +5,7 @@ import org.apache.spark.rdd.InputFileBlockHolder;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.read.PartitionReader;
+import org.docarray.spark.errors.SparkErrors;
 
 /** Reads the files of one partition, document by document, into rows with partition values. */
 final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
@@ -49,6 +50,16 @@ final class DocArrayPartitionReader implements PartitionReader<InternalRow> {
 
   @Override
   public boolean next() throws IOException {
+    try {
+      return advance();
+    } catch (IOException e) {
+      throw SparkErrors.orSelf(e);
+    } catch (RuntimeException e) {
+      throw SparkErrors.orSelf(e);
+    }
+  }
+
+  private boolean advance() throws IOException {
     if (f.limit >= 0 && documents >= f.limit)
       return false; // a pushed LIMIT: enough rows from this task
     while (true) {

@@ -11,6 +11,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.config.DocArrayReadConf;
 import org.docarray.spark.config.ParseMode;
+import org.docarray.spark.errors.SparkErrors;
 
 /**
  * Reads files for Spark's file-source scan (catalog tables: {@code CREATE TABLE ... USING
@@ -132,7 +133,9 @@ public final class FileSourceReader implements Serializable {
           try {
             ready = reader.next();
           } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(SparkErrors.orSelf(e));
+          } catch (RuntimeException e) {
+            throw SparkErrors.orSelf(e);
           }
         }
         return ready;

@@ -16,6 +16,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.datasources.OutputWriter;
 import org.apache.spark.sql.types.StructType;
 import org.docarray.spark.config.DocArrayWriteConf;
+import org.docarray.spark.errors.SparkErrors;
 import org.docarray.spark.format.Codec;
 import org.docarray.spark.format.Protocol;
 import org.docarray.spark.format.StreamFramingSource;
@@ -118,8 +119,9 @@ public final class DocArrayOutputWriter extends OutputWriter {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write document " + count + " to " + path, e);
     } catch (DocEncoder.UnwritableValueException e) {
-      throw new DocEncoder.UnwritableValueException(
-          e.getMessage() + " (row " + count + " of output file " + path + ")");
+      throw SparkErrors.translate(
+          new DocEncoder.UnwritableValueException(
+              e.getMessage() + " (row " + count + " of output file " + path + ")"));
     }
   }
 
@@ -168,6 +170,9 @@ public final class DocArrayOutputWriter extends OutputWriter {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot finish " + path, e);
+    } catch (DocEncoder.UnwritableValueException e) {
+      throw SparkErrors.translate(
+          new DocEncoder.UnwritableValueException(e.getMessage() + " (output file " + path + ")"));
     } finally {
       if (spill != null && !spill.delete()) spill.deleteOnExit();
     }

@@ -45,10 +45,26 @@ final class DocVecBuilder {
       withId = new StructType().add("id", org.apache.spark.sql.types.DataTypes.StringType);
       for (StructField f : schema.fields()) withId = withId.add(f);
     }
-    return columns("", withId, rows);
+    List<String> ids = new ArrayList<>(rows.size());
+    for (DocProto d : rows) {
+      NodeProto id = d.getDataOrDefault("id", NodeProto.getDefaultInstance());
+      ids.add(id.getContentCase() == NodeProto.ContentCase.TEXT ? id.getText() : null);
+    }
+    return columns("", withId, rows, ids);
   }
 
-  private static DocVecProto columns(String path, StructType s, List<DocProto> docs) {
+  /** What to write instead, in the words of both entry points. */
+  private static final String INSTEAD =
+      ": write the DocList layout instead (option container=doclist; write_shards(layout='doclist'))";
+
+  /** The document a row belongs to, for errors: its id, else its position in the file. */
+  private static String document(List<String> owners, int k) {
+    String id = owners.get(k);
+    return id != null ? "document id='" + id + "'" : "document " + k + " of the file";
+  }
+
+  private static DocVecProto columns(
+      String path, StructType s, List<DocProto> docs, List<String> owners) {
     DocVecProto.Builder v = DocVecProto.newBuilder();
     for (StructField f : s.fields()) {
       String p = path.isEmpty() ? f.name() : path + "." + f.name();
@@ -57,30 +73,38 @@ final class DocVecBuilder {
         nodes.add(d.getDataOrDefault(f.name(), NodeProto.getDefaultInstance()));
       DataType t = f.dataType();
       if (isTensor(t)) {
-        v.putTensorColumns(f.name(), stack(p, nodes));
+        v.putTensorColumns(f.name(), stack(p, nodes, owners));
       } else if (t instanceof StructType) {
         if (allNull(nodes)) {
           v.putDocColumns(f.name(), DocVecProto.getDefaultInstance());
         } else {
           List<DocProto> sub = new ArrayList<>();
-          for (NodeProto n : nodes) sub.add(requireContent(p, n).getDoc());
-          v.putDocColumns(f.name(), columns(p, (StructType) t, sub));
+          for (int k = 0; k < nodes.size(); k++)
+            sub.add(requireContent(p, nodes, k, owners).getDoc());
+          v.putDocColumns(f.name(), columns(p, (StructType) t, sub, owners));
         }
       } else if (t instanceof ArrayType
           && ((ArrayType) t).elementType() instanceof StructType
           && nodes.stream().allMatch(n -> n.getContentCase() != NodeProto.ContentCase.LIST)) {
         ListOfDocVecProto.Builder l = ListOfDocVecProto.newBuilder();
         if (!allNull(nodes)) {
-          for (NodeProto n : nodes) {
-            List<DocProto> sub = requireContent(p, n).getDocArray().getDocsList();
+          for (int k = 0; k < nodes.size(); k++) {
+            List<DocProto> sub = requireContent(p, nodes, k, owners).getDocArray().getDocsList();
             if (sub.isEmpty()) {
               throw new DocEncoder.UnwritableValueException(
                   "DocList column '"
                       + p
-                      + "' has an empty list; a DocVec cannot "
-                      + "hold empty DocLists (DocArray cannot either): write container=doclist");
+                      + "' is an empty list in "
+                      + document(owners, k)
+                      + "; a DocVec cannot hold empty DocLists (DocArray cannot either)"
+                      + INSTEAD);
             }
-            l.addData(columns(p, (StructType) ((ArrayType) t).elementType(), sub));
+            l.addData(
+                columns(
+                    p,
+                    (StructType) ((ArrayType) t).elementType(),
+                    sub,
+                    java.util.Collections.nCopies(sub.size(), owners.get(k))));
           }
         }
         v.putDocsVecColumns(f.name(), l.build());
@@ -103,18 +127,22 @@ final class DocVecBuilder {
     return true;
   }
 
-  private static NodeProto requireContent(String path, NodeProto n) {
+  private static NodeProto requireContent(
+      String path, List<NodeProto> nodes, int k, List<String> owners) {
+    NodeProto n = nodes.get(k);
     if (n.getContentCase() == NodeProto.ContentCase.CONTENT_NOT_SET) {
       throw new DocEncoder.UnwritableValueException(
           "Column '"
               + path
-              + "' is null in some rows but not in others; a DocVec "
-              + "column is either all null or all set (DocArray's rule): write container=doclist");
+              + "' is null in some rows but not in others (null in "
+              + document(owners, k)
+              + "); a DocVec column is either all null or all set (DocArray's rule)"
+              + INSTEAD);
     }
     return n;
   }
 
-  private static NdArrayProto stack(String path, List<NodeProto> nodes) {
+  private static NdArrayProto stack(String path, List<NodeProto> nodes, List<String> owners) {
     if (allNull(nodes)) {
       return NdArrayProto.newBuilder()
           .setDense(DenseNdArrayProto.newBuilder().setDtype("None").addShape(0))
@@ -122,8 +150,8 @@ final class DocVecBuilder {
     }
     DenseNdArrayProto first = null;
     List<ByteString> parts = new ArrayList<>(nodes.size());
-    for (NodeProto n : nodes) {
-      DenseNdArrayProto d = requireContent(path, n).getNdarray().getDense();
+    for (int k = 0; k < nodes.size(); k++) {
+      DenseNdArrayProto d = requireContent(path, nodes, k, owners).getNdarray().getDense();
       if (first == null) {
         first = d;
       } else if (!first.getShapeList().equals(d.getShapeList())
@@ -139,7 +167,10 @@ final class DocVecBuilder {
                 + d.getShapeList()
                 + "/"
                 + d.getDtype()
-                + "; a DocVec stacks equal tensors only: write container=doclist");
+                + " ("
+                + document(owners, k)
+                + "); a DocVec stacks equal tensors only"
+                + INSTEAD);
       }
       parts.add(d.getBuffer());
     }
