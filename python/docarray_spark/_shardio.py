@@ -310,6 +310,20 @@ def docvec_from_wire(cls: Any, raw: bytearray, tensor_type: Any) -> Any:
     return dv
 
 
+def _copy_tensor(t: Any) -> Any:
+    """A copy of a tensor column (or a slice of one) in its own class and framework: an ``NdArray`` stays numpy, a
+    ``TorchTensor`` stays torch, a ``TensorFlowTensor`` TensorFlow (DocArray's backend copies it)."""
+    backend = getattr(type(t), "get_comp_backend", None)
+    return backend().copy(t) if backend is not None else np.array(t)
+
+
+def _tensor_of(cls: Any, array: np.ndarray) -> Any:
+    """A numpy array as a tensor of ``cls`` (``NdArray``, ``TorchTensor``, ``TensorFlowTensor``...; a plain numpy
+    column stays numpy)."""
+    make = getattr(cls, "_docarray_from_ndarray", None)
+    return make(array) if make is not None else array
+
+
 def _gather(values: List[Any], rows: List[int]) -> List[Any]:
     """``[values[i] for i in rows]`` in C: ``list.__getitem__`` itself, past ListAdvancedIndexing's override."""
     return list(map(list.__getitem__, repeat(values, len(rows)), rows))
@@ -326,8 +340,7 @@ def copy_rows(storage: Any, a: int, b: int) -> Any:
         return out
 
     window = slice(a, b)
-    tensors = {k: None if v is None else type(v)._docarray_from_native(np.array(v[window]))
-               for k, v in storage.tensor_columns.items()}
+    tensors = {k: None if v is None else _copy_tensor(v[window]) for k, v in storage.tensor_columns.items()}
     docs = {k: None if v is None else sub(v) for k, v in storage.doc_columns.items()}
     doc_lists = {k: None if v is None else ListAdvancedIndexing(list.__getitem__(v, window))
                  for k, v in storage.docs_vec_columns.items()}
@@ -377,7 +390,7 @@ class _Gathered:
         from docarray.array.doc_vec.column_storage import ColumnStorage
         from docarray.array.list_advance_indexing import ListAdvancedIndexing
 
-        tensors = {k: None if v is None else self.tensor_cls[k]._docarray_from_native(v) for k, v in self.tensors.items()}
+        tensors = {k: None if v is None else _tensor_of(self.tensor_cls[k], v) for k, v in self.tensors.items()}
         docs = {}
         for k, entry in self.docs.items():
             if entry is None:
@@ -413,8 +426,9 @@ def concat(parts: List[Any]) -> Any:
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
-    tensors = {k: None if v is None else type(v)._docarray_from_native(
-        np.concatenate([np.asarray(p.tensor_columns[k]) for p in parts])) for k, v in first.tensor_columns.items()}
+    tensors = {k: None if v is None else _tensor_of(type(v), np.concatenate([np.asarray(p.tensor_columns[k])
+                                                                             for p in parts]))
+               for k, v in first.tensor_columns.items()}
     docs = {}
     for k, v in first.doc_columns.items():
         if v is None:

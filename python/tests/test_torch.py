@@ -266,3 +266,49 @@ def test_pytorch_rebuilders_keep_the_batch_and_iteration_still_gives_documents(s
     docs = list(batch)
     assert len(docs) == 8 and all(isinstance(d, Item) for d in docs) and [d.id for d in docs] == list(batch.id)
     assert [d.id for d in batch.pin_memory()] == list(batch.id)
+
+
+class TorchItem(BaseDoc):  # what the README's training classes look like
+    text: str
+    label: int
+    embedding: TorchTensor[DIM]
+
+
+@pytest.fixture(scope="module")
+def both_layouts(source, tmp_path_factory):
+    """The same documents as shards of the default layout (DocList protobuf, 4 shards) and of layout='docvec'."""
+    from conftest import local_session
+
+    spark = local_session()
+    df = spark.read.format("docarray").load(source[0])
+    root = tmp_path_factory.mktemp("layouts")
+    return {"doclist": ds.write_shards(df, str(root / "doclist"), num_shards=4),
+            "docvec": ds.write_shards(df, str(root / "docvec"), num_shards=4, layout="docvec")}
+
+
+@pytest.mark.parametrize("layout", ["doclist", "docvec"])
+@pytest.mark.parametrize("doc_type", [Item, TorchItem], ids=["NdArray", "TorchTensor"])
+@pytest.mark.parametrize("shuffle", [False, True], ids=["ordered", "shuffled"])
+@pytest.mark.parametrize("workers", [0, 2])
+def test_every_layout_and_tensor_type_feeds_the_loader(both_layouts, source, layout, doc_type, shuffle, workers):
+    """Shards of either layout into a class declaring its embedding as NdArray or TorchTensor: every document once,
+    its values exact, each batch's embedding one [n, DIM] torch tensor."""
+    m = both_layouts[layout]
+    assert m.container == layout and m.num_documents == N and len(m.shards) == 4
+    data = ShardDataset(m.directory, doc_type, batch_size=16, shuffle=shuffle, seed=11)
+    want = {d.id: d for d in source[1]}
+    seen = []
+    kwargs = {"num_workers": workers, "multiprocessing_context": "fork"} if workers else {}
+    for batch in DataLoader(data, batch_size=None, **kwargs):
+        emb = batch.embedding
+        assert isinstance(emb, torch.Tensor) and emb.dtype == torch.float32 and emb.shape == (len(batch), DIM)
+        for i, doc_id in enumerate(batch.id):
+            d = want[doc_id]
+            assert batch.text[i] == d.text and batch.label[i] == d.label
+            np.testing.assert_array_equal(emb[i].numpy(), d.embedding)
+        seen.extend(batch.id)
+    assert sorted(seen) == sorted(want)
+    if shuffle:
+        assert seen != [d.id for d in source[1]]  # the order really changed
+    else:  # write_shards keeps the input's order, shard after shard
+        assert seen == [d.id for d in source[1]]
