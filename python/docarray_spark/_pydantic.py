@@ -93,8 +93,13 @@ def rebuild_parts(cls: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
             namespace[name] = fields[name] if IS_V2 else fields[name].field_info
         elif name in cls.__dict__:
             namespace[name] = cls.__dict__[name]  # a ClassVar's value
-    if IS_V2:
-        namespace["model_config"] = dict(cls.model_config)
+    if IS_V2:  # the class's own settings: the rest comes from its bases again (BaseDoc's holds lambdas)
+        inherited: Dict[str, Any] = {}
+        for base in reversed(cls.__mro__[1:]):
+            inherited.update(getattr(base, "model_config", None) or {})
+        own_config = {k: v for k, v in cls.model_config.items() if k not in inherited or inherited[k] is not v}
+        if own_config:
+            namespace["model_config"] = own_config
     elif "Config" in cls.__dict__:
         namespace["Config"] = cls.__dict__["Config"]
     return own, namespace

@@ -9,7 +9,8 @@ errors of Python UDFs.
 """
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Optional
 
 _INSTALLED = False
 
@@ -65,4 +66,25 @@ def install() -> None:
     _INSTALLED = True
 
 
-__all__ = ["install"]
+_CAUSE = re.compile(r"Caused by: org\.docarray\.spark\.errors\.(DocArrayRuntimeException|DocArrayIllegalArgumentException): "
+                    r"(.*)")
+
+
+def write_error(error: BaseException, error_class: str, sql_state: str) -> Optional[BaseException]:
+    """Over Spark Connect, a connector error raised by a write task arrives inside Spark's own
+    ``TASK_WRITE_FAILED`` (Spark's file writer wraps every task error, Parquet's too), with the connector's error
+    in the server's stack trace only: the connector's error as PySpark's Connect class, with the connector's
+    message first (``error_class``/``sql_state``: what the writer raises), or None for any other error."""
+    trace = getattr(error, "_stacktrace", None) or ""
+    found = _CAUSE.search(trace) if type(error).__module__.startswith("pyspark.errors.exceptions.connect") else None
+    if found is None:
+        return None
+    from pyspark.errors.exceptions import connect
+
+    cls = connect.SparkRuntimeException if found.group(1) == "DocArrayRuntimeException" else \
+        connect.IllegalArgumentException
+    return cls(message=found.group(2), errorClass=error_class, messageParameters={"message": found.group(2)},
+               sql_state=sql_state, server_stacktrace=trace)
+
+
+__all__ = ["install", "write_error"]

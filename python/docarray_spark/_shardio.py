@@ -314,10 +314,13 @@ def _copy_tensor(t: Any) -> Any:
     """A copy of a tensor column (or a slice of one) in its own class and framework: an ``NdArray`` stays numpy, a
     ``TorchTensor`` stays torch, a ``TensorFlowTensor`` TensorFlow (DocArray's backend copies it)."""
     backend = getattr(type(t), "get_comp_backend", None)
-    return backend().copy(t) if backend is not None else np.array(t)
+    if backend is None:
+        return np.array(t)
+    copy = backend().copy(t)  # numpy's backend gives a plain ndarray back: wrapped again as the column's class
+    return copy if type(copy) is type(t) else type(t)._docarray_from_native(copy)
 
 
-def _tensor_of(cls: Any, array: np.ndarray) -> Any:
+def tensor_of(cls: Any, array: np.ndarray) -> Any:
     """A numpy array as a tensor of ``cls`` (``NdArray``, ``TorchTensor``, ``TensorFlowTensor``...; a plain numpy
     column stays numpy)."""
     make = getattr(cls, "_docarray_from_ndarray", None)
@@ -390,7 +393,7 @@ class _Gathered:
         from docarray.array.doc_vec.column_storage import ColumnStorage
         from docarray.array.list_advance_indexing import ListAdvancedIndexing
 
-        tensors = {k: None if v is None else _tensor_of(self.tensor_cls[k], v) for k, v in self.tensors.items()}
+        tensors = {k: None if v is None else tensor_of(self.tensor_cls[k], v) for k, v in self.tensors.items()}
         docs = {}
         for k, entry in self.docs.items():
             if entry is None:
@@ -426,7 +429,7 @@ def concat(parts: List[Any]) -> Any:
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
-    tensors = {k: None if v is None else _tensor_of(type(v), np.concatenate([np.asarray(p.tensor_columns[k])
+    tensors = {k: None if v is None else tensor_of(type(v), np.concatenate([np.asarray(p.tensor_columns[k])
                                                                              for p in parts]))
                for k, v in first.tensor_columns.items()}
     docs = {}
@@ -443,4 +446,4 @@ def concat(parts: List[Any]) -> Any:
     return ColumnStorage(tensors, docs, doc_lists, anys, first.tensor_type)
 
 
-__all__ = ["any_column", "concat", "copy_rows", "docvec_from_proto", "docvec_from_wire", "take_from"]
+__all__ = ["any_column", "concat", "copy_rows", "docvec_from_proto", "docvec_from_wire", "take_from", "tensor_of"]

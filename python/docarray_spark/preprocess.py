@@ -27,6 +27,7 @@ from . import _classes as C
 from . import _pydantic as P
 from ._codec import Owners, arrow_type, compile_doc, no_gc_pauses, to_numpy
 from ._docvec import docvec_from_arrow, docvec_to_arrow
+from ._shardio import tensor_of
 from ._infer import default_field, infer_field
 from .convert import collect_arrow
 from .errors import DocArraySparkError, PreprocessingError
@@ -225,7 +226,7 @@ def apply_to_docvec_fields(dv: Any, cls: Any, steps: Sequence[Step]) -> Optional
             raise PreprocessingError(
                 f"preprocessing '{name}' gave shape {list(values[bad].shape)} for document id={ids[bad]!r} but "
                 f"{list(first)} for document id={ids[0]!r}: a batch stacks equally shaped tensors")
-        new_tensors[name] = type(tensors[name])._docarray_from_native(np.stack(values) if values else tensors[name])
+        new_tensors[name] = tensor_of(type(tensors[name]), np.stack(values)) if values else tensors[name]
     out = type(dv).from_columns_storage(ColumnStorage(new_tensors, dict(storage.doc_columns),
                                                       dict(storage.docs_vec_columns), new_anys, storage.tensor_type))
     out._is_unusable = False

@@ -126,7 +126,9 @@ def write_shards(df: Any, path: str, num_shards: int, mode: Optional[str] = None
     """Writes ``df`` as exactly ``num_shards`` DocArray files plus ``_docarray_manifest.json``; returns the manifest.
 
     Shard ``i`` holds consecutive documents of ``df`` (in its order) and shard sizes differ by at most one document;
-    fewer documents than shards is an error. ``options`` are the docarray write options
+    fewer documents than shards is an error. The input is counted per partition first, so it is cached for the
+    write (``MEMORY_AND_DISK``, released after; an input already cached is used as it is): its rows, a
+    preprocessing step's included, are computed once. ``options`` are the docarray write options
     (``compression="lz4"``, ``protocol="protobuf-array"``...), checked by name as :func:`docarray_spark.read` checks
     read options; ``mode`` is Spark's save mode. ``layout="docvec"`` writes each shard as
     one columnar ``DocVec`` (``protocol="protobuf-array"``, each tensor field one buffer for the shard), the layout
@@ -153,10 +155,25 @@ def write_shards(df: Any, path: str, num_shards: int, mode: Optional[str] = None
             raise InvalidOptionError(f"write_shards: layout='docvec' writes protocol 'protobuf-array', not {protocol!r}")
         options = dict({k: v for k, v in options.items() if k.lower() != "protocol"}, container="docvec",
                        protocol="protobuf-array")
-    writer = balanced_shards(df, num_shards).write.format("docarray").option("manifest", "true")
-    if mode is not None:  # Spark's save modes: error (default), overwrite, append, ignore
-        writer = writer.mode(mode)
-    for k, v in options.items():
-        writer = writer.option(k, str(v).lower() if isinstance(v, bool) else str(v))
-    writer.save(path)
+    # counting the partitions and writing read the input twice: cached (as Spark's own cache() keeps it), its
+    # rows are computed once (a preprocessing step runs once) and both passes see the same rows
+    from pyspark import StorageLevel
+
+    cached = df if df.is_cached else df.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        writer = balanced_shards(cached, num_shards).write.format("docarray").option("manifest", "true")
+        if mode is not None:  # Spark's save modes: error (default), overwrite, append, ignore
+            writer = writer.mode(mode)
+        for k, v in options.items():
+            writer = writer.option(k, str(v).lower() if isinstance(v, bool) else str(v))
+        try:
+            writer.save(path)
+        except Exception as e:  # noqa: BLE001 - Spark Connect's wrapped write errors, as PySpark's own classes
+            unwrapped = _pyspark_errors.write_error(e, "DOCARRAY_UNWRITABLE_VALUE", "22000")
+            if unwrapped is None:
+                raise
+            raise unwrapped from None
+    finally:
+        if cached is not df:
+            cached.unpersist()
     return read_manifest(path, df.sparkSession)

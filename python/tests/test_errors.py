@@ -28,7 +28,7 @@ def spark_error_cases(spark, tmp_path):
     students = spark.read.format("docarray").load(fixture("students.protobuf"))
     emb = "thesis.title.embedding"
     return [
-        ("a CSV file read as DocArray (driver)", lambda: spark.read.format("docarray").load(str(csv)),
+        ("a CSV file read as DocArray (driver)", lambda: spark.read.format("docarray").load(str(csv)).schema,
          "SparkRuntimeException", "DOCARRAY_MALFORMED_FILE", "22000",
          r"^Malformed DocArray file \S*people\.csv, document 0, byte offset 0: not a DocArray file: it looks like text"),
         ("a cut file read with a schema (task)",
@@ -43,7 +43,7 @@ def spark_error_cases(spark, tmp_path):
          lambda: spark.read.format("docarray").option("mode", "sometimes").load(fixture("students.protobuf")).collect(),
          "IllegalArgumentException", "DOCARRAY_INVALID_OPTION", "42K06",
          r"^Option 'mode' must be one of failfast, permissive, dropmalformed, not 'sometimes'"),
-        ("a path that does not exist", lambda: spark.read.format("docarray").load(str(tmp_path / "nowhere")),
+        ("a path that does not exist", lambda: spark.read.format("docarray").load(str(tmp_path / "nowhere")).schema,
          "AnalysisException", "PATH_NOT_FOUND", "42K03", r"Path does not exist: \S*nowhere"),
         ("a DocVec shard layout refused (write task)",
          lambda: ds.write_shards(students, str(tmp_path / "dv"), num_shards=1, layout="docvec"),

@@ -3,7 +3,7 @@ package org.docarray.spark.functions
 import org.apache.spark.sql.{AnalysisException, Row, SparkSession, SparkSessionExtensions}
 import org.apache.spark.sql.catalyst.FunctionIdentifier
 import org.apache.spark.sql.catalyst.analysis.FunctionRegistry.FunctionBuilder
-import org.apache.spark.sql.catalyst.expressions.{Expression, ExpressionInfo, ScalaUDF}
+import org.apache.spark.sql.catalyst.expressions.{Expression, ExpressionInfo}
 import org.apache.spark.sql.types._
 
 import org.docarray.spark.schema.{SparkSchemaMapper, TensorTypes}
@@ -77,7 +77,7 @@ object DocArraySqlFunctions {
 
   /** A UDF whose result type follows its arguments' types (decided when the query is analysed). */
   private def typedUdf(name: String, result: Seq[Expression] => DataType)(f: AnyRef): Seq[Expression] => Expression =
-    children => ScalaUDF(f, result(children), children, Nil, None, Some(name), true, true)
+    children => FunctionCall(name, children, result(children), f)
 
   /** The element type of a typed tensor, of a DocList's tensors, or of a flat array. */
   private def elementOf(t: DataType): DataType = t match {
@@ -146,14 +146,12 @@ object DocArraySqlFunctions {
           "docarray_from_protobuf: the schema must be a literal string, not " + c(1).sql, "")
       }
       val decoder = new DocProtoFunctions.Decoder(String.valueOf(c(1).eval()))
-      ScalaUDF((m: Array[Byte]) => decoder.decode(m), decoder.schema(), Seq(c.head), Nil, None,
-        Some("docarray_from_protobuf"), true, true)
+      FunctionCall("docarray_from_protobuf", Seq(c.head), decoder.schema(), (m: Array[Byte]) => decoder.decode(m))
     }))
 
   private def normalize(name: String): Seq[Expression] => Expression = children => {
     val element = normalizedElement(children)
-    ScalaUDF((t: Row) => DocArrayFunctions.normalize(t, element), TensorTypes.typed(element), children, Nil, None,
-      Some(name), true, true)
+    FunctionCall(name, children, TensorTypes.typed(element), (t: Row) => DocArrayFunctions.normalize(t, element))
   }
 
   private val ordinals = Seq("first", "second", "third")
