@@ -59,6 +59,10 @@ def normalize(thesis: Thesis):
 
 prepared = ds.preprocess(students, doc_type=Student, preprocessing={"thesis.title": embed_title, "thesis": normalize})
 
+# DataFrame <-> DocArray in memory: documents collected through Arrow, and back (DocArray serialises them)
+some = ds.to_doclist(prepared.limit(2), Student)
+print(f"to_doclist: {type(some).__name__} of {len(some)}, from_docs: {ds.from_docs(spark, some).count()} rows")
+
 # 4. balanced shards + a manifest, files the real DocArray loads
 out = tempfile.mkdtemp() + "/shards"
 manifest = ds.write_shards(prepared, out, num_shards=3, compression="lz4")
