@@ -2,6 +2,7 @@
 connector jar, a standalone cluster of a master and two workers."""
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,11 +15,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return free_ports(1)[0]
+
+
+def free_ports(n: int) -> list:
+    """``n`` distinct ports free right now (held together while chosen, so no two are the same)."""
+    sockets = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def _env():
@@ -31,13 +42,16 @@ def _env():
     return home, env
 
 
-def _wait_port(port: int, proc: subprocess.Popen, log: str, seconds: float = 120) -> None:
+def _wait_port(port: int, proc: subprocess.Popen, log: str, seconds: float = 120, ready: str = "") -> None:
+    """Until the server listens on ``port`` (and its log matches the regex ``ready``, when given: something else may hold the
+    port, e.g. the server's own driver if it drew the same port at random)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}:\n" + open(log).read()[-3000:])
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
+            if not ready or re.search(ready, open(log).read()):
+                return
         time.sleep(0.5)
     raise RuntimeError("server did not start:\n" + open(log).read()[-3000:])
 
@@ -56,20 +70,31 @@ def _stop(procs):
 def connect_server(extensions: bool = True):
     """A Spark Connect server (local[2]) with the connector jar; yields its ``sc://`` URL."""
     home, env = _env()
-    port = free_port()
-    log = tempfile.mktemp(prefix="spark-connect-", suffix=".log")
-    cmd = [os.path.join(home, "bin", "spark-submit"), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-           "--master", "local[2]", "--jars", ds.jar_path(), "--conf", f"spark.connect.grpc.binding.port={port}",
-           "--conf", "spark.connect.grpc.binding.address=127.0.0.1", "--conf", "spark.ui.enabled=false",
-           "--conf", "spark.sql.shuffle.partitions=2"]
-    if extensions:
-        cmd += ["--conf", f"spark.sql.extensions={ds.EXTENSIONS}"]
-    proc = subprocess.Popen(cmd, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
-    try:
-        _wait_port(port, proc, log)
-        yield f"sc://127.0.0.1:{port}"
-    finally:
-        _stop([proc])
+    for attempt in range(3):  # a port taken between choosing and binding: start again on others
+        # the server's driver and block manager get ports of their own, so that neither can draw the Connect port
+        port, driver, blocks = free_ports(3)
+        log = tempfile.mktemp(prefix="spark-connect-", suffix=".log")
+        cmd = [os.path.join(home, "bin", "spark-submit"), "--class",
+               "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]", "--jars",
+               ds.jar_path(), "--conf", f"spark.connect.grpc.binding.port={port}", "--conf",
+               "spark.connect.grpc.binding.address=127.0.0.1", "--conf", f"spark.driver.port={driver}", "--conf",
+               f"spark.blockManager.port={blocks}", "--conf", "spark.port.maxRetries=0", "--conf",
+               "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=2"]
+        if extensions:
+            cmd += ["--conf", f"spark.sql.extensions={ds.EXTENSIONS}"]
+        proc = subprocess.Popen(cmd, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        try:
+            _wait_port(port, proc, log, ready=rf"SparkConnectService\$?' on port {port}\b")
+        except RuntimeError:
+            _stop([proc])
+            if attempt == 2:
+                raise
+            continue
+        try:
+            yield f"sc://127.0.0.1:{port}"
+        finally:
+            _stop([proc])
+        return
 
 
 @contextlib.contextmanager
